@@ -1,0 +1,63 @@
+/**
+ * App keys and user passwords. App keys are 32 random letters and digits,
+ * stored only as SHA-256 (they carry ~190 bits of entropy, so a fast hash is
+ * enough and lets lookups use an index). Passwords use scrypt with a per-user salt.
+ * Every comparison of secrets is constant-time.
+ */
+import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export const APP_KEY_LENGTH = 32;
+
+/** A fresh app key: 32 characters from [A-Za-z0-9], unbiased (rejection sampling). */
+export function generateAppKey(): string {
+  let out = '';
+  while (out.length < APP_KEY_LENGTH) {
+    for (const byte of randomBytes(48)) {
+      // 248 = 4 × 62: bytes at or above it would bias the first characters.
+      if (byte < 248 && out.length < APP_KEY_LENGTH) out += ALPHABET[byte % 62];
+    }
+  }
+  return out;
+}
+
+export function hashAppKey(appKey: string): string {
+  return createHash('sha256').update(appKey, 'utf8').digest('hex');
+}
+
+/** Constant-time equality of two strings (lengths are compared first, which leaks only the length). */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32 } as const;
+
+function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** scrypt$N$r$p$salt$hash, base64 parts. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return timingSafeEqual(key, expected);
+}
+
+/** A hash computed for unknown emails, so a login's timing does not tell whether the email exists. */
+export const DUMMY_PASSWORD_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;

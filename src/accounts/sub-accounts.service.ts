@@ -1,0 +1,212 @@
+import type { Kysely } from 'kysely';
+import { AppError, invalidParams, listNames } from '../errors/index.js';
+import type { Database, DialectCapabilities, SubAccountRow } from '../storage/index.js';
+import type { SubAccount, SubAccountFilter } from './accounts.types.js';
+import {
+  isValidName,
+  isValidPassword,
+  LIMIT_MAX_GB,
+  NAME_MAX,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  type ParsedBatch,
+  parseCredentialBatch,
+  parseNameBatch,
+  remarkProblem,
+  type SubAccountProductType,
+  splitBatch,
+} from './rules.js';
+import type { SecretBox } from './secret-box.js';
+import { SubAccountsRepository } from './sub-accounts.repository.js';
+
+export interface SubAccountsOptions {
+  /** Most entries one batch may name. */
+  readonly batchMax: number;
+  readonly now?: () => number;
+}
+
+const NAME_RULE = `letters and digits only, 1-${NAME_MAX} characters`;
+const PASSWORD_RULE = `letters and digits only, ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;
+
+/**
+ * Sub-accounts: the proxy credentials a user creates. Every batch is checked
+ * whole before anything is written and written in one transaction, so one bad
+ * entry changes nothing.
+ */
+export class SubAccountsService {
+  readonly #now: () => number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly caps: DialectCapabilities,
+    private readonly box: SecretBox,
+    private readonly options: SubAccountsOptions,
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  #repo(db: Kysely<Database> = this.db): SubAccountsRepository {
+    return new SubAccountsRepository(db, this.caps);
+  }
+
+  async list(userId: number, filter: SubAccountFilter = {}): Promise<SubAccount[]> {
+    const rows = await this.#repo().listByUser(userId, filter);
+    return rows.map((row) => this.#toSubAccount(row));
+  }
+
+  /** Adds `user01:pass,user02:pass` for one product type, all or none. */
+  async add(userId: number, accounts: string, remark: string, productType: SubAccountProductType): Promise<void> {
+    this.#checkSize(accounts);
+    const batch = parseCredentialBatch(accounts);
+    this.#checkBatch(batch, `each entry is username:password, ${NAME_RULE} (password ${PASSWORD_RULE})`);
+    if (batch.duplicates.length > 0) {
+      throw invalidParams(
+        { accounts: `names repeated in the batch: ${listNames(batch.duplicates)}` },
+        { duplicates: batch.duplicates },
+      );
+    }
+    const problem = remarkProblem(remark);
+    if (problem) throw invalidParams({ remark: problem });
+
+    const names = batch.items.map((c) => c.username);
+    const now = this.#now();
+    const rows = batch.items.map((c) => ({
+      user_id: userId,
+      product_type: productType,
+      username: c.username,
+      password_enc: this.box.encrypt(c.password),
+      remark,
+      limit_gb: 0,
+      used_bytes: 0,
+      status: 1,
+      created_at: now,
+      updated_at: now,
+    }));
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const repo = this.#repo(trx);
+        const taken = await repo.takenNames(productType, names);
+        if (taken.length > 0) throw nameTaken(taken);
+        await repo.insertMany(rows);
+      });
+    } catch (err) {
+      // Another request took a name between our check and our insert.
+      if (this.caps.isUniqueViolation(err)) throw nameTaken(await this.#repo().takenNames(productType, names));
+      throw err;
+    }
+  }
+
+  async remove(userId: number, accounts: string, productType?: SubAccountProductType): Promise<void> {
+    await this.#applyToBatch(userId, accounts, productType, (repo, ids) => repo.deleteByIds(ids));
+  }
+
+  async setStatus(userId: number, accounts: string, enabled: boolean, productType?: SubAccountProductType): Promise<void> {
+    const status = enabled ? 1 : 0;
+    await this.#applyToBatch(userId, accounts, productType, (repo, ids) =>
+      repo.updateByIds(ids, { status, updated_at: this.#now() }),
+    );
+  }
+
+  async changePassword(userId: number, account: string, password: string, productType?: SubAccountProductType): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!isValidName(account)) errors.account = NAME_RULE;
+    if (!isValidPassword(password)) errors.password = PASSWORD_RULE;
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    const passwordEnc = this.box.encrypt(password);
+    await this.#applyToOne(userId, account, productType, { password_enc: passwordEnc });
+  }
+
+  async changeRemark(userId: number, account: string, remark: string, productType?: SubAccountProductType): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!isValidName(account)) errors.account = NAME_RULE;
+    const problem = remarkProblem(remark);
+    if (problem) errors.remark = problem;
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    await this.#applyToOne(userId, account, productType, { remark });
+  }
+
+  async changeLimit(userId: number, account: string, limitGb: number, productType?: SubAccountProductType): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!isValidName(account)) errors.account = NAME_RULE;
+    if (!Number.isInteger(limitGb) || limitGb < 0 || limitGb > LIMIT_MAX_GB)
+      errors.limit = `an integer from 0 to ${LIMIT_MAX_GB} (GB; 0 = unlimited)`;
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    await this.#applyToOne(userId, account, productType, { limit_gb: limitGb });
+  }
+
+  #checkSize(value: string): void {
+    const count = splitBatch(value).length;
+    if (count > this.options.batchMax) {
+      throw new AppError('TG_ERR_ACCOUNT_BATCH_TOO_LARGE', { params: { max: this.options.batchMax, count } });
+    }
+  }
+
+  #checkBatch<T>(batch: ParsedBatch<T>, rule: string): void {
+    if (batch.invalid.length > 0) {
+      throw invalidParams({ accounts: `invalid entries: ${listNames(batch.invalid)}; ${rule}` }, { invalid: batch.invalid });
+    }
+    if (batch.items.length === 0) throw invalidParams({ accounts: 'no accounts given' });
+  }
+
+  async #applyToBatch(
+    userId: number,
+    accounts: string,
+    productType: SubAccountProductType | undefined,
+    apply: (repo: SubAccountsRepository, ids: number[]) => Promise<void>,
+  ): Promise<void> {
+    this.#checkSize(accounts);
+    const batch = parseNameBatch(accounts);
+    this.#checkBatch(batch, NAME_RULE);
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.#repo(trx);
+      const owned = await repo.findOwned(userId, batch.items, productType);
+      const found = new Set(owned.map((o) => o.username));
+      const missing = batch.items.filter((n) => !found.has(n));
+      if (missing.length > 0) throw notFound(missing);
+      await apply(
+        repo,
+        owned.map((o) => o.id),
+      );
+    });
+  }
+
+  async #applyToOne(
+    userId: number,
+    account: string,
+    productType: SubAccountProductType | undefined,
+    patch: { password_enc?: string; remark?: string; limit_gb?: number },
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const repo = this.#repo(trx);
+      const owned = await repo.findOwned(userId, [account], productType);
+      if (owned.length === 0) throw notFound([account]);
+      await repo.updateByIds(
+        owned.map((o) => o.id),
+        { ...patch, updated_at: this.#now() },
+      );
+    });
+  }
+
+  #toSubAccount(row: SubAccountRow): SubAccount {
+    return {
+      id: row.id,
+      userId: row.user_id,
+      productType: row.product_type,
+      username: row.username,
+      password: this.box.decrypt(row.password_enc),
+      remark: row.remark,
+      limitGb: row.limit_gb,
+      usedBytes: row.used_bytes,
+      status: row.status,
+      createdAt: row.created_at,
+    };
+  }
+}
+
+function nameTaken(names: string[]): AppError {
+  return new AppError('TG_ERR_ACCOUNT_NAME_TAKEN', { params: { names: listNames(names) }, data: { accounts: names } });
+}
+
+function notFound(names: string[]): AppError {
+  return new AppError('TG_ERR_ACCOUNT_NOT_FOUND', { params: { names: listNames(names) }, data: { accounts: names } });
+}

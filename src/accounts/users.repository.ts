@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewUserRow, UserRow, UserUpdate } from '../storage/index.js';
+
+/** Queries on users; returns rows, holds no rules. */
+export class UsersRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  insert(row: NewUserRow): Promise<UserRow> {
+    return this.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+
+  findById(id: number): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByEmail(email: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  findByAppKeyHash(hash: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('app_key_hash', '=', hash).executeTakeFirst();
+  }
+
+  async list(opts: { offset: number; limit: number; email?: string | undefined }): Promise<{ rows: UserRow[]; total: number }> {
+    let q = this.db.selectFrom('users');
+    if (opts.email !== undefined) q = q.where('email', '=', opts.email);
+    const [rows, count] = await Promise.all([
+      q.selectAll().orderBy('id').offset(opts.offset).limit(opts.limit).execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
+  }
+
+  update(id: number, patch: UserUpdate): Promise<UserRow | undefined> {
+    return this.db.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+}

@@ -1,0 +1,137 @@
+import { AppError } from '../errors/index.js';
+import type { DialectCapabilities, UserRow } from '../storage/index.js';
+import type { User, UserPatch } from './accounts.types.js';
+import { DUMMY_PASSWORD_HASH, generateAppKey, hashAppKey, hashPassword, safeEqual, verifyPassword } from './credentials.js';
+import type { UsersRepository } from './users.repository.js';
+
+export interface NewUser {
+  readonly email: string;
+  readonly password?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly isRealName?: boolean | undefined;
+  readonly status?: 0 | 1 | undefined;
+}
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    phone: row.phone,
+    balanceCents: row.balance_cents,
+    status: row.status,
+    isRealName: row.is_real_name === 1,
+    tokenVersion: row.token_version,
+    createdAt: row.created_at,
+  };
+}
+
+/** Users (the platform's customers): creation, lookup by credential, admin updates. */
+export class UsersService {
+  constructor(
+    private readonly repo: UsersRepository,
+    private readonly caps: DialectCapabilities,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Creates a user; the app_key is returned here and never again. */
+  async create(input: NewUser): Promise<{ user: User; appKey: string }> {
+    const email = normalizeEmail(input.email);
+    if (await this.repo.findByEmail(email)) throw new AppError('TG_ERR_USER_EMAIL_TAKEN', { params: { email } });
+    const appKey = generateAppKey();
+    const now = this.now();
+    try {
+      const row = await this.repo.insert({
+        email,
+        phone: input.phone ?? '',
+        password_hash: input.password ? await hashPassword(input.password) : null,
+        app_key_hash: hashAppKey(appKey),
+        status: input.status ?? 1,
+        is_real_name: input.isRealName ? 1 : 0,
+        balance_cents: 0,
+        token_version: 0,
+        created_at: now,
+        updated_at: now,
+      });
+      return { user: toUser(row), appKey };
+    } catch (err) {
+      // Lost a race with another create of the same email.
+      if (this.caps.isUniqueViolation(err)) throw new AppError('TG_ERR_USER_EMAIL_TAKEN', { params: { email } });
+      throw err;
+    }
+  }
+
+  async get(id: number): Promise<User> {
+    const row = await this.repo.findById(id);
+    if (!row) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    return toUser(row);
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.repo.findByEmail(normalizeEmail(email));
+    return row && toUser(row);
+  }
+
+  async list(page: number, size: number, email?: string): Promise<{ users: User[]; total: number }> {
+    const { rows, total } = await this.repo.list({
+      offset: (page - 1) * size,
+      limit: size,
+      email: email === undefined ? undefined : normalizeEmail(email),
+    });
+    return { users: rows.map(toUser), total };
+  }
+
+  async update(id: number, patch: UserPatch): Promise<User> {
+    const current = await this.repo.findById(id);
+    if (!current) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
+    if (email !== undefined && email !== current.email && (await this.repo.findByEmail(email))) {
+      throw new AppError('TG_ERR_USER_EMAIL_TAKEN', { params: { email } });
+    }
+    // A new password or a disable ends every issued login token.
+    const revoke = patch.password !== undefined || (patch.status === 0 && current.status !== 0);
+    try {
+      const row = await this.repo.update(id, {
+        ...(email !== undefined ? { email } : {}),
+        ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+        ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.isRealName !== undefined ? { is_real_name: patch.isRealName ? 1 : 0 } : {}),
+        ...(revoke ? { token_version: current.token_version + 1 } : {}),
+        updated_at: this.now(),
+      });
+      if (!row) throw new AppError('TG_ERR_USER_NOT_FOUND');
+      return toUser(row);
+    } catch (err) {
+      if (this.caps.isUniqueViolation(err)) throw new AppError('TG_ERR_USER_EMAIL_TAKEN', { params: { email: email ?? '' } });
+      throw err;
+    }
+  }
+
+  /** Replaces the user's app_key; the old one stops working at once. */
+  async rotateAppKey(id: number): Promise<string> {
+    const appKey = generateAppKey();
+    const row = await this.repo.update(id, { app_key_hash: hashAppKey(appKey), updated_at: this.now() });
+    if (!row) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    return appKey;
+  }
+
+  /** The user owning this app_key, or undefined. */
+  async authenticateAppKey(appKey: string): Promise<User | undefined> {
+    if (appKey.length === 0 || appKey.length > 128) return undefined;
+    const hash = hashAppKey(appKey);
+    const row = await this.repo.findByAppKeyHash(hash);
+    // The index lookup matched on the hash; confirm in constant time all the same.
+    return row && safeEqual(row.app_key_hash, hash) ? toUser(row) : undefined;
+  }
+
+  /** The user for an email and password, or undefined; takes the same time whether the email exists or not. */
+  async login(email: string, password: string): Promise<User | undefined> {
+    const row = await this.repo.findByEmail(normalizeEmail(email));
+    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_PASSWORD_HASH);
+    return row?.password_hash && ok ? toUser(row) : undefined;
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,20 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { hashAppKey, safeEqual, type UsersService } from '../../../accounts/index.js';
+import { AppError } from '../../../errors/index.js';
+import { adminUserRoutes } from './users.js';
+
+export interface AdminApiDeps {
+  readonly adminToken: string;
+  readonly users: UsersService;
+}
+
+/** The operator's API: `Authorization: Bearer <admin token>` on every route. */
+export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
+  // Compare digests so the comparison is constant-time whatever the lengths.
+  const expected = hashAppKey(deps.adminToken);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    if (!match?.[1] || !safeEqual(hashAppKey(match[1]), expected)) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');
+  });
+  await app.register(adminUserRoutes, { users: deps.users });
+};

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { UsersService } from '../../../accounts/index.js';
+import { ok } from '../../envelope.js';
+import { languageOf } from '../../language.js';
+import * as S from '../../schemas/admin.js';
+import { userView } from '../customer/user.js';
+
+export const adminUserRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = async (app, { users }) => {
+  app.post('/users', { schema: S.AdminCreateUser }, async (request) => {
+    const b = request.body;
+    const { user, appKey } = await users.create({
+      email: b.email,
+      password: b.password,
+      phone: b.phone,
+      status: b.status,
+      isRealName: b.is_real_name,
+    });
+    return ok({ user: userView(user), app_key: appKey }, languageOf(request));
+  });
+
+  app.get('/users', { schema: S.AdminListUsers }, async (request) => {
+    const { page, size, email } = request.query;
+    const { users: list, total } = await users.list(page, size, email);
+    return ok(
+      { list: list.map(userView), page, page_size: size, total_count: total, total_page: Math.ceil(total / size) },
+      languageOf(request),
+    );
+  });
+
+  app.get('/users/:id', { schema: S.AdminShowUser }, async (request) =>
+    ok(userView(await users.get(request.params.id)), languageOf(request)),
+  );
+
+  app.patch('/users/:id', { schema: S.AdminUpdateUser }, async (request) => {
+    const b = request.body;
+    const user = await users.update(request.params.id, {
+      email: b.email,
+      phone: b.phone,
+      password: b.password,
+      status: b.status,
+      isRealName: b.is_real_name,
+    });
+    return ok(userView(user), languageOf(request));
+  });
+
+  app.post('/users/:id/rotate-key', { schema: S.AdminRotateKey }, async (request) => {
+    const appKey = await users.rotateAppKey(request.params.id);
+    return ok({ app_key: appKey }, languageOf(request));
+  });
+};

@@ -1,0 +1,80 @@
+import { Type } from '@sinclair/typebox';
+import { Envelope } from './common.js';
+
+export const AdminUser = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  phone: Type.String(),
+  balance: Type.Number({ description: 'Read-only here; billing changes it' }),
+  status: Type.Integer({ description: '1 active, 0 disabled' }),
+  is_real_name: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 256, description: 'At least 8 characters' });
+const Phone = Type.String({ maxLength: 32, pattern: '^[0-9+()\\- ]*$' });
+const Status = Type.Union([Type.Literal(0), Type.Literal(1)], { description: '1 active, 0 disabled' });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const AdminCreateUser = {
+  summary: 'Create a user; the app_key is shown once',
+  tags: ['admin'],
+  body: Type.Object({
+    email: Email,
+    password: Type.Optional(Password),
+    phone: Type.Optional(Phone),
+    status: Type.Optional(Status),
+    is_real_name: Type.Optional(Type.Boolean()),
+  }),
+  response: { 200: Envelope(Type.Object({ user: AdminUser, app_key: Type.String({ description: 'Shown only now' }) })) },
+};
+
+export const AdminListUsers = {
+  summary: 'List users',
+  tags: ['admin'],
+  querystring: Type.Object({
+    page: Type.Integer({ minimum: 1, default: 1 }),
+    size: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    email: Type.Optional(Type.String({ description: 'Exact email' })),
+  }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        list: Type.Array(AdminUser),
+        page: Type.Integer(),
+        page_size: Type.Integer(),
+        total_count: Type.Integer(),
+        total_page: Type.Integer(),
+      }),
+    ),
+  },
+};
+
+export const AdminShowUser = {
+  summary: 'Show a user',
+  tags: ['admin'],
+  params: IdParams,
+  response: { 200: Envelope(AdminUser) },
+};
+
+export const AdminUpdateUser = {
+  summary: 'Update a user (balance is read-only here)',
+  tags: ['admin'],
+  params: IdParams,
+  body: Type.Object({
+    email: Type.Optional(Email),
+    phone: Type.Optional(Phone),
+    password: Type.Optional(Password),
+    status: Type.Optional(Status),
+    is_real_name: Type.Optional(Type.Boolean()),
+  }),
+  response: { 200: Envelope(AdminUser) },
+};
+
+export const AdminRotateKey = {
+  summary: 'Issue a new app_key (the old one stops working at once); shown once',
+  tags: ['admin'],
+  params: IdParams,
+  response: { 200: Envelope(Type.Object({ app_key: Type.String() })) },
+};

@@ -1,0 +1,54 @@
+/**
+ * Schema building blocks shared by every route. Route schemas are the single
+ * source for validation, handler types and the OpenAPI document.
+ */
+import { type TSchema, Type } from '@sinclair/typebox';
+import { PRODUCT_TYPES, type SubAccountProductType } from '../../accounts/index.js';
+
+/** `{code, msg, message, data}` around `data`. */
+export function Envelope<T extends TSchema>(data: T, description = 'Success: code 200') {
+  return Type.Object(
+    {
+      code: Type.Integer({ description: '200 on success; see the error catalogue for the rest', examples: [200] }),
+      msg: Type.String({ description: 'Message (Simplified Chinese by default, English on request)' }),
+      message: Type.String({ description: 'Same text as msg' }),
+      data,
+    },
+    { description },
+  );
+}
+
+export const NullData = Type.Null();
+
+/** The error envelope (any code other than 200). */
+export const ErrorEnvelope = Type.Object(
+  {
+    code: Type.Integer({ description: 'Error code from the catalogue', examples: [3, 400] }),
+    msg: Type.String(),
+    message: Type.String(),
+    data: Type.Unknown({ description: 'Detail, e.g. the offending account names' }),
+    errors: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Per-field reasons (code 400)' })),
+  },
+  { description: 'Error' },
+);
+
+/** A sub-account product type: 9, 11, 14 or 25. */
+export function ProductType(options: { default?: number; description?: string } = {}) {
+  return Type.Unsafe<SubAccountProductType>({
+    type: 'integer',
+    enum: [...PRODUCT_TYPES],
+    description:
+      'Product type: 9 dynamic residential traffic, 11 dynamic residential IP, 14 static datacenter IP, 25 static residential IP',
+    ...options,
+  });
+}
+
+export const AppKeyField = Type.String({ description: 'Auth key; may also be sent in the query string' });
+
+export const LanguageField = Type.String({ description: 'Message language: zh (default) or en' });
+
+/** Fields every customer request may carry: credentials and language. */
+export const CustomerCommon = {
+  app_key: Type.Optional(AppKeyField),
+  language: Type.Optional(LanguageField),
+};

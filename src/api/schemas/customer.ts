@@ -1,0 +1,152 @@
+import { Type } from '@sinclair/typebox';
+import { rules } from '../../accounts/index.js';
+import { CustomerCommon, Envelope, NullData, ProductType } from './common.js';
+
+const AccountName = Type.String({ description: 'Proxy account name: letters and digits only', maxLength: 256 });
+
+export const SubAccountItem = Type.Object({
+  id: Type.Integer({ description: 'Account id' }),
+  username: Type.String({ description: 'Proxy account name' }),
+  password: Type.String({ description: 'Proxy account password' }),
+  created_at: Type.String({ description: 'Added at, Y-m-d H:i:s in the platform time zone', examples: ['2022-05-13 12:14:15'] }),
+  remark: Type.String(),
+  product_type: Type.Integer({ description: '9, 11, 14 or 25' }),
+  usage_flow: Type.Integer({ description: 'Traffic used, KB' }),
+  limit_flow: Type.Integer({ description: 'Traffic limit, GB; 0 = unlimited' }),
+  status: Type.Integer({ description: '1 enabled, 0 disabled' }),
+});
+
+export const WhitelistList = {
+  summary: 'List proxy accounts',
+  tags: ['proxy accounts'],
+  querystring: Type.Object({
+    ...CustomerCommon,
+    product_type: Type.Optional(ProductType()),
+    username: Type.Optional(Type.String({ description: 'Only the account with this name (extension)' })),
+  }),
+  response: { 200: Envelope(Type.Object({ list: Type.Array(SubAccountItem) })) },
+};
+
+const BatchNames = Type.String({
+  description: 'Comma-separated account names, e.g. user01,user02 (at most TOLLGATE_BATCH_MAX)',
+  examples: ['user01,user02'],
+});
+
+const writeResponse = { 200: Envelope(NullData) };
+
+export const WhitelistAdd = {
+  summary: 'Add proxy accounts (batch, all or none)',
+  tags: ['proxy accounts'],
+  body: Type.Object({
+    ...CustomerCommon,
+    accounts: Type.String({
+      description: `username:password pairs, comma-separated; letters and digits only (name ${rules.NAME_MIN}-${rules.NAME_MAX}, password ${rules.PASSWORD_MIN}-${rules.PASSWORD_MAX} characters)`,
+      examples: ['user01:pass,user02:pass,user03:pass'],
+    }),
+    remark: Type.String({ default: '', description: 'At most 32 Chinese or 64 Latin characters' }),
+    product_type: Type.Optional(ProductType({ default: 9 })),
+  }),
+  response: writeResponse,
+};
+
+const batchBody = Type.Object({
+  ...CustomerCommon,
+  accounts: BatchNames,
+  product_type: Type.Optional(
+    ProductType({ description: 'Only accounts of this product type (default: all of the user’s accounts with these names)' }),
+  ),
+});
+
+export const WhitelistDelete = {
+  summary: 'Delete proxy accounts (batch)',
+  tags: ['proxy accounts'],
+  body: batchBody,
+  response: writeResponse,
+};
+export const WhitelistDisable = {
+  summary: 'Disable proxy accounts (batch)',
+  tags: ['proxy accounts'],
+  body: batchBody,
+  response: writeResponse,
+};
+export const WhitelistEnable = {
+  summary: 'Enable proxy accounts (batch)',
+  tags: ['proxy accounts'],
+  body: batchBody,
+  response: writeResponse,
+};
+
+const single = {
+  ...CustomerCommon,
+  account: AccountName,
+  product_type: Type.Optional(
+    ProductType({ description: 'Only the account of this product type (default: every product type)' }),
+  ),
+};
+
+export const WhitelistChangePassword = {
+  summary: 'Change a proxy account’s password',
+  tags: ['proxy accounts'],
+  body: Type.Object({
+    ...single,
+    password: Type.String({ description: 'New password: letters and digits only', maxLength: 256 }),
+  }),
+  response: writeResponse,
+};
+
+export const WhitelistChangeRemark = {
+  summary: 'Change a proxy account’s remark',
+  tags: ['proxy accounts'],
+  body: Type.Object({
+    ...single,
+    remark: Type.String({ default: '', description: 'At most 32 Chinese or 64 Latin characters' }),
+  }),
+  response: writeResponse,
+};
+
+export const WhitelistChangeLimit = {
+  summary: 'Change a proxy account’s traffic limit',
+  tags: ['proxy accounts'],
+  body: Type.Object({
+    ...single,
+    limit: Type.Integer({ minimum: 0, maximum: rules.LIMIT_MAX_GB, description: 'GB, 0 = unlimited' }),
+  }),
+  response: writeResponse,
+};
+
+export const UserInfoData = Type.Object({
+  id: Type.Integer(),
+  email: Type.String({ format: 'email' }),
+  phone: Type.String(),
+  balance: Type.Number({ description: 'Balance in the platform currency' }),
+  status: Type.Integer({ description: '1 active, 0 disabled' }),
+  is_real_name: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time', examples: ['2019-08-24T14:15:22Z'] }),
+});
+
+export const UserInfo = {
+  summary: 'The calling user',
+  tags: ['user'],
+  querystring: Type.Object({ ...CustomerCommon }),
+  response: { 200: Envelope(UserInfoData) },
+};
+
+export const AuthLogin = {
+  summary: 'Sign in with email and password; returns a Bearer JWT (extension)',
+  tags: ['auth'],
+  body: Type.Object({
+    email: Type.String({ maxLength: 254 }),
+    password: Type.String({ maxLength: 256 }),
+    language: Type.Optional(Type.String()),
+  }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        token: Type.String({ description: 'Send as Authorization: Bearer <token>' }),
+        token_type: Type.Literal('Bearer'),
+        expires_in: Type.Integer({ description: 'Seconds' }),
+        expired_at: Type.String({ format: 'date-time' }),
+      }),
+    ),
+  },
+};

@@ -1,0 +1,134 @@
+/**
+ * Fastify plumbing: builds the HTTP API from already-wired services. Holds no
+ * rules: customer routes mount once per brand prefix, the admin API under
+ * /admin, the OpenAPI document at /openapi.json and its viewer at /docs.
+ */
+import formBody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { SubAccountsService, TokenService, UsersService } from '../accounts/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { AppError } from '../errors/index.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { KeyRateLimiter } from './plugins/key-rate-limit.js';
+import { adminApi } from './routes/admin/index.js';
+import { customerApi } from './routes/customer/index.js';
+import { TimeFormatter } from './time-format.js';
+
+export interface ApiServices {
+  readonly users: UsersService;
+  readonly subAccounts: SubAccountsService;
+  readonly tokens: TokenService;
+}
+
+export interface BuildApiOptions {
+  readonly config: ResolvedConfig;
+  readonly services: ApiServices;
+  readonly logger: Logger;
+}
+
+/** Removes credentials from a URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:app_key|password|token)=)[^&#]*/gi, '$1[redacted]');
+}
+
+export async function buildApi({ config, services, logger }: BuildApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger.child(
+      {},
+      {
+        serializers: {
+          req: (req: { method: string; url: string; ip?: string }) => ({
+            method: req.method,
+            url: redactUrl(req.url),
+            ip: req.ip,
+          }),
+        },
+      },
+    ) as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    ajv: {
+      customOptions: {
+        // Form bodies and query strings carry text: "9" is the integer 9.
+        coerceTypes: true,
+        useDefaults: true,
+        removeAdditional: false,
+        allErrors: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app, { customerPrefixes: config.apiPrefixes, bodyLimit: config.bodyLimit });
+
+  // JSON with an empty body (a POST whose parameters are all in the query) is `{}`.
+  const defaultJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    defaultJson(request, body as string, done);
+  });
+  await app.register(formBody, { bodyLimit: config.bodyLimit });
+
+  if (config.rateLimitPerIp > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimitPerIp,
+      timeWindow: 1000,
+      hook: 'onRequest',
+      errorResponseBuilder: (_request, context) =>
+        new AppError('TG_ERR_RATE_LIMITED', {
+          params: { after: context.after, seconds: Math.max(1, Math.ceil(context.ttl / 1000)) },
+        }),
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tollgate API',
+        version: '0.1.0',
+        description: `Customer API compatible with the published proxy-platform documents, mounted under ${config.apiPrefixes.join(', ')}; operator API under /admin. Every customer answer is HTTP 200 with {code, msg, message, data}.`,
+      },
+      components: {
+        securitySchemes: {
+          appKey: { type: 'apiKey', in: 'query', name: 'app_key', description: 'Also accepted in a JSON or form body' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From auth/login' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLGATE_ADMIN_TOKEN)' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Security requirements in the document, per surface.
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    if (schema.hide) return;
+    if (url.startsWith('/admin')) schema.security = [{ adminToken: [] }];
+    else if (!url.endsWith('/auth/login')) schema.security = [{ appKey: [] }, { bearer: [] }];
+    route.schema = schema;
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  const time = new TimeFormatter(config.timeZone);
+  const keyLimiter = new KeyRateLimiter(config.rateLimitPerKey);
+  for (const prefix of config.apiPrefixes) {
+    await app.register(customerApi, {
+      prefix,
+      ...services,
+      time,
+      keyLimiter,
+      requireRealName: config.requireRealName,
+    });
+  }
+  await app.register(adminApi, { prefix: '/admin', adminToken: config.adminToken, users: services.users });
+
+  return app;
+}

@@ -1,0 +1,216 @@
+/**
+ * Configuration: read once from the environment (and optionally a JSON file
+ * named by TOLLGATE_CONFIG), validated as a whole, then frozen. Nothing else in
+ * src/ reads process.env. Start-up fails listing every bad variable at once.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type Role = 'all' | 'api' | 'gateway';
+
+export interface DatabaseConfig {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** SQLite: absolute file path. PostgreSQL: the connection URL. */
+  readonly url: string;
+}
+
+export interface Config {
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly host: string;
+  readonly apiPort: number;
+  readonly apiPrefixes: readonly string[];
+  readonly timeZone: string;
+  /** Raw secret (≥ 32 chars); undefined until resolved from the data directory. */
+  readonly secret: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly requireRealName: boolean;
+  readonly logLevel: string;
+  readonly bodyLimit: number;
+  readonly batchMax: number;
+  readonly rateLimitPerKey: number;
+  readonly rateLimitPerIp: number;
+  readonly jwtTtlSeconds: number;
+  readonly trustProxy: boolean;
+  readonly passwordCacheSize: number;
+}
+
+import { ConfigError } from './config-error.js';
+
+export { ConfigError };
+
+type Source = Record<string, string | undefined>;
+
+const DEFAULT_PREFIXES = '/gateway,/end-point,/api-gate-way,/pub';
+
+/** Every variable the platform reads, with its default (documented in README). */
+export const CONFIG_VARIABLES = [
+  'TOLLGATE_CONFIG',
+  'TOLLGATE_DATA_DIR',
+  'DATABASE_URL',
+  'TOLLGATE_HOST',
+  'TOLLGATE_API_PORT',
+  'TOLLGATE_API_PREFIXES',
+  'TOLLGATE_TZ',
+  'TOLLGATE_SECRET',
+  'TOLLGATE_ADMIN_TOKEN',
+  'TOLLGATE_REQUIRE_REAL_NAME',
+  'TOLLGATE_LOG_LEVEL',
+  'TOLLGATE_BODY_LIMIT',
+  'TOLLGATE_BATCH_MAX',
+  'TOLLGATE_RATE_LIMIT_PER_KEY',
+  'TOLLGATE_RATE_LIMIT_PER_IP',
+  'TOLLGATE_JWT_TTL',
+  'TOLLGATE_TRUST_PROXY',
+  'TOLLGATE_PASSWORD_CACHE_SIZE',
+] as const;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly src: Source) {}
+
+  raw(name: string): string | undefined {
+    const v = this.src[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${name}: expected an integer from ${min} to ${max}, got "${v}"`);
+      return fallback;
+    }
+    return Number(v);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    this.problems.push(`${name}: expected a boolean (1/0, true/false, yes/no, on/off), got "${v}"`);
+    return fallback;
+  }
+
+  fail(name: string, reason: string): void {
+    this.problems.push(`${name}: ${reason}`);
+  }
+}
+
+function parseDatabase(r: Reader, dataDir: string): DatabaseConfig {
+  const url = r.raw('DATABASE_URL');
+  if (url === undefined) return { dialect: 'sqlite', url: resolve(dataDir, 'tollgate.db') };
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      r.fail('DATABASE_URL', 'not a valid postgres:// URL');
+    }
+    return { dialect: 'postgres', url };
+  }
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
+  if (sqlite?.[1]) return { dialect: 'sqlite', url: resolve(sqlite[1]) };
+  r.fail('DATABASE_URL', `expected postgres://… or sqlite:PATH, got "${url.replace(/\/\/[^@/]*@/, '//***@')}"`);
+  return { dialect: 'sqlite', url: resolve(dataDir, 'tollgate.db') };
+}
+
+function parsePrefixes(r: Reader): string[] {
+  const value = r.string('TOLLGATE_API_PREFIXES', DEFAULT_PREFIXES);
+  const prefixes = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const bad = prefixes.filter((p) => !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p) || p === '/admin');
+  if (prefixes.length === 0) r.fail('TOLLGATE_API_PREFIXES', 'at least one prefix is required');
+  if (bad.length > 0)
+    r.fail(
+      'TOLLGATE_API_PREFIXES',
+      `invalid prefix(es) ${bad.join(', ')}: each starts with "/", has no trailing "/", and is not /admin`,
+    );
+  if (new Set(prefixes).size !== prefixes.length) r.fail('TOLLGATE_API_PREFIXES', 'prefixes repeat');
+  return prefixes;
+}
+
+function parseTimeZone(r: Reader): string {
+  const tz = r.string('TOLLGATE_TZ', 'UTC');
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    r.fail('TOLLGATE_TZ', `unknown IANA time zone "${tz}"`);
+    return 'UTC';
+  }
+  return tz;
+}
+
+function readConfigFile(env: Source): Source {
+  const path = env.TOLLGATE_CONFIG?.trim();
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`TOLLGATE_CONFIG: cannot read JSON file ${path}: ${(err as Error).message}`]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`TOLLGATE_CONFIG: ${path} must hold a JSON object of VARIABLE: value`]);
+  }
+  const out: Source = {};
+  const unknown: string[] = [];
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!(CONFIG_VARIABLES as readonly string[]).includes(k) || k === 'TOLLGATE_CONFIG') unknown.push(k);
+    else out[k] = v === null ? undefined : String(v);
+  }
+  if (unknown.length > 0) throw new ConfigError([`TOLLGATE_CONFIG: unknown key(s) ${unknown.join(', ')}`]);
+  return out;
+}
+
+/**
+ * Parse configuration. Environment variables win over the config file.
+ * Secrets left unset stay undefined here; `resolveSecrets` fills them from the data directory.
+ */
+export function loadConfig(env: Source = process.env): Config {
+  const r = new Reader({ ...readConfigFile(env), ...definedOnly(env) });
+  const dataDir = resolve(r.string('TOLLGATE_DATA_DIR', './data'));
+  const secret = r.raw('TOLLGATE_SECRET');
+  if (secret !== undefined && secret.length < 32) r.fail('TOLLGATE_SECRET', 'must be at least 32 characters');
+  const adminToken = r.raw('TOLLGATE_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 24) r.fail('TOLLGATE_ADMIN_TOKEN', 'must be at least 24 characters');
+  const logLevel = r.string('TOLLGATE_LOG_LEVEL', 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    r.fail('TOLLGATE_LOG_LEVEL', `expected fatal|error|warn|info|debug|trace|silent, got "${logLevel}"`);
+  }
+  const config: Config = {
+    dataDir,
+    database: parseDatabase(r, dataDir),
+    host: r.string('TOLLGATE_HOST', '0.0.0.0'),
+    apiPort: r.int('TOLLGATE_API_PORT', 8080, 0, 65535),
+    apiPrefixes: Object.freeze(parsePrefixes(r)),
+    timeZone: parseTimeZone(r),
+    secret,
+    adminToken,
+    requireRealName: r.bool('TOLLGATE_REQUIRE_REAL_NAME', false),
+    logLevel,
+    bodyLimit: r.int('TOLLGATE_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
+    batchMax: r.int('TOLLGATE_BATCH_MAX', 1000, 1, 100_000),
+    rateLimitPerKey: r.int('TOLLGATE_RATE_LIMIT_PER_KEY', 100, 0, 1_000_000),
+    rateLimitPerIp: r.int('TOLLGATE_RATE_LIMIT_PER_IP', 300, 0, 1_000_000),
+    jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL', 86_400, 60, 31_536_000),
+    trustProxy: r.bool('TOLLGATE_TRUST_PROXY', false),
+    passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE', 200_000, 0, 10_000_000),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
+}
+
+function definedOnly(env: Source): Source {
+  const out: Source = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+export { type ResolvedConfig, resolveSecrets } from './secrets.js';

@@ -1,0 +1,93 @@
+/**
+ * Opens the database the configuration names: SQLite (better-sqlite3, WAL) by
+ * default, PostgreSQL (pg) for postgres:// URLs. One Kysely instance serves
+ * every domain; dialect differences live in capabilities.ts.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/index.js';
+import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './capabilities.js';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface Storage {
+  readonly db: Kysely<Database>;
+  readonly caps: DialectCapabilities;
+  /** Human-readable location, with any password masked. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL schema to use (created if missing); tests use one per run. */
+  readonly schema?: string;
+  readonly log?: (event: LogEvent) => void;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export async function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Promise<Storage> {
+  if (config.dialect === 'sqlite') {
+    mkdirSync(dirname(config.url), { recursive: true });
+    const sqlite = new SqliteDatabase(config.url);
+    sqlite.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commit.
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: options.log });
+    return { db, caps: sqliteCapabilities, location: config.url, close: () => db.destroy() };
+  }
+
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+  if (schema !== undefined) {
+    const setup = new pg.Client({ connectionString: config.url });
+    await setup.connect();
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: 10,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    // bigint and numeric arrive as numbers: every stored integer (bytes, ms, cents) is below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  return {
+    db,
+    caps: postgresCapabilities,
+    location: config.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
+    close: () => db.destroy(),
+  };
+}
+
+export interface MigrationOutcome {
+  readonly applied: readonly string[];
+}
+
+/** Run every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(storage: Storage): Promise<MigrationOutcome> {
+  const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? error}`, {
+      cause: error,
+    });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

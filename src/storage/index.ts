@@ -1,0 +1,3 @@
+export { chunkRows, type DialectCapabilities } from './capabilities.js';
+export { type MigrationOutcome, migrateToLatest, type OpenOptions, openStorage, type Storage } from './database.js';
+export type * from './schema.js';
