@@ -73,6 +73,14 @@ export async function buildApi({ config, services, logger }: BuildApiOptions): P
     defaultJson(request, body as string, done);
   });
   await app.register(formBody, { bodyLimit: config.bodyLimit });
+  // Some HTTP clients label JSON or form bodies text/plain: read them as what they hold.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    if (text.startsWith('{')) return defaultJson(request, text, done);
+    done(null, Object.fromEntries(new URLSearchParams(text)));
+  });
 
   if (config.rateLimitPerIp > 0) {
     await app.register(rateLimit, {
