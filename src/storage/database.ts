@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './capabilities.js';
@@ -18,6 +18,8 @@ export interface Storage {
   readonly caps: DialectCapabilities;
   /** Human-readable location, with any password masked. */
   readonly location: string;
+  /** PostgreSQL schema holding the tables, when not the default search path. */
+  readonly schema?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,12 @@ export interface MigrationOutcome {
 
 /** Run every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(storage: Storage): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its bookkeeping tables across every schema it can see; name ours.
+    ...(storage.schema !== undefined ? { migrationTableSchema: storage.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
