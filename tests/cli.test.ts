@@ -74,7 +74,15 @@ describe('tollgate CLI and the README quick start', () => {
   });
 
   it('creates a user, whose key adds and lists sub-accounts over HTTP with curl', async () => {
-    const { stdout } = await tollgate(['users', 'create', '--email', 'demo@example.com', '--password', 'demo password', '--json']);
+    const { stdout } = await tollgate([
+      'users',
+      'create',
+      '--email',
+      'demo@example.com',
+      '--password',
+      'demo password',
+      '--json',
+    ]);
     const created = JSON.parse(stdout);
     assert.deepEqual(Object.keys(created).sort(), ['app_key', 'email', 'id']);
     assert.match(created.app_key, /^[A-Za-z0-9]{32}$/);
