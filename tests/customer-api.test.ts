@@ -103,6 +103,33 @@ for (const dialect of dialects()) {
         assert.deepEqual(await names(tp, u.appKey), ['authf1/11', 'authf2/11', 'authj1/9', 'authq1/9']);
       });
 
+      it('accepts multipart/form-data bodies (PHP curl arrays) and refuses file uploads', async () => {
+        const u = await createUser(tp);
+        const send = async (fields: Record<string, string>, file?: boolean) => {
+          const form = new FormData();
+          for (const [k, v] of Object.entries(fields)) form.append(k, v);
+          if (file) form.append('upload', new Blob(['hello']), 'hello.txt');
+          const request = new Request('http://localhost/', { method: 'POST', body: form });
+          const res = await tp.app.inject({
+            method: 'POST',
+            url: `${P}/whitelist-account/add`,
+            headers: { 'content-type': request.headers.get('content-type') ?? '' },
+            payload: Buffer.from(await request.arrayBuffer()),
+          });
+          assert.equal(res.statusCode, 200);
+          return res.json() as Answer;
+        };
+        assertCode(
+          await send({ app_key: u.appKey, accounts: 'mp1:pass1234,mp2:pass1234', remark: '多部分', product_type: '14' }),
+          200,
+        );
+        const withFile = await send({ app_key: u.appKey, accounts: 'mp3:pass1234' }, true);
+        assertCode(withFile, 400);
+        assert.equal(withFile.errors?.body, 'file uploads are not accepted');
+        assert.deepEqual(await names(tp, u.appKey), ['mp1/14', 'mp2/14']);
+        assert.equal((await list(tp, u.appKey))[0].remark, '多部分');
+      });
+
       it('answers code 3 for a missing or wrong app_key, wherever it is sent', async () => {
         const u = await createUser(tp);
         assertCode(await call(tp.app, 'GET', `${P}/whitelist-account/list`), 3);

@@ -4,6 +4,7 @@
  * /admin, the OpenAPI document at /openapi.json and its viewer at /docs.
  */
 import formBody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -73,6 +74,11 @@ export async function buildApi({ config, services, logger }: BuildApiOptions): P
     defaultJson(request, body as string, done);
   });
   await app.register(formBody, { bodyLimit: config.bodyLimit });
+  // PHP's curl sends array POSTFIELDS as multipart/form-data: take its fields, refuse files.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { files: 0, fields: 100, parts: 100, fieldSize: config.bodyLimit },
+  });
   // Some HTTP clients label JSON or form bodies text/plain: read them as what they hold.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {

@@ -47,6 +47,14 @@ function toAppError(err: FastifyError, bodyLimit: number): AppError | undefined 
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('TG_ERR_PARAM_INVALID', { errors: { body: 'is not valid JSON' } });
+    case 'FST_FILES_LIMIT':
+      return new AppError('TG_ERR_PARAM_INVALID', { errors: { body: 'file uploads are not accepted' } });
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('TG_ERR_PARAM_INVALID', { errors: { body: 'too many fields' } });
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_MULTIPART_INVALID_CONTENT':
+      return new AppError('TG_ERR_PARAM_INVALID', { errors: { body: 'is not valid multipart/form-data' } });
     default:
       // Body-parser syntax errors carry status 400 and no code.
       if (err instanceof SyntaxError && err.statusCode === 400) {
