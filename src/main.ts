@@ -36,14 +36,19 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     await storage.close();
     throw err;
   }
-  const now = options.now ?? Date.now;
-  const box = new SecretBox(config.secret, 'sub-account-password', config.passwordCacheSize);
-  const services: ApiServices = {
-    users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
-    subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
-    tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
-  };
-  return { config, storage, services, logger, close: () => storage.close() };
+  try {
+    const now = options.now ?? Date.now;
+    const box = new SecretBox(config.secret, 'sub-account-password', config.passwordCacheSize);
+    const services: ApiServices = {
+      users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
+      subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
+      tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
+    };
+    return { config, storage, services, logger, close: () => storage.close() };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
 }
 
 export interface RunningServer {
@@ -55,7 +60,12 @@ export interface RunningServer {
 /** Starts the HTTP API on the configured host and port. */
 export async function startApi(platform: Platform): Promise<RunningServer> {
   const api = await buildApi({ config: platform.config, services: platform.services, logger: platform.logger });
-  await api.listen({ host: platform.config.host, port: platform.config.apiPort });
+  try {
+    await api.listen({ host: platform.config.host, port: platform.config.apiPort });
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : platform.config.apiPort;
   const host = ['0.0.0.0', '::'].includes(platform.config.host) ? '127.0.0.1' : platform.config.host;

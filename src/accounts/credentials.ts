@@ -47,16 +47,25 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
+/** False for a wrong password and for any stored value that is not a well-formed hash of ours. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || rest.length > 0 || !n || !r || !p || !salt || !hash) return false;
+  const N = Number(n);
+  const R = Number(r);
+  const P = Number(p);
+  // Parameters within what we would ever write; anything else is a damaged or hostile row.
+  const sane = (v: number, max: number) => Number.isSafeInteger(v) && v >= 1 && v <= max;
+  if (!sane(N, 2 ** 17) || (N & (N - 1)) !== 0 || N < 1024 || !sane(R, 32) || !sane(P, 16)) return false;
   const expected = Buffer.from(hash, 'base64');
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  return timingSafeEqual(key, expected);
+  const saltBytes = Buffer.from(salt, 'base64');
+  if (expected.length < 16 || expected.length > 64 || saltBytes.length < 8) return false;
+  try {
+    const key = await scryptAsync(password, saltBytes, expected.length, { N, r: R, p: P, maxmem: 256 * N * R + 1024 * 1024 });
+    return timingSafeEqual(key, expected);
+  } catch {
+    return false;
+  }
 }
 
 /** A hash computed for unknown emails, so a login's timing does not tell whether the email exists. */

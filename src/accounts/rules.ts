@@ -38,8 +38,8 @@ export function remarkWidth(remark: string): number {
 
 /** Why a remark is unacceptable, or undefined when it is fine. */
 export function remarkProblem(remark: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(remark)) return 'must not contain control characters';
+  // C0 and C1 controls, and the line/paragraph separators that break log lines and CSV exports.
+  if (/[\p{Cc}\u2028\u2029]/u.test(remark)) return 'must not contain control characters';
   if (remarkWidth(remark) > REMARK_MAX_WIDTH) return 'at most 32 Chinese or 64 Latin characters';
   return undefined;
 }
@@ -57,9 +57,13 @@ export interface Credential {
   readonly password: string;
 }
 
-/** What a bad entry is shown as: never its password. */
+/**
+ * What a bad entry is shown as: never its password. Without a colon, a client
+ * may have used another separator (`user01=secret`), so only the part before it shows.
+ */
 function shownAs(entry: string): string {
-  const name = entry.includes(':') ? entry.slice(0, entry.indexOf(':')) : entry;
+  const separator = /[:=;|/\\]/.exec(entry);
+  const name = separator ? `${entry.slice(0, separator.index)}${separator[0] === ':' ? '' : '…'}` : entry;
   return name.length > 40 ? `${name.slice(0, 40)}…` : name || '(empty name)';
 }
 

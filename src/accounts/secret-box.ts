@@ -38,7 +38,12 @@ export class SecretBox {
   /** Throws when the value was not sealed by this key or was altered. */
   decrypt(sealed: string): string {
     const cached = this.#cache.get(sealed);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      // Re-insert so the Map's insertion order is least-recently-used first.
+      this.#cache.delete(sealed);
+      this.#cache.set(sealed, cached);
+      return cached;
+    }
     if (!sealed.startsWith(VERSION)) throw new Error('unknown secret format');
     const raw = Buffer.from(sealed.slice(VERSION.length), 'base64');
     if (raw.length < IV + TAG) throw new Error('truncated secret');
@@ -52,7 +57,7 @@ export class SecretBox {
   #remember(sealed: string, plaintext: string): void {
     if (this.#cacheSize === 0) return;
     if (this.#cache.size >= this.#cacheSize) {
-      // Map iterates in insertion order: drop the oldest entry.
+      // Map iterates in insertion order: drop the least recently used entry.
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }

@@ -8,6 +8,8 @@ import {
   type SubAccountsTable,
 } from '../storage/index.js';
 
+export type ListedRow = Omit<SubAccountRow, 'user_id' | 'updated_at'>;
+
 export interface OwnedName {
   readonly id: number;
   readonly username: string;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
-import type { Database, DialectCapabilities, SubAccountRow } from '../storage/index.js';
+import type { Database, DialectCapabilities } from '../storage/index.js';
 import type { SubAccount, SubAccountFilter } from './accounts.types.js';
 import {
   isValidName,
@@ -17,7 +17,7 @@ import {
   splitBatch,
 } from './rules.js';
 import type { SecretBox } from './secret-box.js';
-import { SubAccountsRepository } from './sub-accounts.repository.js';
+import { type ListedRow, SubAccountsRepository } from './sub-accounts.repository.js';
 
 export interface SubAccountsOptions {
   /** Most entries one batch may name. */
@@ -51,7 +51,7 @@ export class SubAccountsService {
 
   async list(userId: number, filter: SubAccountFilter = {}): Promise<SubAccount[]> {
     const rows = await this.#repo().listByUser(userId, filter);
-    return rows.map((row) => this.#toSubAccount(row));
+    return rows.map((row) => this.#toSubAccount(userId, row));
   }
 
   /** Adds `user01:pass,user02:pass` for one product type, all or none. */
@@ -82,17 +82,23 @@ export class SubAccountsService {
       created_at: now,
       updated_at: now,
     }));
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        const repo = this.#repo(trx);
-        const taken = await repo.takenNames(productType, names);
+    // A unique violation means another request took a name between our check and our insert;
+    // if that name is free again by the time we look, the batch is simply retried once.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const repo = this.#repo(trx);
+          const taken = await repo.takenNames(productType, names);
+          if (taken.length > 0) throw nameTaken(taken);
+          await repo.insertMany(rows);
+        });
+        return;
+      } catch (err) {
+        if (!this.caps.isUniqueViolation(err)) throw err;
+        const taken = await this.#repo().takenNames(productType, names);
         if (taken.length > 0) throw nameTaken(taken);
-        await repo.insertMany(rows);
-      });
-    } catch (err) {
-      // Another request took a name between our check and our insert.
-      if (this.caps.isUniqueViolation(err)) throw nameTaken(await this.#repo().takenNames(productType, names));
-      throw err;
+        if (attempt >= 2) throw err;
+      }
     }
   }
 
@@ -187,10 +193,10 @@ export class SubAccountsService {
     });
   }
 
-  #toSubAccount(row: SubAccountRow): SubAccount {
+  #toSubAccount(userId: number, row: ListedRow): SubAccount {
     return {
       id: row.id,
-      userId: row.user_id,
+      userId,
       productType: row.product_type,
       username: row.username,
       password: this.box.decrypt(row.password_enc),

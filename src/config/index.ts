@@ -209,7 +209,8 @@ export function loadConfig(env: Source = process.env): Config {
 
 function definedOnly(env: Source): Source {
   const out: Source = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  // An empty variable means unset: it must not hide the config file's value.
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') out[k] = v;
   return out;
 }
 

@@ -26,8 +26,14 @@ function readOrCreate(dir: string, file: string, variable: string, minLength: nu
     return value;
   }
   const value = randomBytes(32).toString('hex');
-  // wx: never overwrite a file another process created in the meantime.
-  writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    // wx: never overwrite a file another process created in the meantime.
+    writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process starting on the same data directory won the race: use its value.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readOrCreate(dir, file, variable, minLength);
+    throw err;
+  }
   chmodSync(path, 0o600);
   return value;
 }

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
+
+const PREFIXES = ['/gateway', '/end-point', '/api-gate-way', '/pub'];
+
+const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
+  ['whitelist-account/list', 'get'],
+  ['whitelist-account/add', 'post'],
+  ['whitelist-account/delete', 'post'],
+  ['whitelist-account/disable', 'post'],
+  ['whitelist-account/enable', 'post'],
+  ['whitelist-account/change-password', 'post'],
+  ['whitelist-account/change-remark', 'post'],
+  ['whitelist-account/change-limit', 'post'],
+  ['user/info', 'get'],
+  ['auth/login', 'post'],
+];
+
+const ADMIN_ROUTES: [string, string[]][] = [
+  ['/admin/users', ['get', 'post']],
+  ['/admin/users/{id}', ['get', 'patch']],
+  ['/admin/users/{id}/rotate-key', ['post']],
+];
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+let tp: TestPlatform;
+let doc: any;
+
+before(async () => {
+  tp = await startTestPlatform('sqlite');
+  const res = await tp.app.inject({ method: 'GET', url: '/openapi.json' });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.match(String(res.headers['content-type']), /^application\/json/);
+  doc = res.json();
+});
+
+after(async () => {
+  await tp?.close();
+});
+
+function methodsOf(path: string): string[] {
+  return Object.keys(doc.paths[path] ?? {})
+    .filter((k) => HTTP_METHODS.includes(k))
+    .sort();
+}
+
+describe('/openapi.json', () => {
+  it('is a valid OpenAPI 3.0 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    assert.deepEqual(result, { valid: true }, JSON.stringify(result.errors, null, 2));
+    assert.equal(validator.version, '3.0');
+    assert.equal(doc.openapi, '3.0.3');
+    assert.equal(doc.info.title, 'Tollgate API');
+  });
+
+  it('is what the validator rejects once broken (the check can fail)', async () => {
+    const broken = structuredClone(doc);
+    delete broken.info;
+    broken.paths['/pub/user/info'].get.responses = 'none';
+    const result = await new Validator().validate(broken);
+    assert.equal(result.valid, false);
+  });
+
+  for (const prefix of PREFIXES) {
+    for (const [route, method] of CUSTOMER_ROUTES) {
+      it(`documents ${method.toUpperCase()} ${prefix}/${route}, and only that method`, () => {
+        const path = `${prefix}/${route}`;
+        assert.deepEqual(methodsOf(path), [method], `${path} in ${Object.keys(doc.paths).join(', ')}`);
+        const op = doc.paths[path][method];
+        assert.ok(op.responses?.['200']?.content?.['application/json']?.schema, `${path} has no 200 JSON schema`);
+      });
+    }
+  }
+
+  it('documents exactly the customer, admin paths and nothing else', () => {
+    const expected = [
+      ...PREFIXES.flatMap((prefix) => CUSTOMER_ROUTES.map(([route]) => `${prefix}/${route}`)),
+      ...ADMIN_ROUTES.map(([path]) => path),
+    ].sort();
+    assert.deepEqual(Object.keys(doc.paths).sort(), expected);
+  });
+
+  for (const [path, methods] of ADMIN_ROUTES) {
+    it(`documents ${methods.join('/').toUpperCase()} ${path} behind the admin token`, () => {
+      assert.deepEqual(methodsOf(path), [...methods].sort());
+      for (const method of methods) assert.deepEqual(doc.paths[path][method].security, [{ adminToken: [] }]);
+    });
+  }
+
+  it('documents the {id} path parameter of the admin user routes', () => {
+    for (const path of ['/admin/users/{id}', '/admin/users/{id}/rotate-key']) {
+      for (const method of methodsOf(path)) {
+        const params = doc.paths[path][method].parameters as any[];
+        const id = params.find((p) => p.name === 'id');
+        assert.deepEqual(
+          { in: id?.in, required: id?.required, type: id?.schema?.type },
+          { in: 'path', required: true, type: 'integer' },
+        );
+      }
+    }
+  });
+
+  it('requires app_key or Bearer on customer routes, nothing on auth/login', () => {
+    for (const prefix of PREFIXES) {
+      for (const [route, method] of CUSTOMER_ROUTES) {
+        const security = doc.paths[`${prefix}/${route}`][method].security;
+        if (route === 'auth/login') assert.equal(security, undefined, `${prefix}/${route}`);
+        else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], `${prefix}/${route}`);
+      }
+    }
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer']);
+    assert.deepEqual(doc.components.securitySchemes.appKey, {
+      type: 'apiKey',
+      in: 'query',
+      name: 'app_key',
+      description: 'Also accepted in a JSON or form body',
+    });
+  });
+
+  it('documents the fields of a whitelist-account/list item', () => {
+    for (const prefix of PREFIXES) {
+      const schema = doc.paths[`${prefix}/whitelist-account/list`].get.responses['200'].content['application/json'].schema;
+      assert.deepEqual([...schema.required].sort(), ['code', 'data', 'message', 'msg']);
+      const list = schema.properties.data.properties.list;
+      assert.equal(list.type, 'array');
+      const item = list.items;
+      const fields = ['id', 'username', 'password', 'created_at', 'remark', 'product_type', 'usage_flow', 'limit_flow', 'status'];
+      assert.deepEqual(Object.keys(item.properties).sort(), [...fields].sort());
+      assert.deepEqual([...item.required].sort(), [...fields].sort());
+      const types = Object.fromEntries(fields.map((f) => [f, item.properties[f].type]));
+      assert.deepEqual(types, {
+        id: 'integer',
+        username: 'string',
+        password: 'string',
+        created_at: 'string',
+        remark: 'string',
+        product_type: 'integer',
+        usage_flow: 'integer',
+        limit_flow: 'integer',
+        status: 'integer',
+      });
+    }
+  });
+});
+
+describe('/docs', () => {
+  let html: string;
+  let base: string;
+
+  before(async () => {
+    let res = await tp.app.inject({ method: 'GET', url: '/docs' });
+    base = '/docs/';
+    for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
+      base = new URL(String(res.headers.location), 'http://localhost/docs').pathname;
+      res = await tp.app.inject({ method: 'GET', url: base });
+    }
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    html = res.body;
+  });
+
+  /** Paths of the scripts and stylesheets the page loads, resolved against the page. */
+  function assets(): string[] {
+    const refs = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+    return refs.map((ref) => new URL(ref, `http://localhost${base.endsWith('/') ? base : `${base}/`}`).pathname);
+  }
+
+  it('is the Swagger UI page', () => {
+    assert.match(html, /<div id="swagger-ui"><\/div>/);
+    const scripts = assets().filter((p) => p.endsWith('.js'));
+    assert.ok(scripts.includes('/docs/static/swagger-ui-bundle.js'), scripts.join(', '));
+    assert.ok(scripts.includes('/docs/static/swagger-initializer.js'), scripts.join(', '));
+  });
+
+  it('serves every asset the page references', async () => {
+    const paths = assets();
+    assert.ok(paths.length >= 3, paths.join(', '));
+    for (const path of paths) {
+      const res = await tp.app.inject({ method: 'GET', url: path });
+      assert.equal(res.statusCode, 200, path);
+      assert.ok(res.body.length > 0, path);
+      if (path.endsWith('.js')) assert.match(String(res.headers['content-type']), /javascript/, path);
+      if (path.endsWith('.css')) assert.match(String(res.headers['content-type']), /^text\/css/, path);
+    }
+    const bundle = await tp.app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+    assert.ok(bundle.body.length > 100_000, 'the bundle is the real Swagger UI');
+  });
+
+  it('points the viewer at the JSON document, which is /openapi.json', async () => {
+    const init = await tp.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    assert.equal(init.statusCode, 200);
+    assert.match(init.body, /SwaggerUIBundle\(/);
+    const match = /\burl:\s*(?:resolveUrl\(\s*)?['"]([^'"]+)['"]/.exec(init.body);
+    assert.ok(match?.[1], 'the initializer names no spec url');
+    // resolveUrl() resolves against the page URL with a trailing slash.
+    const specPath = new URL(match[1], 'http://localhost/docs/').pathname;
+    assert.equal(specPath, '/docs/json');
+    const spec = await tp.app.inject({ method: 'GET', url: specPath });
+    assert.equal(spec.statusCode, 200);
+    assert.match(String(spec.headers['content-type']), /^application\/json/);
+    assert.deepEqual(spec.json(), doc);
+  });
+});
