@@ -1,3 +1,5 @@
+import { type RawBuilder, sql } from 'kysely';
+
 /**
  * What differs between the dialects, declared once. Repositories ask these
  * questions instead of branching on a dialect name.
@@ -8,6 +10,13 @@ export interface DialectCapabilities {
   readonly maxBindParameters: number;
   /** True when `err` is a unique-constraint violation. */
   isUniqueViolation(err: unknown): boolean;
+  /**
+   * An aggregate that turns the selected rows into one JSON text `[[col, …], …]`,
+   * ordered by `orderBy`, built inside the database. Drivers cost ~0.5 µs per
+   * value to hand rows to JavaScript; for listings of thousands of rows the
+   * database's JSON builder and one JSON.parse are 2-3× faster.
+   */
+  jsonArrayRows(columns: readonly string[], orderBy: string): RawBuilder<string>;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -19,6 +28,9 @@ export const sqliteCapabilities: DialectCapabilities = {
     err !== null &&
     ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' ||
       (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+  // json_group_array(... ORDER BY ...) needs SQLite ≥ 3.44; better-sqlite3 bundles a newer one. Zero rows give '[]'.
+  jsonArrayRows: (columns, orderBy) =>
+    sql<string>`json_group_array(json_array(${sql.join(columns.map((c) => sql.ref(c)))}) order by ${sql.ref(orderBy)})`,
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -26,6 +38,9 @@ export const postgresCapabilities: DialectCapabilities = {
   // The wire protocol counts parameters in an Int16.
   maxBindParameters: 65_000,
   isUniqueViolation: (err) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505',
+  // json_agg gives NULL over zero rows.
+  jsonArrayRows: (columns, orderBy) =>
+    sql<string>`coalesce(json_agg(json_build_array(${sql.join(columns.map((c) => sql.ref(c)))}) order by ${sql.ref(orderBy)}), '[]'::json)::text`,
 };
 
 /** Split rows so that no statement exceeds the dialect's parameter limit. */
