@@ -26,10 +26,10 @@ describe('error catalogue', () => {
 
   it('documents every code in README with its key and HTTP status', () => {
     for (const [key, def] of entries) {
-      const row = new RegExp(`^\\| ${def.code} \\| \`${key}\` \\| ${def.httpStatus} \\|`, 'm');
+      const row = new RegExp(`^\\|\\s*${def.code}\\s*\\|\\s*\`${key}\`\\s*\\|\\s*${def.httpStatus}\\s*\\|`, 'm');
       assert.match(readme, row, `README lists ${def.code} ${key} ${def.httpStatus}`);
     }
-    const documented = [...readme.matchAll(/^\| \d+ \| `(TG_ERR_[A-Z_]+)`/gm)].map((m) => m[1]);
+    const documented = [...readme.matchAll(/^\|\s*\d+\s*\|\s*`(TG_ERR_[A-Z_]+)`/gm)].map((m) => m[1]);
     assert.deepEqual(documented.sort(), entries.map(([key]) => key).sort(), 'README lists no code the catalogue lacks');
   });
 
