@@ -8,6 +8,8 @@ import { SecretBox, SubAccountsService, TokenService, UsersRepository, UsersServ
 import { type ApiServices, buildApi } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
+import { TimeFormatter } from './time/time-format.js';
+import { UsageService } from './usage/index.js';
 import { migrateToLatest, type OpenOptions, openStorage, type Storage } from './storage/index.js';
 
 export interface Platform {
@@ -39,10 +41,12 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
   try {
     const now = options.now ?? Date.now;
     const box = new SecretBox(config.secret, 'sub-account-password', config.passwordCacheSize);
+    const time = new TimeFormatter(config.timeZone);
     const services: ApiServices = {
       users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
       subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
+      usage: new UsageService(storage.db, time, now),
     };
     return { config, storage, services, logger, close: () => storage.close() };
   } catch (err) {

@@ -16,6 +16,7 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['whitelist-account/change-limit', 'post'],
   ['user/info', 'get'],
   ['auth/login', 'post'],
+  ['user-usage-flow/total', 'get'],
 ];
 
 const ADMIN_ROUTES: [string, string[]][] = [

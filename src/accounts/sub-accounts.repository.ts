@@ -1,6 +1,7 @@
 import type { Kysely, Updateable } from 'kysely';
 import {
   chunkRows,
+  recordChange,
   type Database,
   type DialectCapabilities,
   type NewSubAccountRow,
@@ -92,10 +93,18 @@ export class SubAccountsRepository {
     return found;
   }
 
-  async insertMany(rows: readonly NewSubAccountRow[]): Promise<void> {
+  /** Inserts and returns the new ids. */
+  async insertMany(rows: readonly NewSubAccountRow[]): Promise<number[]> {
+    const ids: number[] = [];
     for (const chunk of chunkRows(rows, 11, this.caps)) {
-      await this.db.insertInto('sub_accounts').values(chunk).execute();
+      for (const r of await this.db.insertInto('sub_accounts').values(chunk).returning('id').execute()) ids.push(r.id);
     }
+    return ids;
+  }
+
+  /** Tells gateways following the change feed to reload these accounts. */
+  recordChange(ids: readonly number[], now: number): Promise<void> {
+    return recordChange(this.db, 'sub_account', ids, now);
   }
 
   async updateByIds(ids: readonly number[], patch: Updateable<SubAccountsTable>): Promise<void> {

@@ -90,7 +90,8 @@ export class SubAccountsService {
           const repo = this.#repo(trx);
           const taken = await repo.takenNames(productType, names);
           if (taken.length > 0) throw nameTaken(taken);
-          await repo.insertMany(rows);
+          // New names may be remembered as unknown by a gateway: tell it.
+          await repo.recordChange(await repo.insertMany(rows), now);
         });
         return;
       } catch (err) {
@@ -169,10 +170,9 @@ export class SubAccountsService {
       const found = new Set(owned.map((o) => o.username));
       const missing = batch.items.filter((n) => !found.has(n));
       if (missing.length > 0) throw notFound(missing);
-      await apply(
-        repo,
-        owned.map((o) => o.id),
-      );
+      const ids = owned.map((o) => o.id);
+      await apply(repo, ids);
+      await repo.recordChange(ids, this.#now());
     });
   }
 
@@ -186,10 +186,9 @@ export class SubAccountsService {
       const repo = this.#repo(trx);
       const owned = await repo.findOwned(userId, [account], productType);
       if (owned.length === 0) throw notFound([account]);
-      await repo.updateByIds(
-        owned.map((o) => o.id),
-        { ...patch, updated_at: this.#now() },
-      );
+      const ids = owned.map((o) => o.id);
+      await repo.updateByIds(ids, { ...patch, updated_at: this.#now() });
+      await repo.recordChange(ids, this.#now());
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, NewUserRow, UserRow, UserUpdate } from '../storage/index.js';
+import { type Database, type NewUserRow, recordChange, type UserRow, type UserUpdate } from '../storage/index.js';
 
 /** Queries on users; returns rows, holds no rules. */
 export class UsersRepository {
@@ -31,7 +31,12 @@ export class UsersRepository {
     return { rows, total: Number(count.n) };
   }
 
+  /** Updates the user and announces the change to gateways, atomically. */
   update(id: number, patch: UserUpdate): Promise<UserRow | undefined> {
-    return this.db.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+      if (row) await recordChange(trx, 'user', [id], row.updated_at);
+      return row;
+    });
   }
 }

@@ -12,18 +12,20 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SubAccountsService, TokenService, UsersService } from '../accounts/index.js';
+import type { UsageService } from '../usage/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
-import { TimeFormatter } from './time-format.js';
+import { TimeFormatter } from '../time/time-format.js';
 
 export interface ApiServices {
   readonly users: UsersService;
   readonly subAccounts: SubAccountsService;
   readonly tokens: TokenService;
+  readonly usage: UsageService;
 }
 
 export interface BuildApiOptions {

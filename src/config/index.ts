@@ -33,6 +33,31 @@ export interface Config {
   readonly jwtTtlSeconds: number;
   readonly trustProxy: boolean;
   readonly passwordCacheSize: number;
+  readonly gateway: GatewayConfig;
+}
+
+export interface GatewayConfig {
+  /** Address and port of the proxy entry (HTTP and SOCKS5 on one port). */
+  readonly host: string;
+  readonly port: number;
+  /** Let targets resolve to loopback/private/reserved addresses (development and tests only). */
+  readonly allowPrivateTargets: boolean;
+  readonly blockedPorts: readonly number[];
+  readonly meterFlushMs: number;
+  readonly changePollMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+  readonly maxConnections: number;
+  readonly healthIntervalMs: number;
+  /** host:port dialled through each exit to probe it; empty turns active probing off. */
+  readonly healthTarget: string;
+  /** Failed proxy logins from one address within a minute before each further attempt is delayed. */
+  readonly authFailSlowAfter: number;
+  /** Failed proxy logins from one address within a minute before the address is refused. */
+  readonly authFailBlockAfter: number;
+  readonly authBlockSeconds: number;
 }
 
 import { ConfigError } from './config-error.js';
@@ -63,6 +88,22 @@ export const CONFIG_VARIABLES = [
   'TOLLGATE_JWT_TTL',
   'TOLLGATE_TRUST_PROXY',
   'TOLLGATE_PASSWORD_CACHE_SIZE',
+  'TOLLGATE_PROXY_HOST',
+  'TOLLGATE_PROXY_PORT',
+  'TOLLGATE_ALLOW_PRIVATE_TARGETS',
+  'TOLLGATE_BLOCKED_PORTS',
+  'TOLLGATE_METER_FLUSH_MS',
+  'TOLLGATE_CHANGE_POLL_MS',
+  'TOLLGATE_HANDSHAKE_TIMEOUT_MS',
+  'TOLLGATE_IDLE_TIMEOUT_MS',
+  'TOLLGATE_CONNECT_TIMEOUT_MS',
+  'TOLLGATE_MAX_HEADER_BYTES',
+  'TOLLGATE_MAX_CONNECTIONS',
+  'TOLLGATE_HEALTH_INTERVAL_MS',
+  'TOLLGATE_HEALTH_TARGET',
+  'TOLLGATE_AUTH_FAIL_SLOW_AFTER',
+  'TOLLGATE_AUTH_FAIL_BLOCK_AFTER',
+  'TOLLGATE_AUTH_BLOCK_SECONDS',
 ] as const;
 
 class Reader {
@@ -147,6 +188,41 @@ function parseTimeZone(r: Reader): string {
   return tz;
 }
 
+function parseGateway(r: Reader): GatewayConfig {
+  const blocked = r.string('TOLLGATE_BLOCKED_PORTS', '25');
+  const ports = blocked
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const badPorts = ports.filter((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535);
+  if (badPorts.length > 0) r.fail('TOLLGATE_BLOCKED_PORTS', `expected comma-separated ports 1-65535, got ${badPorts.join(', ')}`);
+  const healthTarget = r.string('TOLLGATE_HEALTH_TARGET', '');
+  if (healthTarget !== '' && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(healthTarget)) {
+    r.fail('TOLLGATE_HEALTH_TARGET', `expected host:port, got "${healthTarget}"`);
+  }
+  const slow = r.int('TOLLGATE_AUTH_FAIL_SLOW_AFTER', 5, 1, 1_000_000);
+  const block = r.int('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 20, 1, 1_000_000);
+  if (block < slow) r.fail('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 'must not be below TOLLGATE_AUTH_FAIL_SLOW_AFTER');
+  return Object.freeze({
+    host: r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0')),
+    port: r.int('TOLLGATE_PROXY_PORT', 7777, 0, 65535),
+    allowPrivateTargets: r.bool('TOLLGATE_ALLOW_PRIVATE_TARGETS', false),
+    blockedPorts: Object.freeze(badPorts.length > 0 ? [25] : ports.map(Number)),
+    meterFlushMs: r.int('TOLLGATE_METER_FLUSH_MS', 1000, 50, 60_000),
+    changePollMs: r.int('TOLLGATE_CHANGE_POLL_MS', 250, 20, 60_000),
+    handshakeTimeoutMs: r.int('TOLLGATE_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
+    idleTimeoutMs: r.int('TOLLGATE_IDLE_TIMEOUT_MS', 300_000, 1000, 86_400_000),
+    connectTimeoutMs: r.int('TOLLGATE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+    maxHeaderBytes: r.int('TOLLGATE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    maxConnections: r.int('TOLLGATE_MAX_CONNECTIONS', 50_000, 1, 10_000_000),
+    healthIntervalMs: r.int('TOLLGATE_HEALTH_INTERVAL_MS', 30_000, 100, 86_400_000),
+    healthTarget,
+    authFailSlowAfter: slow,
+    authFailBlockAfter: block,
+    authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS', 300, 1, 86_400),
+  });
+}
+
 function readConfigFile(env: Source): Source {
   const path = env.TOLLGATE_CONFIG?.trim();
   if (!path) return {};
@@ -202,6 +278,7 @@ export function loadConfig(env: Source = process.env): Config {
     jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL', 86_400, 60, 31_536_000),
     trustProxy: r.bool('TOLLGATE_TRUST_PROXY', false),
     passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE', 200_000, 0, 10_000_000),
+    gateway: parseGateway(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

@@ -7,14 +7,31 @@
  *
  * Codes are stable: never change or reuse one. Retired codes go to RETIRED_CODES.
  * Ranges: 3 and 156 come from the published documents; 400-500 mirror HTTP;
- * 1xxx authentication, 2xxx sub-accounts, 3xxx users.
+ * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
+ * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool.
  */
 export interface ErrorDefinition {
   readonly code: number;
   readonly httpStatus: number;
   readonly zh: string;
   readonly en: string;
+  /** Gateway errors: the SOCKS5 reply code (RFC 1928 §6) sent for this refusal. */
+  readonly socksReply?: number;
+  /** Gateway errors: the RFC 9209 Proxy-Status error type. */
+  readonly proxyStatus?: string;
 }
+
+/** SOCKS5 reply codes, RFC 1928 §6. */
+export const SOCKS = {
+  GENERAL_FAILURE: 0x01,
+  NOT_ALLOWED: 0x02,
+  NETWORK_UNREACHABLE: 0x03,
+  HOST_UNREACHABLE: 0x04,
+  CONNECTION_REFUSED: 0x05,
+  TTL_EXPIRED: 0x06,
+  COMMAND_NOT_SUPPORTED: 0x07,
+  ADDRESS_TYPE_NOT_SUPPORTED: 0x08,
+} as const;
 
 export const ERRORS = {
   TG_ERR_AUTH_APP_KEY_INVALID: {
@@ -118,6 +135,172 @@ export const ERRORS = {
     httpStatus: 409,
     zh: '邮箱已被使用:{email}',
     en: 'Email already in use: {email}',
+  },
+  TG_ERR_PROXY_AUTH_REQUIRED: {
+    code: 4001,
+    httpStatus: 407,
+    zh: '需要代理认证',
+    en: 'Proxy authentication required',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_AUTH_FAILED: {
+    code: 4002,
+    httpStatus: 407,
+    zh: '代理账户或密码错误',
+    en: 'Wrong proxy username or password',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_USERNAME_INVALID: {
+    code: 4003,
+    httpStatus: 400,
+    zh: '代理用户名参数错误:{reason}',
+    en: 'Invalid proxy username parameters: {reason}',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_error',
+  },
+  TG_ERR_PROXY_AUTH_THROTTLED: {
+    code: 4004,
+    httpStatus: 429,
+    zh: '认证失败次数过多,请稍后再试',
+    en: 'Too many failed proxy logins from this address; try again later',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_ACCOUNT_DISABLED: {
+    code: 4005,
+    httpStatus: 403,
+    zh: '代理账户已停用',
+    en: 'This proxy account is disabled',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_TARGET_BLOCKED: {
+    code: 4006,
+    httpStatus: 403,
+    zh: '目标地址不允许访问:{reason}',
+    en: 'Target not allowed: {reason}',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'destination_ip_prohibited',
+  },
+  TG_ERR_PROXY_NO_EXIT: {
+    code: 4007,
+    httpStatus: 503,
+    zh: '没有可用的出口:{reason}',
+    en: 'No exit available: {reason}',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'destination_unavailable',
+  },
+  TG_ERR_PROXY_BAD_REQUEST: {
+    code: 4008,
+    httpStatus: 400,
+    zh: '代理请求格式错误:{reason}',
+    en: 'Malformed proxy request: {reason}',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'http_request_error',
+  },
+  TG_ERR_PROXY_HANDSHAKE_TIMEOUT: {
+    code: 4009,
+    httpStatus: 408,
+    zh: '代理握手超时',
+    en: 'Proxy handshake timed out',
+    socksReply: SOCKS.TTL_EXPIRED,
+    proxyStatus: 'http_request_error',
+  },
+  TG_ERR_PROXY_HEADER_TOO_LARGE: {
+    code: 4010,
+    httpStatus: 431,
+    zh: '请求头过大',
+    en: 'Request header too large',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'http_request_error',
+  },
+  TG_ERR_PROXY_COMMAND_UNSUPPORTED: {
+    code: 4011,
+    httpStatus: 405,
+    zh: '不支持的代理命令:{reason}',
+    en: 'Unsupported proxy command: {reason}',
+    socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
+    proxyStatus: 'http_request_error',
+  },
+  TG_ERR_PROXY_ADDRESS_UNSUPPORTED: {
+    code: 4012,
+    httpStatus: 400,
+    zh: '不支持的地址类型',
+    en: 'Unsupported address type',
+    socksReply: SOCKS.ADDRESS_TYPE_NOT_SUPPORTED,
+    proxyStatus: 'http_request_error',
+  },
+  TG_ERR_PROXY_CONNECTION_LIMIT: {
+    code: 4013,
+    httpStatus: 503,
+    zh: '代理连接数已满',
+    en: 'The gateway is at its connection limit',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'connection_limit_reached',
+  },
+  TG_ERR_PROXY_PRODUCT_NOT_SERVED: {
+    code: 4014,
+    httpStatus: 407,
+    zh: '该入口不支持此套餐类型的代理账户',
+    en: 'Proxy accounts of this product type cannot use this entry',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_QUOTA_ACCOUNT_LIMIT: {
+    code: 4101,
+    httpStatus: 403,
+    zh: '代理账户已达到流量上限',
+    en: 'This proxy account has reached its traffic limit',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_UPSTREAM_CONNECT_REFUSED: {
+    code: 4201,
+    httpStatus: 502,
+    zh: '目标拒绝连接',
+    en: 'The target refused the connection',
+    socksReply: SOCKS.CONNECTION_REFUSED,
+    proxyStatus: 'connection_refused',
+  },
+  TG_ERR_UPSTREAM_UNREACHABLE: {
+    code: 4202,
+    httpStatus: 502,
+    zh: '目标不可达',
+    en: 'The target is unreachable',
+    socksReply: SOCKS.HOST_UNREACHABLE,
+    proxyStatus: 'destination_ip_unroutable',
+  },
+  TG_ERR_UPSTREAM_DNS_FAILED: {
+    code: 4203,
+    httpStatus: 502,
+    zh: '目标域名解析失败',
+    en: 'The target host name does not resolve',
+    socksReply: SOCKS.HOST_UNREACHABLE,
+    proxyStatus: 'dns_error',
+  },
+  TG_ERR_UPSTREAM_TIMEOUT: {
+    code: 4204,
+    httpStatus: 504,
+    zh: '连接目标超时',
+    en: 'Connecting to the target timed out',
+    socksReply: SOCKS.TTL_EXPIRED,
+    proxyStatus: 'connection_timeout',
+  },
+  TG_ERR_UPSTREAM_FAILED: {
+    code: 4205,
+    httpStatus: 502,
+    zh: '出口连接失败:{reason}',
+    en: 'The exit failed: {reason}',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'destination_unavailable',
+  },
+  TG_ERR_NODE_NOT_FOUND: {
+    code: 5001,
+    httpStatus: 404,
+    zh: '出口节点不存在',
+    en: 'No such exit node',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -1,6 +1,6 @@
 import { ERRORS, type ErrorKey } from './catalogue.js';
 
-export { ERRORS, type ErrorDefinition, type ErrorKey, RETIRED_CODES, SUCCESS } from './catalogue.js';
+export { ERRORS, type ErrorDefinition, type ErrorKey, RETIRED_CODES, SOCKS, SUCCESS } from './catalogue.js';
 
 export type Language = 'zh' | 'en';
 

@@ -43,10 +43,52 @@ export interface SubAccountsTable {
   updated_at: number;
 }
 
+export interface ExitNodesTable {
+  id: Generated<number>;
+  /** The node URL (direct://, http://, socks5://), encrypted: it may carry upstream credentials. */
+  url_enc: string;
+  /** The URL with any password masked, for listings. */
+  url_display: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string;
+  /** Lower case, no spaces; '' when unknown. */
+  state: string;
+  city: string;
+  /** Product types served, comma-separated: "9,11". */
+  product_types: string;
+  weight: number;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsageHourlyTable {
+  user_id: number;
+  product_type: number;
+  username: string;
+  /** Epoch ms of the hour's start in the platform time zone. */
+  hour_start: number;
+  bytes: number;
+}
+
+export interface ChangeLogTable {
+  id: Generated<number>;
+  /** What changed: 'sub_account' | 'user' | 'exit_node'. */
+  entity: string;
+  entity_id: number;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
+  exit_nodes: ExitNodesTable;
+  usage_hourly: UsageHourlyTable;
+  change_log: ChangeLogTable;
 }
+
+export type ExitNodeRow = Selectable<ExitNodesTable>;
+export type NewExitNodeRow = Insertable<ExitNodesTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;

@@ -150,3 +150,31 @@ export const AuthLogin = {
     ),
   },
 };
+
+export const UsageFlowTotal = {
+  summary: 'Traffic used per day',
+  tags: ['traffic'],
+  querystring: Type.Object({
+    ...CustomerCommon,
+    start_time: Type.Optional(
+      Type.String({ description: 'Y-m-d H:i:s in the platform time zone; default 7 days before end_time' }),
+    ),
+    end_time: Type.Optional(Type.String({ description: 'Y-m-d H:i:s in the platform time zone; default now' })),
+    username: Type.Optional(
+      Type.String({ description: 'Only accounts of this name (every account of that name the user has had)' }),
+    ),
+    product_type: Type.Optional(Type.Integer({ description: 'Only this product type' })),
+  }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        list: Type.Array(
+          Type.Object({
+            day: Type.String({ examples: ['2022-08-01'] }),
+            flow: Type.Integer({ description: 'Traffic, KB' }),
+          }),
+        ),
+      }),
+    ),
+  },
+};

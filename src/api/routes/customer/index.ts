@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields } from '../../plugins/customer-auth.js';
+import { type UsageRoutesDeps, usageRoutes } from './usage.js';
 import { type UserRoutesDeps, userRoutes } from './user.js';
 import { type WhitelistAccountDeps, whitelistAccountRoutes } from './whitelist-account.js';
 
-export type CustomerApiDeps = CustomerAuthOptions & UserRoutesDeps & WhitelistAccountDeps;
+export type CustomerApiDeps = CustomerAuthOptions & UserRoutesDeps & WhitelistAccountDeps & UsageRoutesDeps;
 
 /** Every customer endpoint, mounted once per brand prefix with identical behaviour. */
 export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, options) => {
@@ -14,4 +15,5 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   app.addHook('preValidation', customerAuthHook(deps));
   await app.register(whitelistAccountRoutes, deps);
   await app.register(userRoutes, deps);
+  await app.register(usageRoutes, deps);
 };

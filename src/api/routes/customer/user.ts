@@ -4,7 +4,7 @@ import { AppError } from '../../../errors/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/customer.js';
-import { isoTime } from '../../time-format.js';
+import { isoTime } from '../../../time/time-format.js';
 import { customerOf } from './context.js';
 
 export interface UserRoutesDeps {

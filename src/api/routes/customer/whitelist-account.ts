@@ -3,7 +3,7 @@ import type { SubAccountsService } from '../../../accounts/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/customer.js';
-import type { TimeFormatter } from '../../time-format.js';
+import type { TimeFormatter } from '../../../time/time-format.js';
 import { customerOf } from './context.js';
 
 export interface WhitelistAccountDeps {

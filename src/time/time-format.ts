@@ -36,6 +36,43 @@ export class TimeFormatter {
     return offset;
   }
 
+  /** Epoch ms of the start of the local clock hour containing `ms` (for +05:45 zones, the hour starting at :00 local time). */
+  hourStart(ms: number): number {
+    const offset = this.offsetAt(ms);
+    return Math.floor((ms + offset) / 3_600_000) * 3_600_000 - offset;
+  }
+
+  /** The local day of `ms`: `2022-05-13`. */
+  day(ms: number): string {
+    return this.format(ms).slice(0, 10);
+  }
+
+  /**
+   * Reads `Y-m-d H:i:s` (or `Y-m-d`, or with minutes only) as local time in the zone; undefined if malformed or not a real
+   * date. In a DST gap the earlier offset applies; in an overlap, the first occurrence.
+   */
+  parse(text: string): number | undefined {
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
+    if (!m) return undefined;
+    const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as number[];
+    const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!);
+    const check = new Date(wall);
+    if (
+      check.getUTCFullYear() !== y ||
+      check.getUTCMonth() !== mo! - 1 ||
+      check.getUTCDate() !== d ||
+      h! > 23 ||
+      mi! > 59 ||
+      se! > 59
+    ) {
+      return undefined;
+    }
+    // Two rounds settle the offset, including around a transition.
+    let guess = wall - this.offsetAt(wall);
+    guess = wall - this.offsetAt(guess);
+    return guess;
+  }
+
   /** `2022-05-13 12:14:15` */
   format(ms: number): string {
     const d = new Date(ms + this.offsetAt(ms));

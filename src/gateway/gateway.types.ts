@@ -1,0 +1,65 @@
+/**
+ * What the gateway needs from the rest of the platform, as interfaces. main.ts
+ * wires the implementations (usage/ for accounts and metering, pool/ for exits);
+ * the gateway never imports storage.
+ */
+import type { Socket } from 'node:net';
+
+/** Where a client wants to go. `host` is a name or an IP literal (IPv6 without brackets). */
+export interface ProxyTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Targeting parsed from the proxy username (`user01-country-us-session-abc-life-30`). */
+export interface Targeting {
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly country?: string | undefined;
+  /** Lower case, letters/digits/underscore. */
+  readonly state?: string | undefined;
+  /** Lower case, no spaces. */
+  readonly city?: string | undefined;
+  /** Letters and digits, up to 32. */
+  readonly session?: string | undefined;
+  /** Session lifetime in minutes, 1-1440 (default 10). */
+  readonly lifeMinutes: number;
+}
+
+/** One exit to dial for one connection. */
+export interface RouteRequest extends Targeting {
+  readonly productType: number;
+  /** Sessions are per sub-account: two accounts naming the same session do not share it. */
+  readonly accountId: number;
+}
+
+export interface ExitConnection {
+  /** Connected to the target through the exit; no bytes read yet. */
+  readonly socket: Socket;
+  readonly nodeId: number;
+}
+
+/**
+ * Chooses exits and connects through them. Throws AppError:
+ * TG_ERR_PROXY_NO_EXIT (no matching healthy node), TG_ERR_PROXY_TARGET_BLOCKED,
+ * TG_ERR_UPSTREAM_* (the exit or target failed).
+ */
+export interface ExitPicker {
+  connect(route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection>;
+}
+
+/** A sub-account as the gateway holds it while relaying its bytes. */
+export interface GatewayAccount {
+  readonly accountId: number;
+  readonly userId: number;
+  readonly productType: number;
+  /**
+   * Counts relayed bytes (per chunk, so it must cost nothing); false once the account's limit is reached,
+   * after which the platform closes its connections.
+   */
+  charge(bytes: number): boolean;
+}
+
+/** Checks proxy credentials. Throws AppError (TG_ERR_PROXY_AUTH_FAILED, TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_*). */
+export interface AccountLookup {
+  authenticate(name: string, password: string, productTypes: readonly number[]): Promise<GatewayAccount>;
+}

@@ -1,0 +1,187 @@
+/**
+ * The HTTP side of the entry: CONNECT tunnels and absolute-URI forward
+ * requests. Node's HTTP parser (llhttp) reads request heads, keep-alive and
+ * chunked bodies; we add authentication, routing, header hygiene and counting.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { AppError } from '../errors/index.js';
+import type { GatewayContext } from './context.js';
+import { authorize, openExit } from './handshake.js';
+import { parseBasicCredentials } from './parsers/basic-auth.js';
+import { parseAbsoluteUrl, parseAuthority } from './parsers/http-head.js';
+import { asRefusal, httpRefusal, refusalParts } from './refusal.js';
+import { relay } from './relay.js';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and our own credentials never travel on. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Raw headers minus hop-by-hop ones and those named in Connection. */
+function forwardable(raw: string[], connectionHeader: string | string[] | undefined): string[] {
+  const named = new Set(
+    (Array.isArray(connectionHeader) ? connectionHeader.join(',') : (connectionHeader ?? ''))
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== ''),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name) || named.has(name)) continue;
+    out.push(raw[i]!, raw[i + 1]!);
+  }
+  return out;
+}
+
+export function createHttpProxy(ctx: GatewayContext): http.Server {
+  const server = http.createServer(
+    {
+      maxHeaderSize: ctx.config.maxHeaderBytes,
+      requestTimeout: 0,
+      keepAliveTimeout: ctx.config.idleTimeoutMs,
+      noDelay: true,
+    },
+    (req, res) => {
+      forward(ctx, req, res).catch((err) => ctx.logger.error({ err }, 'forward request failed'));
+    },
+  );
+  server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    tunnel(ctx, req, socket, head).catch((err) => ctx.logger.error({ err }, 'CONNECT failed'));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const refusal =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new AppError('TG_ERR_PROXY_HEADER_TOO_LARGE')
+        : new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: err.code ?? 'parse error' } });
+    if (socket.writable) socket.end(httpRefusal(refusal));
+    else socket.destroy();
+  });
+  return server;
+}
+
+async function tunnel(ctx: GatewayContext, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  const conn = ctx.connectionOf(socket);
+  if (!conn) return void socket.destroy();
+  conn.protocol = 'connect';
+  try {
+    const authorized = await authorize(
+      ctx.handshake,
+      conn.remoteAddress,
+      parseBasicCredentials(req.headers['proxy-authorization']),
+    );
+    ctx.registry.attach(conn, authorized.account);
+    const target = parseAuthority(req.url ?? '');
+    if (!target) throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'CONNECT needs host:port' } });
+    const abort = new AbortController();
+    socket.once('close', () => abort.abort());
+    const exit = await openExit(ctx.handshake, authorized, target, abort.signal);
+    if (conn.closed) return void exit.socket.destroy();
+    conn.upstream = exit.socket;
+    ctx.handshakeDone(conn);
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    ctx.metrics.connection('connect', 'relayed');
+    relay(conn, socket, exit.socket, head);
+  } catch (err) {
+    refuse(ctx, 'connect', err);
+    if (!conn.closed && socket.writable) socket.end(httpRefusal(asRefusal(err)));
+    else socket.destroy();
+  }
+}
+
+async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const socket = req.socket;
+  const conn = ctx.connectionOf(socket);
+  if (!conn) return void socket.destroy();
+  conn.protocol ??= 'http';
+  try {
+    const authorized = await authorize(
+      ctx.handshake,
+      conn.remoteAddress,
+      parseBasicCredentials(req.headers['proxy-authorization']),
+    );
+    ctx.registry.attach(conn, authorized.account);
+    const url = parseAbsoluteUrl(req.url ?? '');
+    if (!url)
+      throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'a proxy request needs an absolute http:// URL' } });
+    const abort = new AbortController();
+    socket.once('close', () => abort.abort());
+    const exit = await openExit(ctx.handshake, authorized, url, abort.signal);
+    if (conn.closed) return void exit.socket.destroy();
+    ctx.handshakeDone(conn);
+    ctx.metrics.connection('http', 'relayed');
+    const upstream = exit.socket;
+    conn.upstream = upstream;
+    const account = authorized.account;
+
+    // Billed: every byte written to and read from the target (rewritten head, body, response).
+    let countedUp = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      conn.down += chunk.length;
+      account.charge(chunk.length);
+    });
+    req.on('data', (chunk: Buffer) => {
+      conn.up += chunk.length;
+      countedUp += chunk.length;
+      account.charge(chunk.length);
+    });
+    upstream.once('close', () => {
+      // The head and any chunk framing we wrote: bill what really went out.
+      const rest = upstream.bytesWritten - countedUp;
+      if (rest > 0) {
+        conn.up += rest;
+        account.charge(rest);
+      }
+      if (conn.upstream === upstream) conn.upstream = undefined;
+    });
+
+    const headers = forwardable(req.rawHeaders, req.headers.connection);
+    const outgoing = http.request({
+      createConnection: () => upstream,
+      method: req.method,
+      path: url.path,
+      headers,
+      setHost: false,
+      agent: false,
+    });
+    outgoing.on('response', (incoming) => {
+      res.writeHead(
+        incoming.statusCode ?? 502,
+        incoming.statusMessage,
+        forwardable(incoming.rawHeaders, incoming.headers.connection),
+      );
+      incoming.pipe(res);
+    });
+    outgoing.on('error', (err) => {
+      upstream.destroy();
+      if (!res.headersSent) {
+        const parts = refusalParts(
+          new AppError('TG_ERR_UPSTREAM_FAILED', { params: { reason: (err as NodeJS.ErrnoException).code ?? err.message } }),
+        );
+        res.writeHead(parts.status, parts.headers).end(parts.body);
+      } else res.destroy();
+    });
+    res.once('close', () => upstream.destroy());
+    req.pipe(outgoing);
+  } catch (err) {
+    refuse(ctx, 'http', err);
+    if (res.headersSent || conn.closed) return void socket.destroy();
+    const parts = refusalParts(asRefusal(err));
+    res.writeHead(parts.status, parts.headers).end(parts.body);
+  }
+}
+
+function refuse(ctx: GatewayContext, protocol: 'http' | 'connect', err: unknown): void {
+  if (!(err instanceof AppError)) ctx.logger.error({ err }, `${protocol} handshake failed`);
+  else if (err.key === 'TG_ERR_PROXY_AUTH_FAILED') ctx.metrics.authFailure();
+  ctx.metrics.connection(protocol, err instanceof AppError && !err.key.startsWith('TG_ERR_UPSTREAM') ? 'refused' : 'failed');
+}

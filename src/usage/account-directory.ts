@@ -1,0 +1,183 @@
+/**
+ * The gateway's AccountLookup: sub-accounts by product type and name, loaded
+ * from the database on first use and kept in memory, with their live quota
+ * state. The change feed keeps it true: a disabled, deleted or re-passworded
+ * account is revoked (its connections closed by the gateway) within one poll.
+ */
+import type { Kysely } from 'kysely';
+import { safeEqual, type SecretBox } from '../accounts/index.js';
+import { AppError } from '../errors/index.js';
+import type { Database } from '../storage/index.js';
+import { AccountState, limitFromGb } from './account-state.js';
+import type { Change } from './change-feed.js';
+
+interface LoadedRow {
+  id: number;
+  user_id: number;
+  product_type: number;
+  username: string;
+  password_enc: string;
+  limit_gb: number;
+  used_bytes: number;
+  status: number;
+  user_status: number;
+}
+
+export interface AccountDirectoryOptions {
+  readonly now?: () => number;
+  /** How long an unknown name is remembered as unknown (adds also clear it through the feed). */
+  readonly negativeTtlMs?: number;
+}
+
+export class AccountDirectory {
+  readonly #byKey = new Map<string, AccountState>();
+  readonly #byId = new Map<number, AccountState>();
+  /** States dropped from the maps whose last bytes the meter has not flushed yet. */
+  readonly #retired = new Set<AccountState>();
+  readonly #unknown = new Map<string, number>();
+  readonly #loading = new Map<string, Promise<AccountState | undefined>>();
+  readonly #now: () => number;
+  readonly #negativeTtlMs: number;
+  /** Set by the gateway: close every connection of this account. */
+  onRevoked: (state: AccountState) => void = () => {};
+  /** Set by the gateway: the account reached its limit. */
+  onExhausted: (state: AccountState) => void = () => {};
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+    options: AccountDirectoryOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#negativeTtlMs = options.negativeTtlMs ?? 5_000;
+  }
+
+  /**
+   * The account for these credentials, among the product types this entry serves.
+   * Throws TG_ERR_PROXY_AUTH_FAILED (unknown name or wrong password: the same answer),
+   * TG_ERR_PROXY_ACCOUNT_DISABLED or TG_ERR_QUOTA_ACCOUNT_LIMIT.
+   */
+  async authenticate(name: string, password: string, productTypes: readonly number[]): Promise<AccountState> {
+    let state: AccountState | undefined;
+    for (const type of productTypes) {
+      state = await this.#get(type, name);
+      if (state) break;
+    }
+    // Compare against something even for unknown names, so timing does not tell names apart.
+    const expected = state ? this.box.decrypt(state.passwordEnc) : '\u0000unknown-account';
+    if (!safeEqual(expected, password) || !state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
+    if (state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
+    if (state.exhausted) throw new AppError('TG_ERR_QUOTA_ACCOUNT_LIMIT');
+    return state;
+  }
+
+  /** Every state with bytes not yet flushed (live and retired). */
+  *unflushed(): Iterable<AccountState> {
+    for (const state of this.#byId.values()) if (state.used > state.flushed) yield state;
+    for (const state of this.#retired) {
+      if (state.used > state.flushed) yield state;
+      else this.#retired.delete(state);
+    }
+  }
+
+  /** Applies changes from the feed. */
+  async apply(changes: readonly Change[]): Promise<void> {
+    const accountIds = new Set<number>();
+    const userIds = new Set<number>();
+    for (const c of changes) {
+      if (c.entity === 'sub_account') accountIds.add(c.entityId);
+      else if (c.entity === 'user') userIds.add(c.entityId);
+    }
+    for (const state of this.#byId.values()) if (userIds.has(state.userId)) accountIds.add(state.accountId);
+    if (accountIds.size === 0) return;
+    const ids = [...accountIds];
+    const rows = new Map<number, LoadedRow>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of await this.#query()
+        .where('s.id', 'in', ids.slice(i, i + 500))
+        .execute())
+        rows.set(row.id, row);
+    }
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row) this.#unknown.delete(key(row.product_type, row.username));
+      const state = this.#byId.get(id);
+      if (!state) continue;
+      if (!row || row.status !== 1 || row.user_status !== 1 || row.password_enc !== state.passwordEnc) {
+        this.#revoke(state);
+        continue;
+      }
+      state.limit = limitFromGb(row.limit_gb);
+      if (state.exhausted) this.onExhausted(state);
+    }
+  }
+
+  #revoke(state: AccountState): void {
+    state.revoked = true;
+    this.#byId.delete(state.accountId);
+    this.#byKey.delete(key(state.productType, state.username));
+    this.#retired.add(state);
+    this.onRevoked(state);
+  }
+
+  async #get(productType: number, name: string): Promise<AccountState | undefined> {
+    const k = key(productType, name);
+    const cached = this.#byKey.get(k);
+    if (cached) return cached;
+    const unknownUntil = this.#unknown.get(k);
+    if (unknownUntil !== undefined && unknownUntil > this.#now()) return undefined;
+    let loading = this.#loading.get(k);
+    if (!loading) {
+      loading = this.#load(productType, name).finally(() => this.#loading.delete(k));
+      this.#loading.set(k, loading);
+    }
+    return loading;
+  }
+
+  async #load(productType: number, name: string): Promise<AccountState | undefined> {
+    const row = await this.#query().where('s.product_type', '=', productType).where('s.username', '=', name).executeTakeFirst();
+    const k = key(productType, name);
+    if (!row) {
+      if (this.#unknown.size > 100_000) this.#unknown.clear();
+      this.#unknown.set(k, this.#now() + this.#negativeTtlMs);
+      return undefined;
+    }
+    const state = new AccountState(
+      row.id,
+      row.user_id,
+      row.username,
+      row.product_type,
+      row.password_enc,
+      row.used_bytes,
+      row.limit_gb,
+    );
+    state.onExhausted = (s) => this.onExhausted(s);
+    if (row.status !== 1 || row.user_status !== 1) state.revoked = true;
+    else {
+      this.#byKey.set(k, state);
+      this.#byId.set(state.accountId, state);
+    }
+    return state;
+  }
+
+  #query() {
+    return this.db
+      .selectFrom('sub_accounts as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select([
+        's.id',
+        's.user_id',
+        's.product_type',
+        's.username',
+        's.password_enc',
+        's.limit_gb',
+        's.used_bytes',
+        's.status',
+        'u.status as user_status',
+      ]);
+  }
+}
+
+function key(productType: number, name: string): string {
+  return `${productType}:${name}`;
+}
