@@ -1,6 +1,6 @@
 /**
  * Composition root: configuration → storage → migrations → domain services →
- * API (and, later, gateway). Everything else receives what it needs from here.
+ * API and gateway. Everything else receives what it needs from here.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,7 +9,12 @@ import { type ApiServices, buildApi } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
-import { UsageService } from './usage/index.js';
+import { AccountDirectory, ChangeFeed, Meter, UsageService } from './usage/index.js';
+import { ExitPool, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
+import { Gateway, MAIN_ENTRY_PRODUCT_TYPES } from './gateway/index.js';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { migrateToLatest, type OpenOptions, openStorage, type Storage } from './storage/index.js';
 
 export interface Platform {
@@ -17,6 +22,10 @@ export interface Platform {
   readonly storage: Storage;
   readonly services: ApiServices;
   readonly logger: Logger;
+  /** Sub-account passwords at rest (shared with the gateway's account directory). */
+  readonly passwords: SecretBox;
+  readonly time: TimeFormatter;
+  readonly now: () => number;
   close(): Promise<void>;
 }
 
@@ -47,8 +56,9 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
       usage: new UsageService(storage.db, time, now),
+      nodes: new NodesService(storage.db, new SecretBox(config.secret, 'exit-node-url'), { now }),
     };
-    return { config, storage, services, logger, close: () => storage.close() };
+    return { config, storage, services, logger, passwords: box, time, now, close: () => storage.close() };
   } catch (err) {
     await storage.close();
     throw err;
@@ -61,9 +71,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the HTTP API on the configured host and port. */
-export async function startApi(platform: Platform): Promise<RunningServer> {
-  const api = await buildApi({ config: platform.config, services: platform.services, logger: platform.logger });
+/** Starts the HTTP API on the configured host and port (with /metrics when given the gateway's). */
+export async function startApi(platform: Platform, gateway?: RunningGateway): Promise<RunningServer> {
+  const registry = gateway?.gateway.metrics.registry;
+  const api = await buildApi({
+    config: platform.config,
+    services: platform.services,
+    logger: platform.logger,
+    metrics: registry ? () => registry.metrics() : undefined,
+    nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
+  });
   try {
     await api.listen({ host: platform.config.host, port: platform.config.apiPort });
   } catch (err) {
@@ -72,6 +89,8 @@ export async function startApi(platform: Platform): Promise<RunningServer> {
   }
   const address = api.server.address();
   const port = typeof address === 'object' && address ? address.port : platform.config.apiPort;
+  // The gateway must never dial the API it runs beside.
+  gateway?.policy.protect({ host: platform.config.host, port });
   const host = ['0.0.0.0', '::'].includes(platform.config.host) ? '127.0.0.1' : platform.config.host;
   return { api, apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, close: () => api.close() };
 }
@@ -79,4 +98,133 @@ export async function startApi(platform: Platform): Promise<RunningServer> {
 /** Configuration from the environment, with secrets resolved from the data directory. */
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ResolvedConfig {
   return resolveSecrets(loadConfig(env));
+}
+
+export interface RunningGateway {
+  readonly gateway: Gateway;
+  readonly policy: TargetPolicy;
+  readonly address: AddressInfo;
+  readonly directory: AccountDirectory;
+  readonly pool: ExitPool;
+  readonly meter: Meter;
+  readonly feed: ChangeFeed;
+  readonly health: HealthChecker;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  /** Add a `direct://` node when there is none (what `serve` does on a fresh data directory). */
+  readonly ensureDefaultNode?: boolean;
+  /** Other local endpoints the gateway must never dial (the API's port). */
+  readonly protect?: readonly { host: string; port: number }[];
+}
+
+/**
+ * Starts the proxy entry with everything it needs: the account directory kept
+ * fresh by the change feed, the meter, the exit pool and its health checks.
+ * close() stops accepting, closes every tunnel and flushes the meter.
+ */
+export async function startGateway(platform: Platform, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const { config, storage, logger, now } = platform;
+  const g = config.gateway;
+  if (options.ensureDefaultNode) {
+    const added = await platform.services.nodes.ensureDefaultNode();
+    if (added) logger.info({ node: added.id }, 'no exit nodes: added direct:// (replace it with `tollgate nodes add`)');
+  }
+  const directory = new AccountDirectory(storage.db, platform.passwords, { now });
+  const policy = new TargetPolicy({
+    allowPrivateTargets: g.allowPrivateTargets,
+    blockedPorts: g.blockedPorts,
+    own: options.protect ?? [],
+  });
+  const pool = new ExitPool({ source: platform.services.nodes, policy, connectTimeoutMs: g.connectTimeoutMs, logger, now });
+  await pool.reload();
+  const feed = new ChangeFeed(storage.db, g.changePollMs, logger, now);
+  const meter = new Meter(storage.db, directory, platform.time, g.meterFlushMs, logger, now);
+  const health = new HealthChecker({
+    pool,
+    target: g.healthTarget,
+    intervalMs: g.healthIntervalMs,
+    timeoutMs: g.connectTimeoutMs,
+    logger,
+  });
+  const gateway = new Gateway({
+    config: g,
+    accounts: directory,
+    exits: pool,
+    productTypes: MAIN_ENTRY_PRODUCT_TYPES,
+    logger,
+    now,
+  });
+  directory.onRevoked = (state) => {
+    const closed = gateway.closeAccount(state.accountId);
+    if (closed > 0) logger.info({ account: state.accountId, closed }, 'account revoked: tunnels closed');
+  };
+  directory.onExhausted = (state) => {
+    const closed = gateway.closeAccount(state.accountId);
+    if (closed > 0) logger.info({ account: state.accountId, closed }, 'account limit reached: tunnels closed');
+  };
+  feed.onChanges((changes) => directory.apply(changes));
+  feed.onChanges(async (changes) => {
+    if (changes.some((c) => c.entity === 'exit_node')) await pool.reload();
+  });
+  gateway.metrics.gauge('tollgate_exit_nodes', 'Exit nodes in the selection, by health', ['state'], () => {
+    const members = pool.members();
+    const healthy = members.filter((m) => m.healthy).length;
+    return [
+      { labels: { state: 'healthy' }, value: healthy },
+      { labels: { state: 'unhealthy' }, value: members.length - healthy },
+    ];
+  });
+  await feed.start();
+  meter.start();
+  health.start();
+  let address: AddressInfo;
+  try {
+    address = await gateway.listen();
+    policy.protect({ host: address.address, port: address.port });
+  } catch (err) {
+    health.stop();
+    await meter.stop();
+    await feed.stop();
+    throw err;
+  }
+  return {
+    gateway,
+    policy,
+    address,
+    directory,
+    pool,
+    meter,
+    feed,
+    health,
+    async close() {
+      health.stop();
+      await feed.stop();
+      await gateway.close();
+      await meter.stop();
+    },
+  };
+}
+
+/** For `--role gateway`: /metrics and /healthz alone, on the API's host and port. */
+export async function startMetrics(
+  platform: Platform,
+  metrics: () => Promise<string>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      metrics().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else res.writeHead(404).end();
+  });
+  server.listen(platform.config.apiPort, platform.config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = ['0.0.0.0', '::'].includes(platform.config.host) ? '127.0.0.1' : platform.config.host;
+  return { url: `http://${host}:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -23,6 +23,10 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/users', ['get', 'post']],
   ['/admin/users/{id}', ['get', 'patch']],
   ['/admin/users/{id}/rotate-key', ['post']],
+  ['/admin/nodes', ['get', 'post']],
+  ['/admin/nodes/{id}', ['delete', 'get', 'patch']],
+  ['/admin/nodes/{id}/enable', ['post']],
+  ['/admin/nodes/{id}/disable', ['post']],
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

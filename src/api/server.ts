@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SubAccountsService, TokenService, UsersService } from '../accounts/index.js';
+import type { NodesService } from '../pool/index.js';
 import type { UsageService } from '../usage/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
@@ -26,12 +27,17 @@ export interface ApiServices {
   readonly subAccounts: SubAccountsService;
   readonly tokens: TokenService;
   readonly usage: UsageService;
+  readonly nodes: NodesService;
 }
 
 export interface BuildApiOptions {
   readonly config: ResolvedConfig;
   readonly services: ApiServices;
   readonly logger: Logger;
+  /** Prometheus text of the gateway running in this process, served at /metrics. */
+  readonly metrics?: (() => Promise<string>) | undefined;
+  /** The gateway's view of node health (ExitPool.isHealthy) when this process runs it. */
+  readonly nodeHealth?: ((nodeId: number) => boolean | undefined) | undefined;
 }
 
 /** Removes credentials from a URL before it is logged. */
@@ -39,7 +45,7 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:app_key|password|token)=)[^&#]*/gi, '$1[redacted]');
 }
 
-export async function buildApi({ config, services, logger }: BuildApiOptions): Promise<FastifyInstance> {
+export async function buildApi({ config, services, logger, metrics, nodeHealth }: BuildApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger.child(
       {},
@@ -128,13 +134,18 @@ export async function buildApi({ config, services, logger }: BuildApiOptions): P
     const url = route.url;
     const schema = (route.schema ?? {}) as Record<string, unknown>;
     if (schema.hide) return;
-    if (url.startsWith('/admin')) schema.security = [{ adminToken: [] }];
-    else if (!url.endsWith('/auth/login')) schema.security = [{ appKey: [] }, { bearer: [] }];
-    route.schema = schema;
+    // A copy: route schemas are shared module constants, and other app instances read them too.
+    if (url.startsWith('/admin')) route.schema = { ...schema, security: [{ adminToken: [] }] };
+    else if (!url.endsWith('/auth/login')) route.schema = { ...schema, security: [{ appKey: [] }, { bearer: [] }] };
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()),
+    );
+  }
 
   const time = new TimeFormatter(config.timeZone);
   const keyLimiter = new KeyRateLimiter(config.rateLimitPerKey);
@@ -147,7 +158,13 @@ export async function buildApi({ config, services, logger }: BuildApiOptions): P
       requireRealName: config.requireRealName,
     });
   }
-  await app.register(adminApi, { prefix: '/admin', adminToken: config.adminToken, users: services.users });
+  await app.register(adminApi, {
+    prefix: '/admin',
+    adminToken: config.adminToken,
+    users: services.users,
+    nodes: services.nodes,
+    nodeHealth,
+  });
 
   return app;
 }

@@ -6,7 +6,16 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { createLogger } from '../logger.js';
-import { configFromEnv, openPlatform, type Platform, startApi } from '../main.js';
+import { registerNodeCommands } from './nodes.js';
+import {
+  configFromEnv,
+  openPlatform,
+  type Platform,
+  type RunningGateway,
+  startApi,
+  startGateway,
+  startMetrics,
+} from '../main.js';
 
 /** Opens the platform quietly for a one-shot command, runs `fn`, closes. */
 async function withPlatform<T>(fn: (platform: Platform) => Promise<T>): Promise<T> {
@@ -30,28 +39,68 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('run the platform (API; migrations run first)')
-  .addOption(new Option('--role <role>', 'which side to run').choices(['all', 'api']).default('all'))
-  .action(async () => {
+  .description('run the platform: API and proxy gateway (migrations run first)')
+  .addOption(
+    new Option(
+      '--role <role>',
+      'all: API and gateway; api: the API alone; gateway: the gateway alone (with /metrics and /healthz on the API port)',
+    )
+      .choices(['all', 'api', 'gateway'])
+      .default('all'),
+  )
+  .action(async (opts: { role: 'all' | 'api' | 'gateway' }) => {
     const config = configFromEnv();
     const platform = await openPlatform(config);
-    const server = await startApi(platform);
+    const lines: string[] = ['Tollgate is running.'];
+    const stops: (() => Promise<void>)[] = [];
+    let gateway: RunningGateway | undefined;
+    try {
+      if (opts.role !== 'api') {
+        gateway = await startGateway(platform, { ensureDefaultNode: true });
+        const running = gateway;
+        stops.push(() => running.close());
+        const { address, port } = gateway.address;
+        const host = ['0.0.0.0', '::'].includes(address) ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
+        lines.push(
+          `  Proxy        http://${host}:${port} and socks5://${host}:${port}  (HTTP, HTTPS CONNECT and SOCKS5 on one port)`,
+        );
+      }
+      const registry = gateway?.gateway.metrics.registry;
+      if (opts.role === 'gateway' && registry) {
+        const server = await startMetrics(platform, () => registry.metrics());
+        gateway?.policy.protect({ host: config.host, port: Number(new URL(server.url).port) });
+        stops.unshift(() => server.close());
+        lines.push(`  Metrics      ${server.url}/metrics`);
+      } else {
+        const server = await startApi(platform, gateway);
+        stops.unshift(() => server.close());
+        lines.splice(
+          1,
+          0,
+          `  API          ${server.apiUrl}  (prefixes ${config.apiPrefixes.join(', ')}; operator API at /admin)`,
+        );
+        lines.push(`  OpenAPI      ${server.apiUrl}/openapi.json`, `  Docs         ${server.apiUrl}/docs`);
+        if (registry) lines.push(`  Metrics      ${server.apiUrl}/metrics`);
+      }
+    } catch (err) {
+      for (const stop of stops) await stop();
+      await platform.close();
+      throw err;
+    }
     const db =
       config.database.dialect === 'sqlite' ? `SQLite ${platform.storage.location}` : `PostgreSQL ${platform.storage.location}`;
-    print(`Tollgate is running.`);
-    print(`  API          ${server.apiUrl}  (prefixes ${config.apiPrefixes.join(', ')}; operator API at /admin)`);
-    print(`  OpenAPI      ${server.apiUrl}/openapi.json`);
-    print(`  Docs         ${server.apiUrl}/docs`);
-    print(`  Database     ${db}`);
-    print(
+    lines.push(`  Database     ${db}`);
+    lines.push(
       `  Admin token  ${config.adminTokenSource === 'TOLLGATE_ADMIN_TOKEN' ? 'from TOLLGATE_ADMIN_TOKEN' : config.adminTokenSource}`,
     );
+    print(lines.join('\n'));
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       platform.logger.info({ signal }, 'stopping');
-      await server.close();
+      // API first (no new changes), then the gateway (closes tunnels, flushes usage), then storage.
+      for (const s of stops) await s();
       await platform.close();
       process.exit(0);
     };
@@ -138,6 +187,8 @@ users
       else print(`app_key: ${appKey}`);
     });
   });
+
+registerNodeCommands(program, (fn) => withPlatform((p) => fn(p.services.nodes)));
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@ import type { GatewayContext } from './context.js';
 import { authorize, openExit } from './handshake.js';
 import { parseBasicCredentials } from './parsers/basic-auth.js';
 import { parseAbsoluteUrl, parseAuthority } from './parsers/http-head.js';
-import { asRefusal, httpRefusal, refusalParts } from './refusal.js';
+import { asRefusal, endWith, httpRefusal, refusalParts } from './refusal.js';
 import { relay } from './relay.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and our own credentials never travel on. */
@@ -63,8 +63,7 @@ export function createHttpProxy(ctx: GatewayContext): http.Server {
       err.code === 'HPE_HEADER_OVERFLOW'
         ? new AppError('TG_ERR_PROXY_HEADER_TOO_LARGE')
         : new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: err.code ?? 'parse error' } });
-    if (socket.writable) socket.end(httpRefusal(refusal));
-    else socket.destroy();
+    endWith(socket, httpRefusal(refusal));
   });
   return server;
 }
@@ -93,8 +92,8 @@ async function tunnel(ctx: GatewayContext, req: IncomingMessage, socket: Socket,
     relay(conn, socket, exit.socket, head);
   } catch (err) {
     refuse(ctx, 'connect', err);
-    if (!conn.closed && socket.writable) socket.end(httpRefusal(asRefusal(err)));
-    else socket.destroy();
+    if (conn.closed) socket.destroy();
+    else endWith(socket, httpRefusal(asRefusal(err)));
   }
 }
 
@@ -151,7 +150,7 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
       path: url.path,
       headers,
       setHost: false,
-      agent: false,
+      // No agent: createConnection is only honoured without one (agent: false would make a fresh Agent that dials itself).
     });
     outgoing.on('response', (incoming) => {
       res.writeHead(

@@ -5,6 +5,7 @@
  * clients; anything else is logged by the caller and answered as an exit failure.
  */
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { AppError, ERRORS } from '../errors/index.js';
 
 /** The refusal for any failure: AppErrors as they are, anything else as a generic exit failure (502). */
@@ -46,4 +47,16 @@ export function httpRefusal(err: AppError): string {
 
 export function socksReplyCode(err: AppError): number {
   return (ERRORS[err.key] as { socksReply?: number }).socksReply ?? 0x01;
+}
+
+/**
+ * Sends a last message and closes. end() lets the message out; the destroy
+ * after a grace period makes sure a peer that never reads nor closes cannot
+ * hold the socket open.
+ */
+export function endWith(socket: Socket, message: string | Buffer, graceMs = 1000): void {
+  if (socket.destroyed) return;
+  if (!socket.writable) return void socket.destroy();
+  socket.end(message);
+  setTimeout(() => socket.destroy(), graceMs).unref();
 }

@@ -16,7 +16,7 @@ import type { AccountLookup, ExitPicker } from './gateway.types.js';
 import { createHttpProxy } from './http-proxy.js';
 import { GatewayMetrics } from './metrics.js';
 import { reply } from './parsers/socks5.js';
-import { httpRefusal, socksReplyCode } from './refusal.js';
+import { endWith, httpRefusal, socksReplyCode } from './refusal.js';
 import { ConnectionRegistry, type ProxyConnection } from './registry.js';
 import { handleSocks5 } from './socks5-proxy.js';
 
@@ -119,9 +119,8 @@ export class Gateway {
     const err = new AppError('TG_ERR_PROXY_HANDSHAKE_TIMEOUT');
     this.metrics.connection(conn.protocol ?? 'http', 'refused');
     const socket = conn.client;
-    if (socket.writable && conn.protocol === 'socks5') socket.end(reply(socksReplyCode(err)));
-    else if (socket.writable && conn.protocol !== 'connect') socket.end(httpRefusal(err));
-    // end() lets the refusal out; the destroy makes sure a silent peer cannot hold the socket.
-    setTimeout(() => conn.destroy(), 1000).unref();
+    if (conn.protocol === 'socks5') endWith(socket, reply(socksReplyCode(err)));
+    else if (conn.protocol !== 'connect') endWith(socket, httpRefusal(err));
+    else conn.destroy();
   }
 }

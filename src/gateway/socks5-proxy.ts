@@ -19,7 +19,7 @@ import {
   reply,
 } from './parsers/socks5.js';
 import type { ProxyConnection } from './registry.js';
-import { asRefusal, socksReplyCode } from './refusal.js';
+import { asRefusal, endWith, socksReplyCode } from './refusal.js';
 import { relay } from './relay.js';
 
 /** A whole handshake fits in far less; more before the relay starts is an abuse. */
@@ -43,8 +43,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
     ctx.metrics.connection('socks5', known.key.startsWith('TG_ERR_UPSTREAM') ? 'failed' : 'refused');
     stage = 'busy';
     socket.off('data', onData);
-    if (socket.writable) socket.end(reply(code ?? socksReplyCode(known)));
-    else socket.destroy();
+    endWith(socket, reply(code ?? socksReplyCode(known)));
   };
 
   const step = (): void => {
@@ -57,7 +56,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         if (!r.methods.includes(METHOD_USER_PASS)) {
           ctx.metrics.connection('socks5', 'refused');
           stage = 'busy';
-          socket.end(greetingReply(METHOD_NONE_ACCEPTABLE));
+          endWith(socket, greetingReply(METHOD_NONE_ACCEPTABLE));
           return;
         }
         socket.write(greetingReply(METHOD_USER_PASS));
@@ -68,7 +67,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         // RFC 1929 §2: a failure status, then close.
         if ('error' in r) {
           stage = 'busy';
-          return void socket.end(authReply(false));
+          return void endWith(socket, authReply(false));
         }
         buffer = buffer.subarray(r.consumed);
         stage = 'busy';
@@ -92,7 +91,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
             ctx.metrics.connection('socks5', 'refused');
             stage = 'busy';
             socket.off('data', onData);
-            if (socket.writable) socket.end(authReply(false));
+            endWith(socket, authReply(false));
           },
         );
         return;

@@ -1,11 +1,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { hashAppKey, safeEqual, type UsersService } from '../../../accounts/index.js';
 import { AppError } from '../../../errors/index.js';
+import type { NodesService } from '../../../pool/index.js';
+import { adminNodeRoutes } from './nodes.js';
 import { adminUserRoutes } from './users.js';
 
 export interface AdminApiDeps {
   readonly adminToken: string;
   readonly users: UsersService;
+  readonly nodes: NodesService;
+  /** The gateway's view of node health when it runs in this process. */
+  readonly nodeHealth?: ((nodeId: number) => boolean | undefined) | undefined;
 }
 
 /** The operator's API: `Authorization: Bearer <admin token>` on every route. */
@@ -17,4 +22,5 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
     if (!match?.[1] || !safeEqual(hashAppKey(match[1]), expected)) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');
   });
   await app.register(adminUserRoutes, { users: deps.users });
+  await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
 };

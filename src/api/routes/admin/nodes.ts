@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ExitNode, NodesService } from '../../../pool/index.js';
+import { ok } from '../../envelope.js';
+import { languageOf } from '../../language.js';
+import * as S from '../../schemas/nodes.js';
+
+export interface AdminNodeRoutesDeps {
+  readonly nodes: NodesService;
+  /** The gateway's view of a node's health (ExitPool.isHealthy), when this process runs the gateway. */
+  readonly health?: ((nodeId: number) => boolean | undefined) | undefined;
+}
+
+/** An exit node as the admin API shows it: the URL masked, never its credentials. */
+export function nodeView(node: ExitNode, healthy?: boolean) {
+  return {
+    id: node.id,
+    url: node.urlDisplay,
+    kind: node.kind,
+    country: node.country,
+    state: node.state,
+    city: node.city,
+    types: [...node.productTypes],
+    weight: node.weight,
+    enabled: node.enabled,
+    ...(healthy !== undefined ? { healthy } : {}),
+    created_at: new Date(node.createdAt).toISOString(),
+  };
+}
+
+/** Exit nodes: add, list, show, change, remove, enable, disable. */
+export const adminNodeRoutes: FastifyPluginAsyncTypebox<AdminNodeRoutesDeps> = async (app, { nodes, health }) => {
+  const view = (node: ExitNode) => nodeView(node, health?.(node.id));
+
+  app.post('/nodes', { schema: S.AdminAddNode }, async (request) => {
+    const b = request.body;
+    const node = await nodes.add({
+      url: b.url,
+      country: b.country,
+      state: b.state,
+      city: b.city,
+      types: b.types,
+      weight: b.weight,
+      enabled: b.enabled,
+    });
+    return ok(view(node), languageOf(request));
+  });
+
+  app.get('/nodes', { schema: S.AdminListNodes }, async (request) =>
+    ok({ list: (await nodes.list()).map(view) }, languageOf(request)),
+  );
+
+  app.get('/nodes/:id', { schema: S.AdminShowNode }, async (request) =>
+    ok(view(await nodes.get(request.params.id)), languageOf(request)),
+  );
+
+  app.patch('/nodes/:id', { schema: S.AdminUpdateNode }, async (request) => {
+    const b = request.body;
+    const node = await nodes.update(request.params.id, {
+      url: b.url,
+      country: b.country,
+      state: b.state,
+      city: b.city,
+      types: b.types,
+      weight: b.weight,
+      enabled: b.enabled,
+    });
+    return ok(view(node), languageOf(request));
+  });
+
+  app.delete('/nodes/:id', { schema: S.AdminRemoveNode }, async (request) => {
+    await nodes.remove(request.params.id);
+    return ok(null, languageOf(request));
+  });
+
+  app.post('/nodes/:id/enable', { schema: S.AdminEnableNode }, async (request) =>
+    ok(view(await nodes.setEnabled(request.params.id, true)), languageOf(request)),
+  );
+
+  app.post('/nodes/:id/disable', { schema: S.AdminDisableNode }, async (request) =>
+    ok(view(await nodes.setEnabled(request.params.id, false)), languageOf(request)),
+  );
+};

@@ -1,0 +1,21 @@
+/** The exit pool: nodes (stored, managed), target policy, dialing, selection with sessions, health. */
+export { type DialOptions, dial, targetProblem } from './dialers.js';
+export { isExitFault, upstreamError } from './errno.js';
+export { HealthChecker, type HealthCheckerOptions, parseProbeTarget } from './health.js';
+export {
+  type DirectEndpoint,
+  displayNodeUrl,
+  formatNodeUrl,
+  NODE_KINDS,
+  NODE_URL_MAX,
+  type NodeEndpoint,
+  type NodeKind,
+  parseNodeUrl,
+  type UpstreamEndpoint,
+} from './node-url.js';
+export { EXIT_NODE_ENTITY } from './nodes.repository.js';
+export { NodesService, type NodesServiceOptions } from './nodes.service.js';
+export type { ExitNode, ExitNodePatch, NewExitNode } from './pool.types.js';
+export { DEFAULT_NODE_TYPES, PLACE_MAX, WEIGHT_MAX, WEIGHT_MIN } from './rules.js';
+export { ExitPool, type ExitPoolOptions, type NodeSource, type PoolMember } from './selection.js';
+export { type OwnEndpoint, TargetPolicy, type TargetPolicyOptions } from './target-policy.js';

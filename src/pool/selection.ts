@@ -1,0 +1,301 @@
+/**
+ * The exit pool the gateway dials through: the enabled nodes held in memory
+ * (reloaded when the change feed reports an exit_node change), their health,
+ * and the sticky sessions.
+ *
+ * Selection: nodes serving the route's product type and matching its country,
+ * state and city (each when given), healthy ones only, weighted at random.
+ * Without a session every connection picks anew. With one, the first use binds
+ * `${accountId}:${session}` to a node for `lifeMinutes`; the lease is fixed at
+ * first use and does not renew on use. When the bound node leaves the selection
+ * or fails as an exit, the session moves to another matching node (logged),
+ * keeping its expiry.
+ *
+ * Health: a node is out of the selection while its last active probe failed
+ * (health.ts), or for a cooldown after `failuresBeforeDown` consecutive dials
+ * that failed through the exit's own fault (errno.ts `isExitFault`); a passing
+ * probe brings it back at once. Failures of the target (refused, no such
+ * name) count against no node.
+ */
+import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
+import type { ExitConnection, ExitPicker, ProxyTarget, RouteRequest } from '../gateway/gateway.types.js';
+import { dial } from './dialers.js';
+import { isExitFault } from './errno.js';
+import type { NodeEndpoint } from './node-url.js';
+import type { ExitNode } from './pool.types.js';
+import { SessionTable } from './sessions.js';
+import type { TargetPolicy } from './target-policy.js';
+
+/** Where the pool reads nodes from (NodesService). */
+export interface NodeSource {
+  list(): Promise<readonly ExitNode[]>;
+}
+
+export interface ExitPoolOptions {
+  readonly source: NodeSource;
+  readonly policy: TargetPolicy;
+  /** Per dial attempt (GatewayConfig.connectTimeoutMs). */
+  readonly connectTimeoutMs: number;
+  readonly logger: Logger;
+  /** [0, 1); tests pass a seeded one. */
+  readonly random?: () => number;
+  readonly now?: () => number;
+  /** Most sessions held (default 100,000). */
+  readonly maxSessions?: number;
+  /** Consecutive exit failures that take a node out (default 3). */
+  readonly failuresBeforeDown?: number;
+  /** How long such a node stays out unless a probe passes first (default 60 s). */
+  readonly downCooldownMs?: number;
+}
+
+/** A node in the selection, with its health. */
+export interface PoolMember {
+  readonly node: ExitNode;
+  readonly endpoint: NodeEndpoint;
+  readonly healthy: boolean;
+}
+
+interface Entry {
+  readonly node: ExitNode;
+  readonly endpoint: NodeEndpoint;
+  /** The last active probe failed. */
+  probeFailed: boolean;
+  /** Consecutive dials that failed through the exit's own fault. */
+  failures: number;
+  /** Epoch ms until which passive health keeps the node out; 0 when not. */
+  downUntil: number;
+}
+
+export class ExitPool implements ExitPicker {
+  #entries: ReadonlyMap<number, Entry> = new Map();
+  #reloading: Promise<void> = Promise.resolve();
+  readonly #sessions: SessionTable;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #failuresBeforeDown: number;
+  readonly #downCooldownMs: number;
+  readonly #logger: Logger;
+
+  constructor(private readonly options: ExitPoolOptions) {
+    this.#sessions = new SessionTable(options.maxSessions ?? 100_000);
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+    this.#failuresBeforeDown = options.failuresBeforeDown ?? 3;
+    this.#downCooldownMs = options.downCooldownMs ?? 60_000;
+    this.#logger = options.logger;
+  }
+
+  /** Re-reads the nodes (at start, and on each exit_node change). Health survives for nodes left unchanged. */
+  reload(): Promise<void> {
+    // One load at a time, in call order, so an older list never replaces a newer one.
+    const run = this.#reloading.then(() => this.#load());
+    this.#reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The enabled, usable nodes with their health. */
+  members(): PoolMember[] {
+    const now = this.#now();
+    return [...this.#entries.values()].map((e) => ({ node: e.node, endpoint: e.endpoint, healthy: this.#healthy(e, now) }));
+  }
+
+  /** Whether the node is in the selection now; undefined when the pool does not hold it (disabled, unknown). */
+  isHealthy(nodeId: number): boolean | undefined {
+    const entry = this.#entries.get(nodeId);
+    return entry && this.#healthy(entry, this.#now());
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * The node for this route: the session's node while it lasts and stays eligible, else a weighted random
+   * eligible node (binding the session, if any). `avoid` excludes one node. Throws TG_ERR_PROXY_NO_EXIT.
+   */
+  pick(route: RouteRequest, avoid?: number): ExitNode {
+    const now = this.#now();
+    const eligible = this.#eligible(route, now);
+    const key = route.session === undefined ? undefined : `${route.accountId}:${route.session}`;
+    const binding = key === undefined ? undefined : this.#sessions.get(key, now);
+    if (binding && binding.nodeId !== avoid) {
+      const bound = eligible.find((n) => n.id === binding.nodeId);
+      if (bound) return bound;
+    }
+    const chosen = this.#weighted(eligible, avoid);
+    if (!chosen) throw noExit(`no other healthy exit for ${describe(route)}`);
+    if (key !== undefined) {
+      this.#sessions.bind(key, chosen.id, binding?.expiresAt ?? now + route.lifeMinutes * 60_000, now);
+      if (binding) {
+        this.#logger.info(
+          { accountId: route.accountId, session: route.session, from: binding.nodeId, to: chosen.id },
+          'session moved to another exit node',
+        );
+      }
+    }
+    return chosen;
+  }
+
+  /**
+   * Picks and dials. Without a session, a failed first attempt is retried once on another node; with one,
+   * a failure of the exit moves the session for the next connections and this one fails. Policy refusals
+   * and aborts are never retried.
+   */
+  async connect(route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+    const first = this.pick(route);
+    try {
+      return await this.#dialThrough(first, target, signal);
+    } catch (err) {
+      if (signal.aborted || !(err instanceof AppError) || err.key === 'TG_ERR_PROXY_TARGET_BLOCKED') throw err;
+      if (route.session !== undefined) {
+        if (isExitFault(err)) this.#moveSession(route, first.id);
+        throw err;
+      }
+      let second: ExitNode;
+      try {
+        second = this.pick(route, first.id);
+      } catch {
+        throw err;
+      }
+      return this.#dialThrough(second, target, signal);
+    }
+  }
+
+  /** An active probe's result (health.ts). */
+  reportProbe(nodeId: number, ok: boolean, reason?: string): void {
+    const entry = this.#entries.get(nodeId);
+    if (!entry) return;
+    const now = this.#now();
+    const before = this.#healthy(entry, now);
+    if (ok) {
+      entry.probeFailed = false;
+      entry.failures = 0;
+      entry.downUntil = 0;
+    } else {
+      entry.probeFailed = true;
+    }
+    this.#logChange(entry, before, now, reason);
+  }
+
+  async #load(): Promise<void> {
+    const nodes = await this.options.source.list();
+    const next = new Map<number, Entry>();
+    for (const node of nodes) {
+      if (!node.enabled) continue;
+      if (!node.endpoint) {
+        this.#logger.error(
+          { nodeId: node.id, url: node.urlDisplay },
+          'exit node URL cannot be decrypted (TOLLGATE_SECRET changed?); node left out',
+        );
+        continue;
+      }
+      const previous = this.#entries.get(node.id);
+      next.set(
+        node.id,
+        previous && previous.node.updatedAt === node.updatedAt
+          ? { ...previous, node, endpoint: node.endpoint }
+          : { node, endpoint: node.endpoint, probeFailed: false, failures: 0, downUntil: 0 },
+      );
+    }
+    this.#entries = next;
+  }
+
+  async #dialThrough(node: ExitNode, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+    const endpoint = this.#entries.get(node.id)?.endpoint ?? node.endpoint;
+    if (!endpoint) throw noExit(`exit node ${node.id} is unusable`);
+    // Health is recorded on the entry current when the dial ends: a reload may have replaced it meanwhile.
+    const current = () => {
+      const entry = this.#entries.get(node.id);
+      return entry?.node.updatedAt === node.updatedAt ? entry : undefined;
+    };
+    try {
+      const socket = await dial(endpoint, target, {
+        signal,
+        timeoutMs: this.options.connectTimeoutMs,
+        policy: this.options.policy,
+      });
+      const entry = current();
+      if (entry) entry.failures = 0;
+      return { socket, nodeId: node.id };
+    } catch (err) {
+      const entry = current();
+      if (entry && !signal.aborted && isExitFault(err)) this.#exitFailed(entry, err as AppError);
+      throw err;
+    }
+  }
+
+  #exitFailed(entry: Entry, err: AppError): void {
+    const now = this.#now();
+    const before = this.#healthy(entry, now);
+    entry.failures += 1;
+    if (entry.failures >= this.#failuresBeforeDown && entry.downUntil <= now) entry.downUntil = now + this.#downCooldownMs;
+    this.#logChange(entry, before, now, `${entry.failures} consecutive failures, the last: ${err.message}`);
+  }
+
+  #moveSession(route: RouteRequest, failedNodeId: number): void {
+    try {
+      this.pick(route, failedNodeId);
+    } catch {
+      // No other node: the session stays where it is and is tried again next time.
+    }
+  }
+
+  #eligible(route: RouteRequest, now: number): ExitNode[] {
+    const serving = [...this.#entries.values()].filter((e) => e.node.productTypes.includes(route.productType));
+    if (serving.length === 0) throw noExit(`no exit for product type ${route.productType}`);
+    const country = route.country?.toUpperCase();
+    const state = route.state?.toLowerCase();
+    const city = route.city?.toLowerCase();
+    const matching = serving.filter(
+      (e) =>
+        (country === undefined || e.node.country === country) &&
+        (state === undefined || e.node.state === state) &&
+        (city === undefined || e.node.city === city),
+    );
+    if (matching.length === 0) throw noExit(`no exit for ${describe(route)}`);
+    const healthy = matching.filter((e) => this.#healthy(e, now)).map((e) => e.node);
+    if (healthy.length === 0) throw noExit(`no healthy exit for ${describe(route)}`);
+    return healthy;
+  }
+
+  #weighted(nodes: readonly ExitNode[], avoid: number | undefined): ExitNode | undefined {
+    let total = 0;
+    for (const n of nodes) if (n.id !== avoid) total += n.weight;
+    if (total === 0) return undefined;
+    let point = this.#random() * total;
+    let last: ExitNode | undefined;
+    for (const n of nodes) {
+      if (n.id === avoid) continue;
+      last = n;
+      point -= n.weight;
+      if (point < 0) return n;
+    }
+    return last;
+  }
+
+  #healthy(entry: Entry, now: number): boolean {
+    return !entry.probeFailed && entry.downUntil <= now;
+  }
+
+  #logChange(entry: Entry, before: boolean, now: number, reason: string | undefined): void {
+    const after = this.#healthy(entry, now);
+    if (before === after) return;
+    const fields = { nodeId: entry.node.id, url: entry.node.urlDisplay, reason };
+    if (after) this.#logger.info(fields, 'exit node back in the selection');
+    else this.#logger.warn(fields, 'exit node left the selection');
+  }
+}
+
+/** What a route asked for, for refusals: `country US, state ca`, or the product type when no place was named. */
+function describe(route: RouteRequest): string {
+  const parts: string[] = [];
+  if (route.country !== undefined) parts.push(`country ${route.country.toUpperCase()}`);
+  if (route.state !== undefined) parts.push(`state ${route.state.toLowerCase()}`);
+  if (route.city !== undefined) parts.push(`city ${route.city.toLowerCase()}`);
+  return parts.length > 0 ? parts.join(', ') : `product type ${route.productType}`;
+}
+
+function noExit(reason: string): AppError {
+  return new AppError('TG_ERR_PROXY_NO_EXIT', { params: { reason } });
+}

@@ -1,0 +1,203 @@
+/**
+ * A running platform with its gateway on a loopback port, and target servers
+ * for it to reach: a TCP echo, a TCP "exchange" that answers a known number
+ * of bytes, and HTTP and HTTPS servers. All real sockets.
+ */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningGateway, startGateway } from '../../src/main.js';
+import { createUser, type DialectName, startTestPlatform, type TestPlatform } from './platform.js';
+
+export interface GatewayPlatform {
+  readonly tp: TestPlatform;
+  readonly gw: RunningGateway;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A platform whose gateway may reach loopback targets, with one direct:// exit unless told otherwise. */
+export async function startGatewayPlatform(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+  options: { nodes?: { url: string; country: string; state?: string; city?: string }[] } = {},
+): Promise<GatewayPlatform> {
+  const tp = await startTestPlatform(dialect, {
+    TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
+    TOLLGATE_PROXY_HOST: '127.0.0.1',
+    TOLLGATE_PROXY_PORT: '0',
+    // Tests share one client address: only the throttling test wants throttling.
+    TOLLGATE_AUTH_FAIL_SLOW_AFTER: '100000',
+    TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '100000',
+    ...env,
+  });
+  for (const node of options.nodes ?? [{ url: 'direct://', country: 'US' }]) {
+    await tp.platform.services.nodes.add({ ...node, types: [9] });
+  }
+  const gw = await startGateway(tp.platform);
+  return {
+    tp,
+    gw,
+    port: gw.address.port,
+    async close() {
+      await gw.close();
+      await tp.close();
+    },
+  };
+}
+
+/** A user with one product-9 sub-account. */
+export async function createProxyAccount(
+  tp: TestPlatform,
+  name: string,
+  password = 'pass1234',
+): Promise<{ userId: number; appKey: string; name: string; password: string }> {
+  const user = await createUser(tp);
+  await tp.platform.services.subAccounts.add(user.id, `${name}:${password}`, '', 9);
+  return { userId: user.id, appKey: user.appKey, name, password };
+}
+
+export interface Target {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function track(server: net.Server): () => Promise<void> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+  });
+  return async () => {
+    for (const s of sockets) s.destroy();
+    server.close();
+    await once(server, 'close');
+  };
+}
+
+async function listen(server: net.Server, host = '127.0.0.1'): Promise<number> {
+  server.listen(0, host);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+/** Echoes every byte back. */
+export async function startEcho(): Promise<Target> {
+  const server = net.createServer((s) => s.pipe(s));
+  const close = track(server);
+  return { port: await listen(server), close };
+}
+
+/**
+ * Reads until the client half-closes, then answers `reply` bytes and closes; `received` resolves with what it read.
+ * The client sends a known count up, gets a known count down: for byte-exact metering.
+ */
+export async function startExchange(reply: number): Promise<Target & { received: Promise<number> }> {
+  let resolve!: (n: number) => void;
+  const received = new Promise<number>((r) => {
+    resolve = r;
+  });
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    let n = 0;
+    s.on('data', (c: Buffer) => {
+      n += c.length;
+    });
+    s.on('end', () => {
+      resolve(n);
+      s.end(Buffer.alloc(reply, 0x61));
+    });
+  });
+  const close = track(server);
+  return { port: await listen(server), close, received };
+}
+
+/** GET /bytes/N answers N bytes; GET /ip answers the peer address; POST /count answers how many body bytes arrived. */
+function httpHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname.startsWith('/bytes/')) {
+    const n = Number(url.pathname.slice(7));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n }).end(Buffer.alloc(n, 0x62));
+  } else if (url.pathname === '/ip') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(req.socket.remoteAddress);
+  } else if (url.pathname === '/headers') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers));
+  } else if (url.pathname === '/count') {
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+    });
+    req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(String(n)));
+  } else res.writeHead(404).end('not found');
+}
+
+export async function startHttpTarget(): Promise<Target> {
+  const server = http.createServer(httpHandler);
+  const close = track(server);
+  return { port: await listen(server), close };
+}
+
+/** An HTTPS target with a self-signed certificate made by openssl for this run. */
+export async function startHttpsTarget(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-tls-'));
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')].concat([
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ]),
+    { stdio: 'ignore' },
+  );
+  const server = https.createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    httpHandler,
+  );
+  const close = track(server);
+  const port = await listen(server);
+  return {
+    port,
+    async close() {
+      await close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a CONNECT tunnel by hand; resolves with the socket and the status line. */
+export async function connectTunnel(
+  proxyPort: number,
+  target: string,
+  auth: string | undefined,
+): Promise<{ socket: net.Socket; status: number; head: string }> {
+  const socket = net.connect(proxyPort, '127.0.0.1');
+  await once(socket, 'connect');
+  const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
+  if (auth !== undefined) headers.push(`Proxy-Authorization: Basic ${Buffer.from(auth).toString('base64')}`);
+  socket.write(`${headers.join('\r\n')}\r\n\r\n`);
+  const { head, rest } = await new Promise<{ head: string; rest: Buffer }>((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve({ head: buffered.subarray(0, end + 4).toString('latin1'), rest: buffered.subarray(end + 4) });
+    };
+    const onClose = () => reject(new Error(`closed before a response head: ${buffered.toString('latin1')}`));
+    socket.on('data', onData);
+    socket.once('close', onClose);
+  });
+  if (rest.length > 0) socket.unshift(rest);
+  return { socket, status: Number(head.slice(9, 12)), head };
+}
