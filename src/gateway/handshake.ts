@@ -3,6 +3,7 @@
  * throttle, parse the username, authenticate, route to an exit. Each step
  * throws an AppError the protocol turns into its own refusal.
  */
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/index.js';
 import type { AuthThrottle } from './auth-throttle.js';
@@ -45,16 +46,27 @@ export async function authorize(
   }
 }
 
-/** Connects through an exit chosen for the account's product type and targeting. */
-export function openExit(
+/**
+ * Connects through an exit chosen for the account's product type and targeting; a client that goes away
+ * meanwhile aborts the dial. The abort hook is removed once the dial settles: aborting builds an exception
+ * with a stack, too dear to pay on every closing connection.
+ */
+export async function openExit(
   deps: HandshakeDeps,
   authorized: Authorized,
   target: ProxyTarget,
-  signal: AbortSignal,
+  client: Socket,
 ): Promise<ExitConnection> {
-  return deps.exits.connect(
-    { ...authorized.targeting, productType: authorized.account.productType, accountId: authorized.account.accountId },
-    target,
-    signal,
-  );
+  const abort = new AbortController();
+  const onClose = () => abort.abort();
+  client.once('close', onClose);
+  try {
+    return await deps.exits.connect(
+      { ...authorized.targeting, productType: authorized.account.productType, accountId: authorized.account.accountId },
+      target,
+      abort.signal,
+    );
+  } finally {
+    client.off('close', onClose);
+  }
 }

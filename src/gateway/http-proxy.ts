@@ -81,9 +81,7 @@ async function tunnel(ctx: GatewayContext, req: IncomingMessage, socket: Socket,
     ctx.registry.attach(conn, authorized.account);
     const target = parseAuthority(req.url ?? '');
     if (!target) throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'CONNECT needs host:port' } });
-    const abort = new AbortController();
-    socket.once('close', () => abort.abort());
-    const exit = await openExit(ctx.handshake, authorized, target, abort.signal);
+    const exit = await openExit(ctx.handshake, authorized, target, socket);
     if (conn.closed) return void exit.socket.destroy();
     conn.upstream = exit.socket;
     ctx.handshakeDone(conn);
@@ -112,9 +110,7 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
     const url = parseAbsoluteUrl(req.url ?? '');
     if (!url)
       throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'a proxy request needs an absolute http:// URL' } });
-    const abort = new AbortController();
-    socket.once('close', () => abort.abort());
-    const exit = await openExit(ctx.handshake, authorized, url, abort.signal);
+    const exit = await openExit(ctx.handshake, authorized, url, socket);
     if (conn.closed) return void exit.socket.destroy();
     ctx.handshakeDone(conn);
     ctx.metrics.connection('http', 'relayed');

@@ -116,9 +116,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
   };
 
   const connect = (host: string, port: number, early: Buffer) => {
-    const abort = new AbortController();
-    socket.once('close', () => abort.abort());
-    openExit(ctx.handshake, authorized!, { host, port }, abort.signal).then(
+    openExit(ctx.handshake, authorized!, { host, port }, socket).then(
       (exit) => {
         if (conn.closed) return void exit.socket.destroy();
         conn.upstream = exit.socket;

@@ -1,0 +1,900 @@
+/**
+ * Gateway benchmark: Tollgate's proxy entry against a plain Node relay (the baseline: the same handshakes, no
+ * auth, no metering, `pipe` both ways) on the same loopback targets. Run: `npm run bench:gateway`.
+ *
+ * Layout, the same for both proxies: each proxy runs in its own child process (this file forked with a role
+ * argument), so it never shares an event loop with the load; the load generator and the targets run in this
+ * process. Both children exist for the whole run; only one is loaded at a time.
+ *
+ *   bulk       tunnels to a target that streams a reused buffer as fast as the socket drains (download), or
+ *              that discards what it gets while the client streams (upload); MiB/s over a fixed window
+ *              after a warm-up, summed over the tunnels. 1 and 8 tunnels, HTTP CONNECT and SOCKS5.
+ *   short      64 workers, each in a loop: TCP connect, handshake with credentials (Basic for CONNECT,
+ *              RFC 1929 for SOCKS5; the baseline accepts any), 1 KiB sent, 1 KiB echo read, close.
+ *              Connections per second, and p50/p99 of the whole exchange.
+ *   memory     N idle CONNECT tunnels held open; the proxy's rss and heap (after a forced GC, on fresh
+ *              children after a small warm-up) before and after, divided by N.
+ *
+ * Each bulk and short case runs three times per proxy, alternating which goes first; the median is reported.
+ * Next to each run: the proxy's CPU (user + system, all threads; ~100% means the proxy is the bottleneck), this
+ * process's CPU ("load"), and for bulk the proxy's minor page faults per MiB (256 means every byte relayed went
+ * through a freshly mapped page: read buffers handed back to the OS and faulted in again). The summary adds
+ * proxy CPU per GiB and per connection, which compare the proxies whoever the bottleneck is.
+ * Target misses are reported, not turned into a non-zero exit; a broken handshake or echo is an error.
+ *
+ * BENCH_ONLY=memory,bulk,short runs a subset. BENCH_CHILD_ARGS adds node flags to both proxy children, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" (open the .cpuprofile files in Chrome DevTools) or "--trace-gc".
+ */
+
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net, { type AddressInfo, type Server, type Socket } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+
+type Role = 'baseline' | 'tollgate';
+type Protocol = 'connect' | 'socks5';
+
+const USERNAME = 'bench1';
+const PASSWORD = 'benchpass1';
+const PRODUCT_TYPE = 9;
+const KIB = 1024;
+const MIB = 1024 * 1024;
+
+const REPS = 3;
+const BULK_WARMUP_MS = 300;
+const BULK_WINDOW_MS = 1_500;
+const SHORT_CONCURRENCY = 64;
+const SHORT_WARMUP_MS = 400;
+const SHORT_WINDOW_MS = 2_500;
+const ECHO_BYTES = KIB;
+const IDLE_TUNNELS = 5_000;
+const IDLE_WARMUP_TUNNELS = 200;
+const OPEN_CONCURRENCY = 100;
+/** File descriptors kept free per process beyond the tunnels' own. */
+const FD_MARGIN = 200;
+
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,bulk,short').split(',').map((s) => s.trim()));
+const CHILD_ARGS = (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter((a) => a !== '');
+
+const BULK_TARGET = 0.9;
+const SHORT_TARGET = 0.7;
+const IDLE_TARGET_KIB = 16;
+
+/** What the download target writes, again and again (never modified, so one buffer serves every socket). */
+const BULK_CHUNK = Buffer.alloc(MIB, 0x61);
+const ECHO_PAYLOAD = Buffer.alloc(ECHO_BYTES, 0x62);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Proxy children: `<this file> tollgate-server <dataDir>` and `<this file> baseline-server`
+
+interface MemoryReport {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+}
+
+interface CpuReport {
+  readonly user: number;
+  readonly system: number;
+  /** Minor page faults so far: memory the kernel had to map (and zero) for the process. */
+  readonly minorFaults: number;
+}
+
+type ToChild = { readonly type: 'mem' } | { readonly type: 'cpu' } | { readonly type: 'stop' };
+type FromChild =
+  | { readonly type: 'ready'; readonly port: number }
+  | ({ readonly type: 'mem' } & MemoryReport)
+  | ({ readonly type: 'cpu' } & CpuReport)
+  | { readonly type: 'failed'; readonly message: string };
+
+function send(message: FromChild): void {
+  process.send?.(message);
+}
+
+/** Answers the parent's questions until told to stop (or orphaned). */
+function serveParent(port: number, close: () => Promise<void>): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'mem') {
+      gc?.();
+      gc?.();
+      const { rss, heapUsed, external } = process.memoryUsage();
+      send({ type: 'mem', rss, heapUsed, external });
+    } else if (message.type === 'cpu') {
+      const { userCPUTime: user, systemCPUTime: system, minorPageFault: minorFaults } = process.resourceUsage();
+      send({ type: 'cpu', user, system, minorFaults });
+    } else if (message.type === 'stop') {
+      close().finally(() => process.exit(0));
+    }
+  });
+  send({ type: 'ready', port });
+}
+
+async function runTollgateServer(dataDir: string): Promise<void> {
+  // Loaded here only, so the parent and the baseline child never carry the platform's modules.
+  const { loadConfig, resolveSecrets } = await import('../src/config/index.js');
+  const { openPlatform, startGateway } = await import('../src/main.js');
+  const config = resolveSecrets(
+    loadConfig({
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_LOG_LEVEL: 'silent',
+      TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
+      TOLLGATE_PROXY_HOST: '127.0.0.1',
+      TOLLGATE_PROXY_PORT: '0',
+      TOLLGATE_MAX_CONNECTIONS: '100000',
+      TOLLGATE_AUTH_FAIL_SLOW_AFTER: '1000000',
+      TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '1000000',
+    }),
+  );
+  const platform = await openPlatform(config, { logger: pino({ level: 'silent' }) });
+  const { user } = await platform.services.users.create({ email: 'bench-gateway@example.com' });
+  await platform.services.subAccounts.add(user.id, `${USERNAME}:${PASSWORD}`, '', PRODUCT_TYPE);
+  await platform.services.nodes.add({ url: 'direct://', country: 'US', types: [PRODUCT_TYPE] });
+  const gateway = await startGateway(platform);
+  serveParent(gateway.address.port, async () => {
+    await gateway.close();
+    await platform.close();
+  });
+}
+
+/**
+ * The baseline: a minimal relay that speaks the same two handshakes (HTTP CONNECT; SOCKS5 with no-auth or
+ * username/password, any credentials accepted) and then pipes both ways. No auth, no metering, no registry.
+ */
+async function runBaselineServer(): Promise<void> {
+  const server = net.createServer({ noDelay: true }, (client) => {
+    let buffered: Buffer = Buffer.alloc(0);
+    let stage: 'first' | 'http' | 'greeting' | 'auth' | 'request' | 'dialling' = 'first';
+    client.on('error', () => client.destroy());
+
+    const dial = (host: string, port: number, answer: Buffer, early: Buffer) => {
+      stage = 'dialling';
+      client.off('data', onData);
+      client.pause();
+      const upstream = net.connect({ host, port });
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      upstream.once('connect', () => {
+        client.write(answer);
+        if (early.length > 0) upstream.write(early);
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.resume();
+      });
+    };
+
+    const step = (): void => {
+      for (;;) {
+        if (stage === 'first') {
+          if (buffered.length === 0) return;
+          stage = buffered[0] === 0x05 ? 'greeting' : 'http';
+        } else if (stage === 'http') {
+          const end = buffered.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const line = buffered.toString('latin1', 0, buffered.indexOf('\r\n'));
+          const match = /^CONNECT (\S+):(\d+) HTTP\/1\.[01]$/.exec(line);
+          if (!match) return void client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+          const early = buffered.subarray(end + 4);
+          return dial(match[1]!, Number(match[2]), Buffer.from('HTTP/1.1 200 Connection Established\r\n\r\n'), early);
+        } else if (stage === 'greeting') {
+          if (buffered.length < 2 || buffered.length < 2 + buffered[1]!) return;
+          const methods = buffered.subarray(2, 2 + buffered[1]!);
+          const method = methods.includes(0x02) ? 0x02 : 0x00;
+          buffered = buffered.subarray(2 + buffered[1]!);
+          client.write(Buffer.from([0x05, method]));
+          stage = method === 0x02 ? 'auth' : 'request';
+        } else if (stage === 'auth') {
+          if (buffered.length < 2) return;
+          const ulen = buffered[1]!;
+          if (buffered.length < 3 + ulen) return;
+          const plen = buffered[2 + ulen]!;
+          if (buffered.length < 3 + ulen + plen) return;
+          buffered = buffered.subarray(3 + ulen + plen);
+          client.write(Buffer.from([0x01, 0x00]));
+          stage = 'request';
+        } else if (stage === 'request') {
+          if (buffered.length < 5) return;
+          const atyp = buffered[3];
+          const length = atyp === 0x01 ? 10 : atyp === 0x04 ? 22 : 7 + buffered[4]!;
+          if (buffered.length < length) return;
+          const host =
+            atyp === 0x01
+              ? [...buffered.subarray(4, 8)].join('.')
+              : atyp === 0x04
+                ? [...Array(8).keys()].map((i) => buffered.readUInt16BE(4 + 2 * i).toString(16)).join(':')
+                : buffered.toString('latin1', 5, 5 + buffered[4]!);
+          const port = buffered.readUInt16BE(length - 2);
+          return dial(host, port, Buffer.from([0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), buffered.subarray(length));
+        } else return;
+      }
+    };
+
+    const onData = (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      step();
+    };
+    client.on('data', onData);
+  });
+  server.maxConnections = 100_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  serveParent((server.address() as AddressInfo).port, () => new Promise((resolve) => server.close(() => resolve())));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parent's handle on a proxy child
+
+const SELF = fileURLToPath(import.meta.url);
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+class ProxyProcess {
+  readonly #waiting = new Map<string, ((message: FromChild) => void)[]>();
+
+  private constructor(
+    readonly role: Role,
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.on('message', (message: FromChild) => this.#waiting.get(message.type)?.shift()?.(message));
+  }
+
+  static async start(role: Role, dataDir: string): Promise<ProxyProcess> {
+    const child = fork(SELF, role === 'tollgate' ? ['tollgate-server', dataDir] : ['baseline-server'], {
+      execArgv: ['--import', 'tsx', '--expose-gc', ...CHILD_ARGS],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    const port = await new Promise<number>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${role} child exited (${code}) before it was ready`));
+      child.once('exit', onExit);
+      child.on('message', (message: FromChild) => {
+        if (message.type === 'ready') {
+          child.off('exit', onExit);
+          resolve(message.port);
+        } else if (message.type === 'failed') reject(new Error(`${role} child failed: ${message.message}`));
+      });
+    });
+    return new ProxyProcess(role, child, port);
+  }
+
+  #ask<T extends FromChild['type']>(type: T & ToChild['type']): Promise<Extract<FromChild, { type: T }>> {
+    return new Promise((resolve) => {
+      const list = this.#waiting.get(type) ?? [];
+      list.push(resolve as (message: FromChild) => void);
+      this.#waiting.set(type, list);
+      this.child.send({ type } satisfies ToChild);
+    });
+  }
+
+  /** Memory after two forced GCs. */
+  memory(): Promise<MemoryReport> {
+    return this.#ask('mem');
+  }
+
+  /** CPU time used so far (µs) and minor page faults, with the parent's clock (ms) when the answer arrived. */
+  async cpu(): Promise<{ us: number; faults: number; at: number }> {
+    const report = await this.#ask('cpu');
+    return { us: report.user + report.system, faults: report.minorFaults, at: performance.now() };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.send({ type: 'stop' } satisfies ToChild);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Targets (in this process)
+
+interface Targets {
+  readonly download: number;
+  readonly upload: number;
+  readonly echo: number;
+  /** Bytes the upload target has received so far. */
+  sunk(): number;
+  /** Resolves once no target socket is open (every tunnel torn down). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startTargets(): Promise<Targets> {
+  const live = new Set<Socket>();
+  let sunk = 0;
+  const servers: Server[] = [];
+  const listen = async (onSocket: (socket: Socket) => void): Promise<number> => {
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      live.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.once('close', () => live.delete(socket));
+      onSocket(socket);
+    });
+    server.maxConnections = 100_000;
+    servers.push(server);
+    server.listen(0, '127.0.0.1', 4096);
+    await once(server, 'listening');
+    return (server.address() as AddressInfo).port;
+  };
+  const download = await listen((socket) => {
+    const pump = () => {
+      while (!socket.destroyed && socket.write(BULK_CHUNK));
+    };
+    socket.on('drain', pump);
+    pump();
+  });
+  const upload = await listen((socket) => socket.on('data', (chunk: Buffer) => void (sunk += chunk.length)));
+  const echo = await listen((socket) => socket.on('data', (chunk: Buffer) => socket.write(chunk)));
+  return {
+    download,
+    upload,
+    echo,
+    sunk: () => sunk,
+    async idle() {
+      const deadline = performance.now() + 10_000;
+      while (live.size > 0) {
+        if (performance.now() > deadline) throw new Error(`${live.size} target sockets still open 10 s after teardown`);
+        await sleep(20);
+      }
+    },
+    async close() {
+      for (const socket of live) socket.destroy();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Client side: a tunnel through a proxy, read with one shared buffer (bytes are counted, never kept)
+
+const READ_BUFFER = Buffer.allocUnsafe(64 * KIB);
+const BASIC = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+const SOCKS_GREETING = Buffer.from([0x05, 0x01, 0x02]);
+const SOCKS_AUTH = Buffer.concat([
+  Buffer.from([0x01, USERNAME.length]),
+  Buffer.from(USERNAME),
+  Buffer.from([PASSWORD.length]),
+  Buffer.from(PASSWORD),
+]);
+
+function socksConnect(port: number): Buffer {
+  const out = Buffer.from([0x05, 0x01, 0x00, 0x01, 127, 0, 0, 1, 0, 0]);
+  out.writeUInt16BE(port, 8);
+  return out;
+}
+
+/**
+ * Opens a tunnel to 127.0.0.1:`targetPort`; resolves with the socket once the proxy has answered the handshake.
+ * Every payload byte (including any that came with the answer) is reported to `onPayload` as a count.
+ */
+function openTunnel(proxyPort: number, protocol: Protocol, targetPort: number, onPayload: (n: number) => void): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    let stage: 'head' | 'greeting' | 'auth' | 'reply' | 'open' = protocol === 'connect' ? 'head' : 'greeting';
+    let pending: Buffer = Buffer.alloc(0);
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(new Error(`${protocol} handshake: ${why}`));
+    };
+    const handshake = (bytes: Buffer): void => {
+      pending = Buffer.concat([pending, bytes]);
+      for (;;) {
+        if (stage === 'head') {
+          const end = pending.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const head = pending.toString('latin1', 0, end);
+          if (!head.startsWith('HTTP/1.1 200')) return fail(head.split('\r\n')[0] ?? head);
+          return open(pending.length - end - 4);
+        } else if (stage === 'greeting') {
+          if (pending.length < 2) return;
+          if (pending[0] !== 0x05 || pending[1] !== 0x02)
+            return fail(`greeting answered ${pending.subarray(0, 2).toString('hex')}`);
+          pending = pending.subarray(2);
+          socket.write(SOCKS_AUTH);
+          stage = 'auth';
+        } else if (stage === 'auth') {
+          if (pending.length < 2) return;
+          if (pending[1] !== 0x00) return fail(`authentication refused (${pending[1]})`);
+          pending = pending.subarray(2);
+          socket.write(socksConnect(targetPort));
+          stage = 'reply';
+        } else if (stage === 'reply') {
+          if (pending.length < 5) return;
+          const atyp = pending[3];
+          const length = atyp === 0x01 ? 10 : atyp === 0x04 ? 22 : 7 + pending[4]!;
+          if (pending.length < length) return;
+          if (pending[1] !== 0x00) return fail(`CONNECT refused (reply ${pending[1]})`);
+          return open(pending.length - length);
+        } else return;
+      }
+    };
+    const open = (extra: number) => {
+      stage = 'open';
+      pending = Buffer.alloc(0);
+      resolve(socket);
+      if (extra > 0) onPayload(extra);
+    };
+    const socket = net.connect({
+      host: '127.0.0.1',
+      port: proxyPort,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number, buf: Uint8Array) => {
+          if (stage === 'open') onPayload(n);
+          else handshake(Buffer.from(buf.subarray(0, n)));
+          return true;
+        },
+      },
+    });
+    socket.on('error', (err) => {
+      if (stage !== 'open') reject(err);
+      socket.destroy();
+    });
+    socket.once('close', () => {
+      if (stage !== 'open') reject(new Error(`${protocol} handshake: the proxy closed the connection`));
+    });
+    socket.write(
+      protocol === 'connect'
+        ? `CONNECT 127.0.0.1:${targetPort} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\nProxy-Authorization: ${BASIC}\r\n\r\n`
+        : SOCKS_GREETING,
+    );
+  });
+}
+
+/** Opens `count` tunnels, `concurrency` at a time. */
+async function openMany(proxyPort: number, targetPort: number, count: number, concurrency: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      sockets.push(await openTunnel(proxyPort, 'connect', targetPort, () => {}));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  } catch (err) {
+    for (const socket of sockets) socket.destroy();
+    throw err;
+  }
+  return sockets;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cases
+
+interface BulkResult {
+  readonly mibps: number;
+  /** Proxy CPU over the window, 100 = one core. */
+  readonly cpuPct: number;
+  /** Proxy CPU time per GiB relayed, in ms: the cost whoever the bottleneck is. */
+  readonly cpuMsPerGib: number;
+  /** This process's CPU (load generator and targets) over the window. */
+  readonly loadPct: number;
+  /** Minor page faults in the proxy per MiB relayed. */
+  readonly faultsPerMib: number;
+}
+
+async function bulk(
+  proxy: ProxyProcess,
+  targets: Targets,
+  direction: 'download' | 'upload',
+  protocol: Protocol,
+  tunnels: number,
+): Promise<BulkResult> {
+  let received = 0;
+  const count = direction === 'download' ? () => received : () => targets.sunk();
+  const port = direction === 'download' ? targets.download : targets.upload;
+  const sockets = await Promise.all(
+    Array.from({ length: tunnels }, () => openTunnel(proxy.port, protocol, port, (n) => void (received += n))),
+  );
+  try {
+    if (direction === 'upload') {
+      for (const socket of sockets) {
+        const pump = () => {
+          while (!socket.destroyed && socket.write(BULK_CHUNK));
+        };
+        socket.on('drain', pump);
+        pump();
+      }
+    }
+    await sleep(BULK_WARMUP_MS);
+    const cpu0 = await proxy.cpu();
+    const load0 = process.cpuUsage();
+    const bytes0 = count();
+    const t0 = performance.now();
+    await sleep(BULK_WINDOW_MS);
+    const bytes1 = count();
+    const t1 = performance.now();
+    const load = process.cpuUsage(load0);
+    const cpu1 = await proxy.cpu();
+    const cpuShare = (cpu1.us - cpu0.us) / 1000 / (cpu1.at - cpu0.at);
+    return {
+      mibps: (bytes1 - bytes0) / MIB / ((t1 - t0) / 1000),
+      cpuPct: cpuShare * 100,
+      cpuMsPerGib: (cpuShare * (t1 - t0)) / ((bytes1 - bytes0) / (1024 * MIB)),
+      loadPct: ((load.user + load.system) / 1000 / (t1 - t0)) * 100,
+      faultsPerMib: (cpu1.faults - cpu0.faults) / ((bytes1 - bytes0) / MIB),
+    };
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await targets.idle();
+  }
+}
+
+interface ShortResult {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuPct: number;
+  /** Proxy CPU time per connection, in µs. */
+  readonly cpuUsPerConn: number;
+  readonly loadPct: number;
+  readonly errors: number;
+}
+
+/** One short connection: connect, handshake, 1 KiB out, 1 KiB echo back, close. */
+function exchange(proxyPort: number, protocol: Protocol, echoPort: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let got = 0;
+    let socket: Socket | undefined;
+    openTunnel(proxyPort, protocol, echoPort, (n) => {
+      got += n;
+      if (got >= ECHO_BYTES) {
+        socket?.destroy();
+        resolve();
+      }
+    }).then((s) => {
+      socket = s;
+      s.once(
+        'close',
+        () => got < ECHO_BYTES && reject(new Error(`${protocol}: closed after ${got} of ${ECHO_BYTES} echo bytes`)),
+      );
+      s.write(ECHO_PAYLOAD);
+    }, reject);
+  });
+}
+
+async function shortConnections(proxy: ProxyProcess, targets: Targets, protocol: Protocol): Promise<ShortResult> {
+  const latencies: number[] = [];
+  let completed = 0;
+  let errors = 0;
+  let lastError: unknown;
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      const t0 = performance.now();
+      try {
+        await exchange(proxy.port, protocol, targets.echo);
+      } catch (err) {
+        errors++;
+        lastError = err;
+        continue;
+      }
+      const t1 = performance.now();
+      if (t1 >= windowStart && t1 <= windowEnd) {
+        completed++;
+        if (t0 >= windowStart) latencies.push(t1 - t0);
+      }
+    }
+  };
+  const workers = Promise.all(Array.from({ length: SHORT_CONCURRENCY }, worker));
+  await sleep(SHORT_WARMUP_MS);
+  const cpu0 = await proxy.cpu();
+  const load0 = process.cpuUsage();
+  windowStart = performance.now();
+  await sleep(SHORT_WINDOW_MS);
+  windowEnd = performance.now();
+  const load = process.cpuUsage(load0);
+  const cpu1 = await proxy.cpu();
+  stop = true;
+  await workers;
+  await targets.idle();
+  if (completed === 0)
+    throw new Error(`${protocol} short connections: none completed (${errors} errors; last: ${String(lastError)})`);
+  const s = stats(latencies);
+  const perSecond = completed / ((windowEnd - windowStart) / 1000);
+  const cpuShare = (cpu1.us - cpu0.us) / 1000 / (cpu1.at - cpu0.at);
+  return {
+    perSecond,
+    p50: s.p50,
+    p99: s.p99,
+    cpuPct: cpuShare * 100,
+    cpuUsPerConn: (cpuShare * 1e6) / perSecond,
+    loadPct: ((load.user + load.system) / 1000 / (windowEnd - windowStart)) * 100,
+    errors,
+  };
+}
+
+interface IdleResult {
+  readonly tunnels: number;
+  readonly rssKib: number;
+  readonly heapKib: number;
+  readonly externalKib: number;
+}
+
+/** Memory per idle CONNECT tunnel, on a proxy that has seen only a small warm-up. */
+async function idleMemory(proxy: ProxyProcess, targets: Targets, tunnels: number): Promise<IdleResult> {
+  const warm = await openMany(proxy.port, targets.echo, IDLE_WARMUP_TUNNELS, OPEN_CONCURRENCY);
+  for (const socket of warm) socket.destroy();
+  await targets.idle();
+  await sleep(300);
+  const before = await proxy.memory();
+  const sockets = await openMany(proxy.port, targets.echo, tunnels, OPEN_CONCURRENCY);
+  try {
+    await sleep(500);
+    const after = await proxy.memory();
+    const perTunnel = (a: number, b: number) => (a - b) / tunnels / KIB;
+    return {
+      tunnels,
+      rssKib: perTunnel(after.rss, before.rss),
+      heapKib: perTunnel(after.heapUsed, before.heapUsed),
+      externalKib: perTunnel(after.external, before.external),
+    };
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await targets.idle();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Statistics and printing
+
+/** Nearest-rank percentiles. */
+function stats(samples: readonly number[]): { p50: number; p99: number } {
+  if (samples.length === 0) return { p50: Number.NaN, p99: Number.NaN };
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  return { p50: at(50), p99: at(99) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function num(value: number): string {
+  if (Number.isNaN(value)) return '-';
+  const abs = Math.abs(value);
+  return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+interface Figure {
+  readonly label: string;
+  readonly unit: string;
+  readonly baseline: number;
+  readonly tollgate: number;
+  /** Text of the target, and whether it is met; undefined for figures printed for information. */
+  readonly target?: { readonly text: string; readonly pass: boolean };
+}
+
+function printFigures(figures: readonly Figure[]): void {
+  const width = Math.max(6, ...figures.map((f) => `${f.label} (${f.unit})`.length));
+  const head =
+    `${'figure'.padEnd(width)}  ${'baseline'.padStart(9)}  ${'Tollgate'.padStart(9)}  ${'ratio'.padStart(6)}` +
+    `  ${'target'.padEnd(14)}  result`;
+  console.log(`\n${head}`);
+  console.log('-'.repeat(head.length));
+  for (const f of figures) {
+    const ratio = f.tollgate / f.baseline;
+    console.log(
+      `${`${f.label} (${f.unit})`.padEnd(width)}  ${num(f.baseline).padStart(9)}  ${num(f.tollgate).padStart(9)}` +
+        `  ${(Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-').padStart(6)}` +
+        `  ${(f.target?.text ?? '-').padEnd(14)}  ${f.target ? (f.target.pass ? 'PASS' : 'FAIL') : ''}`,
+    );
+  }
+}
+
+/** Runs `run` REPS times per proxy, alternating which goes first, printing each result. */
+async function alternate<T>(
+  label: string,
+  proxies: Record<Role, ProxyProcess>,
+  run: (proxy: ProxyProcess) => Promise<T>,
+  show: (result: T) => string,
+): Promise<Record<Role, T[]>> {
+  const out: Record<Role, T[]> = { baseline: [], tollgate: [] };
+  for (let rep = 0; rep < REPS; rep++) {
+    const order: Role[] = rep % 2 === 0 ? ['baseline', 'tollgate'] : ['tollgate', 'baseline'];
+    const line: Partial<Record<Role, string>> = {};
+    for (const role of order) {
+      const result = await run(proxies[role]);
+      out[role].push(result);
+      line[role] = show(result);
+    }
+    console.log(`  ${label} #${rep + 1}: baseline ${line.baseline}  |  Tollgate ${line.tollgate}`);
+  }
+  return out;
+}
+
+/** How many idle tunnels fit: each takes two descriptors in this process (client, target) and two in the proxy. */
+function idleTunnelCount(): { count: number; limit: number | undefined } {
+  const answer = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
+  const text = answer.stdout?.trim() ?? '';
+  if (text === 'unlimited') return { count: IDLE_TUNNELS, limit: undefined };
+  const limit = Number(text);
+  if (!Number.isFinite(limit) || limit <= 0) return { count: IDLE_TUNNELS, limit: undefined };
+  return { count: Math.min(IDLE_TUNNELS, Math.floor((limit - FD_MARGIN) / 2)), limit };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  console.log(`Tollgate gateway bench — node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}`);
+  console.log(
+    'Each proxy in its own child process; load generator and loopback targets in this one. ' +
+      `Bulk: ${BULK_WARMUP_MS} ms warm-up + ${BULK_WINDOW_MS} ms window; short: ${SHORT_CONCURRENCY} workers, ` +
+      `${SHORT_WARMUP_MS} ms warm-up + ${SHORT_WINDOW_MS} ms window; ${REPS} runs per proxy, median reported.`,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-gateway-'));
+  tempDirs.add(dataDir);
+  let targets: Targets | undefined;
+  const started: ProxyProcess[] = [];
+  try {
+    targets = await startTargets();
+    const baseline = await ProxyProcess.start('baseline', dataDir);
+    started.push(baseline);
+    const tollgate = await ProxyProcess.start('tollgate', dataDir);
+    started.push(tollgate);
+    const proxies: Record<Role, ProxyProcess> = { baseline, tollgate };
+    const t = targets;
+
+    // Memory first, while both children are fresh.
+    const { count: idleCount, limit } = idleTunnelCount();
+    const idle: Partial<Record<Role, IdleResult>> = {};
+    if (ONLY.has('memory')) {
+      console.log(
+        `\nidle memory: ${idleCount} CONNECT tunnels (open-file limit ${limit ?? 'unlimited'}` +
+          `${idleCount < IDLE_TUNNELS ? `; ${IDLE_TUNNELS} do not fit` : ''}), after a ${IDLE_WARMUP_TUNNELS}-tunnel warm-up`,
+      );
+      for (const role of ['baseline', 'tollgate'] as const) {
+        const r = await idleMemory(proxies[role], t, idleCount);
+        idle[role] = r;
+        console.log(
+          `  ${role.padEnd(8)}: rss ${num(r.rssKib)} KiB, heapUsed ${num(r.heapKib)} KiB, external ${num(r.externalKib)} KiB per tunnel`,
+        );
+      }
+    }
+
+    const showBulk = (r: BulkResult) =>
+      `${num(r.mibps).padStart(6)} MiB/s (CPU proxy ${r.cpuPct.toFixed(0)}%, load ${r.loadPct.toFixed(0)}%, ` +
+      `${num(r.faultsPerMib)} faults/MiB)`;
+    const bulkCases: { label: string; direction: 'download' | 'upload'; protocol: Protocol; tunnels: number }[] = [
+      { label: 'download, 1 tunnel, CONNECT', direction: 'download', protocol: 'connect', tunnels: 1 },
+      { label: 'download, 1 tunnel, SOCKS5', direction: 'download', protocol: 'socks5', tunnels: 1 },
+      { label: 'download, 8 tunnels, CONNECT', direction: 'download', protocol: 'connect', tunnels: 8 },
+      { label: 'download, 8 tunnels, SOCKS5', direction: 'download', protocol: 'socks5', tunnels: 8 },
+      { label: 'upload, 1 tunnel, CONNECT', direction: 'upload', protocol: 'connect', tunnels: 1 },
+      { label: 'upload, 8 tunnels, CONNECT', direction: 'upload', protocol: 'connect', tunnels: 8 },
+    ];
+    const figures: Figure[] = [];
+    if (ONLY.has('bulk')) console.log('\nbulk throughput');
+    for (const c of ONLY.has('bulk') ? bulkCases : []) {
+      const runs = await alternate(c.label, proxies, (p) => bulk(p, t, c.direction, c.protocol, c.tunnels), showBulk);
+      const b = median(runs.baseline.map((r) => r.mibps));
+      const g = median(runs.tollgate.map((r) => r.mibps));
+      figures.push({
+        label: c.label,
+        unit: 'MiB/s',
+        baseline: b,
+        tollgate: g,
+        target: { text: `≥ ${BULK_TARGET.toFixed(2)}× base`, pass: g >= BULK_TARGET * b },
+      });
+      figures.push({
+        label: '  proxy CPU per GiB',
+        unit: 'ms',
+        baseline: median(runs.baseline.map((r) => r.cpuMsPerGib)),
+        tollgate: median(runs.tollgate.map((r) => r.cpuMsPerGib)),
+      });
+      figures.push({
+        label: '  proxy minor page faults per MiB',
+        unit: 'n',
+        baseline: median(runs.baseline.map((r) => r.faultsPerMib)),
+        tollgate: median(runs.tollgate.map((r) => r.faultsPerMib)),
+      });
+    }
+
+    if (ONLY.has('short')) console.log('\nshort connections');
+    const showShort = (r: ShortResult) =>
+      `${num(r.perSecond).padStart(5)}/s p50 ${num(r.p50)} ms p99 ${num(r.p99)} ms (CPU proxy ${r.cpuPct.toFixed(0)}%, ` +
+      `load ${r.loadPct.toFixed(0)}%` +
+      `${r.errors > 0 ? `, ${r.errors} errors` : ''})`;
+    for (const protocol of ONLY.has('short') ? (['connect', 'socks5'] as const) : []) {
+      const name = protocol === 'connect' ? 'CONNECT' : 'SOCKS5';
+      const runs = await alternate(`short ${name}`, proxies, (p) => shortConnections(p, t, protocol), showShort);
+      const pick = (role: Role, key: 'perSecond' | 'p50' | 'p99' | 'cpuUsPerConn') => median(runs[role].map((r) => r[key]));
+      const b = pick('baseline', 'perSecond');
+      const g = pick('tollgate', 'perSecond');
+      figures.push({
+        label: `short connections, ${name}`,
+        unit: 'conn/s',
+        baseline: b,
+        tollgate: g,
+        target: { text: `≥ ${SHORT_TARGET.toFixed(2)}× base`, pass: g >= SHORT_TARGET * b },
+      });
+      figures.push({
+        label: `  latency p50, ${name}`,
+        unit: 'ms',
+        baseline: pick('baseline', 'p50'),
+        tollgate: pick('tollgate', 'p50'),
+      });
+      figures.push({
+        label: `  latency p99, ${name}`,
+        unit: 'ms',
+        baseline: pick('baseline', 'p99'),
+        tollgate: pick('tollgate', 'p99'),
+      });
+      figures.push({
+        label: '  proxy CPU per connection',
+        unit: 'µs',
+        baseline: pick('baseline', 'cpuUsPerConn'),
+        tollgate: pick('tollgate', 'cpuUsPerConn'),
+      });
+    }
+
+    const { baseline: ib, tollgate: ig } = idle;
+    if (ib && ig) {
+      figures.push({
+        label: `idle tunnel memory, rss, ${idleCount} tunnels`,
+        unit: 'KiB/tunnel',
+        baseline: ib.rssKib,
+        tollgate: ig.rssKib,
+        target: { text: `≤ ${IDLE_TARGET_KIB} KiB`, pass: ig.rssKib <= IDLE_TARGET_KIB },
+      });
+      figures.push({ label: '  of which JS heap', unit: 'KiB/tunnel', baseline: ib.heapKib, tollgate: ig.heapKib });
+    }
+
+    console.log('\nSummary (medians; ratio = Tollgate / baseline)');
+    printFigures(figures);
+    const failed = figures.filter((f) => f.target && !f.target.pass).length;
+    console.log(`\n${figures.filter((f) => f.target).length - failed} of ${figures.filter((f) => f.target).length} targets met.`);
+  } finally {
+    await Promise.all(started.map((p) => p.stop().catch(() => p.child.kill('SIGKILL'))));
+    await targets?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    tempDirs.delete(dataDir);
+  }
+}
+
+/** Last resort on exit or Ctrl-C: no child outlives the bench, no temp dir stays behind. */
+function cleanUpNow(): void {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+const role = process.argv[2];
+if (role === 'tollgate-server' || role === 'baseline-server') {
+  (role === 'tollgate-server' ? runTollgateServer(process.argv[3] ?? '') : runBaselineServer()).catch((err: unknown) => {
+    send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    process.exit(1);
+  });
+} else {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      cleanUpNow();
+      process.exit(code);
+    });
+  }
+  process.once('exit', cleanUpNow);
+  main().catch((err: unknown) => {
+    console.error('\nbench failed:', err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * API and gateway as separate processes on one database (`serve --role api` and
+ * `--role gateway`): changes reach the gateway through the change feed, usage
+ * flushed by the gateway is what the API reads.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectTunnel, startEcho, type Target } from './helpers/gateway.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'tollgate.js');
+
+async function serve(role: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let banner = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${role} did not start: ${banner}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      banner += chunk.toString();
+      if (banner.includes('Admin token')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}: ${banner}`)));
+  });
+  return { child, banner };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('API and gateway in separate processes on one database', () => {
+  let dataDir: string;
+  let api: ChildProcess;
+  let gateway: ChildProcess;
+  let apiUrl: string;
+  let proxyPort: number;
+  let echo: Target;
+  let appKey: string;
+
+  const post = async (path: string, body: Record<string, unknown>) => {
+    const res = await fetch(`${apiUrl}/gateway/${path}?app_key=${appKey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await res.json()) as { code: number; data: any };
+  };
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-roles-'));
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_HOST: '127.0.0.1',
+      TOLLGATE_API_PORT: '0',
+      TOLLGATE_PROXY_PORT: '0',
+      TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
+      TOLLGATE_LOG_LEVEL: 'warn',
+    };
+    const a = await serve('api', env);
+    api = a.child;
+    apiUrl = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(a.banner)?.[1] ?? '';
+    assert.doesNotMatch(a.banner, /Proxy/, 'the API role runs no gateway');
+    const g = await serve('gateway', env);
+    gateway = g.child;
+    proxyPort = Number(/Proxy\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(g.banner)?.[1]);
+    assert.doesNotMatch(g.banner, /OpenAPI/, 'the gateway role runs no API');
+    const metricsUrl = /Metrics\s+(http:\/\/\S+)/.exec(g.banner)?.[1] ?? '';
+    assert.match(await (await fetch(metricsUrl)).text(), /tollgate_gateway_open_connections/);
+    echo = await startEcho();
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const created = await fetch(`${apiUrl}/admin/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'roles@example.com' }),
+    });
+    appKey = ((await created.json()) as any).data.app_key;
+  });
+
+  after(async () => {
+    await echo?.close();
+    if (gateway) await stop(gateway);
+    if (api) await stop(api);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a sub-account added through the API carries traffic at once, and its usage shows in the API', async () => {
+    assert.equal((await post('whitelist-account/add', { accounts: 'roles1:pass1234' })).code, 200);
+    const t = await connectTunnel(proxyPort, `127.0.0.1:${echo.port}`, 'roles1:pass1234');
+    assert.equal(t.status, 200, t.head);
+    const echoed = new Promise<void>((resolve) => {
+      let got = 0;
+      t.socket.on('data', (c: Buffer) => {
+        got += c.length;
+        if (got >= 4096) resolve();
+      });
+    });
+    t.socket.resume();
+    t.socket.write(Buffer.alloc(4096, 0x41));
+    await echoed;
+    t.socket.destroy();
+    const t0 = performance.now();
+    let usage = 0;
+    while (usage < 8 && performance.now() - t0 < 5000) {
+      const listed = (await (await fetch(`${apiUrl}/gateway/whitelist-account/list?app_key=${appKey}`)).json()) as any;
+      usage = listed.data.list[0].usage_flow;
+      if (usage < 8) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(usage, 8, '4096 bytes up and 4096 down = 8 KB');
+    assert.ok(performance.now() - t0 < 3000, `usage visible after ${performance.now() - t0} ms`);
+  });
+
+  it('disabling through the API closes the open tunnel in the other process', async () => {
+    assert.equal((await post('whitelist-account/add', { accounts: 'roles2:pass1234' })).code, 200);
+    const t = await connectTunnel(proxyPort, `127.0.0.1:${echo.port}`, 'roles2:pass1234');
+    assert.equal(t.status, 200, t.head);
+    t.socket.resume();
+    const t0 = performance.now();
+    const closed = once(t.socket, 'close');
+    assert.equal((await post('whitelist-account/disable', { accounts: 'roles2' })).code, 200);
+    await closed;
+    assert.ok(performance.now() - t0 < 3000, `closed after ${performance.now() - t0} ms`);
+    const again = await connectTunnel(proxyPort, `127.0.0.1:${echo.port}`, 'roles2:pass1234');
+    assert.equal(again.status, 403);
+    again.socket.destroy();
+  });
+});
