@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../errors/index.js';
-import type { ExitNode, NodesService } from '../pool/index.js';
+import { type ExitNode, type NodesService, nodeView } from '../pool/index.js';
 
 /** Opens the platform, runs `fn` with its NodesService, closes the platform. */
 export type WithNodes = <T>(fn: (nodes: NodesService) => Promise<T>) => Promise<T>;
@@ -36,22 +36,6 @@ function parseInteger(value: string): number {
 function parseId(value: string): number {
   if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not a node id: ${value}`);
   return Number(value);
-}
-
-/** The node as `--json` prints it (the admin API's shape). */
-function nodeJson(node: ExitNode) {
-  return {
-    id: node.id,
-    url: node.urlDisplay,
-    kind: node.kind,
-    country: node.country,
-    state: node.state,
-    city: node.city,
-    types: [...node.productTypes],
-    weight: node.weight,
-    enabled: node.enabled,
-    created_at: new Date(node.createdAt).toISOString(),
-  };
 }
 
 function summary(node: ExitNode): string {
@@ -104,7 +88,7 @@ export function registerNodeCommands(
 ): Command {
   const nodes = program.command('nodes').description('manage exit nodes: where the gateway’s traffic leaves');
   const show = (node: ExitNode, json: boolean, verb: string) =>
-    print(json ? JSON.stringify(nodeJson(node)) : `${verb} ${summary(node)}`);
+    print(json ? JSON.stringify(nodeView(node)) : `${verb} ${summary(node)}`);
 
   withFieldOptions(nodes.command('add').description('add an exit node'), true)
     .option('--disabled', 'add it disabled', false)
@@ -146,7 +130,7 @@ export function registerNodeCommands(
     .option('--json', 'print a JSON array', false)
     .action(async (opts: { json: boolean }) => {
       const list = await run(open, (s) => s.list());
-      if (opts.json) return print(JSON.stringify(list.map(nodeJson)));
+      if (opts.json) return print(JSON.stringify(list.map((n) => nodeView(n))));
       if (list.length === 0) return print('no exit nodes');
       const rows = list.map((n) => ({
         id: String(n.id),

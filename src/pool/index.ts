@@ -13,6 +13,7 @@ export {
   parseNodeUrl,
   type UpstreamEndpoint,
 } from './node-url.js';
+export { nodeView } from './node-view.js';
 export { EXIT_NODE_ENTITY } from './nodes.repository.js';
 export { NodesService, type NodesServiceOptions } from './nodes.service.js';
 export type { ExitNode, ExitNodePatch, NewExitNode } from './pool.types.js';

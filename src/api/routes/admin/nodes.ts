@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ExitNode, NodesService } from '../../../pool/index.js';
+import { type ExitNode, type NodesService, nodeView } from '../../../pool/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/nodes.js';
@@ -8,23 +8,6 @@ export interface AdminNodeRoutesDeps {
   readonly nodes: NodesService;
   /** The gateway's view of a node's health (ExitPool.isHealthy), when this process runs the gateway. */
   readonly health?: ((nodeId: number) => boolean | undefined) | undefined;
-}
-
-/** An exit node as the admin API shows it: the URL masked, never its credentials. */
-export function nodeView(node: ExitNode, healthy?: boolean) {
-  return {
-    id: node.id,
-    url: node.urlDisplay,
-    kind: node.kind,
-    country: node.country,
-    state: node.state,
-    city: node.city,
-    types: [...node.productTypes],
-    weight: node.weight,
-    enabled: node.enabled,
-    ...(healthy !== undefined ? { healthy } : {}),
-    created_at: new Date(node.createdAt).toISOString(),
-  };
 }
 
 /** Exit nodes: add, list, show, change, remove, enable, disable. */
