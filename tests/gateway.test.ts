@@ -537,6 +537,34 @@ describe('gateway safety and timeouts', () => {
     }
   });
 
+  it('a graceful stop writes every metered byte', async () => {
+    const g = await startGatewayPlatform('sqlite', { TOLLGATE_METER_FLUSH_MS: '60000' });
+    const target = await startExchange(777);
+    try {
+      const a = await createProxyAccount(g.tp, 'stop1');
+      const { socket } = await connectTunnel(g.port, `127.0.0.1:${target.port}`, `${a.name}:${a.password}`);
+      socket.resume();
+      socket.end(Buffer.alloc(333, 0x41));
+      await once(socket, 'close');
+      const before = await g.tp.platform.storage.db
+        .selectFrom('sub_accounts')
+        .select('used_bytes')
+        .where('username', '=', a.name)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(before.used_bytes), 0, 'nothing flushed yet with a one-minute interval');
+      await g.gw.close();
+      const after = await g.tp.platform.storage.db
+        .selectFrom('sub_accounts')
+        .select('used_bytes')
+        .where('username', '=', a.name)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(after.used_bytes), 333 + 777);
+    } finally {
+      await target.close();
+      await g.tp.close();
+    }
+  });
+
   it('serves Prometheus metrics', async () => {
     const g = await startGatewayPlatform('sqlite');
     try {
