@@ -143,6 +143,40 @@ for (const dialect of dialects()) {
         }
       });
 
+      it('relays a target that speaks first (a banner sent before the tunnel is up)', async () => {
+        const a = await createProxyAccount(g.tp, 'banner1');
+        const server = net.createServer((s) => {
+          s.on('error', () => {});
+          s.write('220 banner from the target\r\n');
+          s.pipe(s);
+        });
+        server.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        const port = (server.address() as net.AddressInfo).port;
+        try {
+          for (const protocol of ['connect', 'socks5'] as const) {
+            const socket =
+              protocol === 'connect'
+                ? (await connectTunnel(g.port, `127.0.0.1:${port}`, `${a.name}:${a.password}`)).socket
+                : (await socksConnect(g.port, a.name, a.password, '127.0.0.1', port)).socket;
+            let got = '';
+            const done = new Promise<void>((resolve) => {
+              socket.on('data', (c: Buffer) => {
+                got += c.toString();
+                if (got.endsWith('ping')) resolve();
+              });
+            });
+            socket.resume();
+            socket.write('ping');
+            await done;
+            assert.equal(got, '220 banner from the target\r\nping', protocol);
+            socket.destroy();
+          }
+        } finally {
+          server.close();
+        }
+      });
+
       it('the socks package: CONNECT with username/password to an IPv4 address and a name', async () => {
         const a = await createProxyAccount(g.tp, 'socks1');
         for (const host of ['127.0.0.1', 'localhost']) {

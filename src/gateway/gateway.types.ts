@@ -30,6 +30,11 @@ export interface RouteRequest extends Targeting {
   readonly productType: number;
   /** Sessions are per sub-account: two accounts naming the same session do not share it. */
   readonly accountId: number;
+  /**
+   * Read the exit socket into shared buffers (net onread, see net/shared-read.ts) where the exit supports it;
+   * only for raw tunnels, whose relay takes bytes from the shared reader instead of 'data' events.
+   */
+  readonly sharedRead?: boolean;
 }
 
 export interface ExitConnection {

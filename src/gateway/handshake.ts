@@ -56,13 +56,20 @@ export async function openExit(
   authorized: Authorized,
   target: ProxyTarget,
   client: Socket,
+  tunnel = true,
 ): Promise<ExitConnection> {
   const abort = new AbortController();
   const onClose = () => abort.abort();
   client.once('close', onClose);
   try {
     return await deps.exits.connect(
-      { ...authorized.targeting, productType: authorized.account.productType, accountId: authorized.account.accountId },
+      {
+        ...authorized.targeting,
+        productType: authorized.account.productType,
+        accountId: authorized.account.accountId,
+        // A raw tunnel's relay reads the exit through shared buffers; HTTP forwarding needs 'data' events.
+        sharedRead: tunnel,
+      },
       target,
       abort.signal,
     );

@@ -110,7 +110,7 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
     const url = parseAbsoluteUrl(req.url ?? '');
     if (!url)
       throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'a proxy request needs an absolute http:// URL' } });
-    const exit = await openExit(ctx.handshake, authorized, url, socket);
+    const exit = await openExit(ctx.handshake, authorized, url, socket, false);
     if (conn.closed) return void exit.socket.destroy();
     ctx.handshakeDone(conn);
     ctx.metrics.connection('http', 'relayed');

@@ -7,6 +7,7 @@
  * count and stop on budget between read and write.
  */
 import type { Socket } from 'node:net';
+import { giveBack, retireCurrent, sharedReaderOf } from '../net/shared-read.js';
 import type { ProxyConnection } from './registry.js';
 
 /**
@@ -31,12 +32,30 @@ export function relay(conn: ProxyConnection, client: Socket, upstream: Socket, e
   });
   upstream.on('drain', () => client.resume());
 
-  upstream.on('data', (chunk: Buffer) => {
-    conn.down += chunk.length;
-    if (!client.write(chunk)) upstream.pause();
-    account.charge(chunk.length);
-  });
-  client.on('drain', () => upstream.resume());
+  const reader = sharedReaderOf(upstream);
+  if (reader) {
+    // Download through shared read buffers: a chunk the client could not take at once keeps its buffer
+    // (retired from the pool) and pauses the exit until the client drains.
+    reader.consume(upstream, (chunk) => {
+      conn.down += chunk.length;
+      client.write(chunk);
+      account.charge(chunk.length);
+      if (client.writableLength === 0) return true;
+      const retired = retireCurrent();
+      client.once('drain', () => {
+        giveBack(retired);
+        upstream.resume();
+      });
+      return false;
+    });
+  } else {
+    upstream.on('data', (chunk: Buffer) => {
+      conn.down += chunk.length;
+      if (!client.write(chunk)) upstream.pause();
+      account.charge(chunk.length);
+    });
+    client.on('drain', () => upstream.resume());
+  }
 
   // Half-close is passed on; a full close or an error ends both sides.
   client.on('end', () => upstream.end());

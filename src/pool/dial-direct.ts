@@ -7,6 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
 import { AppError } from '../errors/index.js';
+import { SharedReader } from '../net/shared-read.js';
 import type { ProxyTarget } from '../gateway/gateway.types.js';
 import type { DialContext } from './dial-context.js';
 import type { DirectEndpoint } from './node-url.js';
@@ -23,6 +24,7 @@ export async function dialDirect(
   target: ProxyTarget,
   policy: TargetPolicy,
   ctx: DialContext,
+  sharedRead = false,
 ): Promise<Socket> {
   const family = isIP(target.host);
   const resolved = family !== 0 ? [{ address: target.host, family }] : await lookup(target.host, { all: true });
@@ -44,10 +46,19 @@ export async function dialDirect(
   let lastError: unknown;
   for (const { address, family: addressFamily } of reachable.slice(0, MAX_ADDRESSES)) {
     try {
-      return await connectTcp(
-        { host: address, port: target.port, family: addressFamily, ...(local !== undefined ? { localAddress: local } : {}) },
+      const reader = sharedRead ? new SharedReader() : undefined;
+      const socket = await connectTcp(
+        {
+          host: address,
+          port: target.port,
+          family: addressFamily,
+          ...(local !== undefined ? { localAddress: local } : {}),
+          ...(reader ? { onread: reader.onread } : {}),
+        },
         ctx,
       );
+      reader?.bind(socket);
+      return socket;
     } catch (err) {
       lastError = err;
       if (!NEXT_ADDRESS_ON.has((err as { code?: string }).code ?? '')) break;

@@ -21,6 +21,8 @@ export interface DialOptions {
   /** For the whole attempt: DNS, connection, upstream handshake. */
   readonly timeoutMs: number;
   readonly policy: TargetPolicy;
+  /** Direct exits: read into shared buffers (net/shared-read.ts); the caller takes bytes from the shared reader. */
+  readonly sharedRead?: boolean | undefined;
 }
 
 // RFC 1123 §2.1 labels; underscores are tolerated, as resolvers do.
@@ -48,7 +50,7 @@ export async function dial(endpoint: NodeEndpoint, target: ProxyTarget, options:
   const run = { signal: options.signal, timeoutMs: options.timeoutMs, viaUpstream: endpoint.kind !== 'direct' };
   switch (endpoint.kind) {
     case 'direct':
-      return runDial(run, (ctx) => dialDirect(endpoint, target, options.policy, ctx));
+      return runDial(run, (ctx) => dialDirect(endpoint, target, options.policy, ctx, options.sharedRead === true));
     case 'http':
       return runDial(run, (ctx) => dialHttp(endpoint, target, ctx));
     case 'socks5':

@@ -145,7 +145,7 @@ export class ExitPool implements ExitPicker {
   async connect(route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
     const first = this.pick(route);
     try {
-      return await this.#dialThrough(first, target, signal);
+      return await this.#dialThrough(first, target, signal, route.sharedRead);
     } catch (err) {
       if (signal.aborted || !(err instanceof AppError) || err.key === 'TG_ERR_PROXY_TARGET_BLOCKED') throw err;
       if (route.session !== undefined) {
@@ -158,7 +158,7 @@ export class ExitPool implements ExitPicker {
       } catch {
         throw err;
       }
-      return this.#dialThrough(second, target, signal);
+      return this.#dialThrough(second, target, signal, route.sharedRead);
     }
   }
 
@@ -201,7 +201,7 @@ export class ExitPool implements ExitPicker {
     this.#entries = next;
   }
 
-  async #dialThrough(node: ExitNode, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+  async #dialThrough(node: ExitNode, target: ProxyTarget, signal: AbortSignal, sharedRead = false): Promise<ExitConnection> {
     const endpoint = this.#entries.get(node.id)?.endpoint ?? node.endpoint;
     if (!endpoint) throw noExit(`exit node ${node.id} is unusable`);
     // Health is recorded on the entry current when the dial ends: a reload may have replaced it meanwhile.
@@ -214,6 +214,7 @@ export class ExitPool implements ExitPicker {
         signal,
         timeoutMs: this.options.connectTimeoutMs,
         policy: this.options.policy,
+        sharedRead,
       });
       const entry = current();
       if (entry) entry.failures = 0;
