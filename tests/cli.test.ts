@@ -36,6 +36,7 @@ describe('tollgate CLI and the README quick start', () => {
       TOLLGATE_DATA_DIR: dataDir,
       TOLLGATE_HOST: '127.0.0.1',
       TOLLGATE_API_PORT: '0',
+      TOLLGATE_PROXY_PORT: '0',
       TOLLGATE_LOG_LEVEL: 'warn',
     };
     server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
