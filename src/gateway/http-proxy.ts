@@ -7,10 +7,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppError } from '../errors/index.js';
 import type { GatewayContext } from './context.js';
-import { authorize, openExit } from './handshake.js';
+import { type Authorized, authorize, openExit } from './handshake.js';
 import { parseBasicCredentials } from './parsers/basic-auth.js';
 import { parseAbsoluteUrl, parseAuthority } from './parsers/http-head.js';
 import { asRefusal, endWith, httpRefusal, refusalParts } from './refusal.js';
+import type { ProxyConnection } from './registry.js';
 import { relay } from './relay.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and our own credentials never travel on. */
@@ -68,17 +69,23 @@ export function createHttpProxy(ctx: GatewayContext): http.Server {
   return server;
 }
 
+/** Checks the request's Proxy-Authorization and files the connection under the account. */
+async function authorizeRequest(ctx: GatewayContext, conn: ProxyConnection, req: IncomingMessage): Promise<Authorized> {
+  const authorized = await authorize(
+    ctx.handshake,
+    conn.remoteAddress,
+    parseBasicCredentials(req.headers['proxy-authorization']),
+  );
+  ctx.registry.attach(conn, authorized.account);
+  return authorized;
+}
+
 async function tunnel(ctx: GatewayContext, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
   const conn = ctx.connectionOf(socket);
   if (!conn) return void socket.destroy();
   conn.protocol = 'connect';
   try {
-    const authorized = await authorize(
-      ctx.handshake,
-      conn.remoteAddress,
-      parseBasicCredentials(req.headers['proxy-authorization']),
-    );
-    ctx.registry.attach(conn, authorized.account);
+    const authorized = await authorizeRequest(ctx, conn, req);
     const target = parseAuthority(req.url ?? '');
     if (!target) throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'CONNECT needs host:port' } });
     const exit = await openExit(ctx.handshake, authorized, target, socket);
@@ -101,12 +108,7 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
   if (!conn) return void socket.destroy();
   conn.protocol ??= 'http';
   try {
-    const authorized = await authorize(
-      ctx.handshake,
-      conn.remoteAddress,
-      parseBasicCredentials(req.headers['proxy-authorization']),
-    );
-    ctx.registry.attach(conn, authorized.account);
+    const authorized = await authorizeRequest(ctx, conn, req);
     const url = parseAbsoluteUrl(req.url ?? '');
     if (!url)
       throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'a proxy request needs an absolute http:// URL' } });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type ExitNode, type NodesService, nodeView } from '../../../pool/index.js';
+import { type ExitNode, type ExitNodePatch, type NodesService, nodeView } from '../../../pool/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/nodes.js';
@@ -10,21 +10,26 @@ export interface AdminNodeRoutesDeps {
   readonly health?: ((nodeId: number) => boolean | undefined) | undefined;
 }
 
+/** The node fields of an add or update body (the API's names are the service's). */
+function nodeFields<T extends ExitNodePatch>(b: T): T {
+  return {
+    url: b.url,
+    country: b.country,
+    state: b.state,
+    city: b.city,
+    types: b.types,
+    weight: b.weight,
+    enabled: b.enabled,
+  } as T;
+}
+
 /** Exit nodes: add, list, show, change, remove, enable, disable. */
 export const adminNodeRoutes: FastifyPluginAsyncTypebox<AdminNodeRoutesDeps> = async (app, { nodes, health }) => {
   const view = (node: ExitNode) => nodeView(node, health?.(node.id));
 
   app.post('/nodes', { schema: S.AdminAddNode }, async (request) => {
     const b = request.body;
-    const node = await nodes.add({
-      url: b.url,
-      country: b.country,
-      state: b.state,
-      city: b.city,
-      types: b.types,
-      weight: b.weight,
-      enabled: b.enabled,
-    });
+    const node = await nodes.add(nodeFields(b));
     return ok(view(node), languageOf(request));
   });
 
@@ -38,15 +43,7 @@ export const adminNodeRoutes: FastifyPluginAsyncTypebox<AdminNodeRoutesDeps> = a
 
   app.patch('/nodes/:id', { schema: S.AdminUpdateNode }, async (request) => {
     const b = request.body;
-    const node = await nodes.update(request.params.id, {
-      url: b.url,
-      country: b.country,
-      state: b.state,
-      city: b.city,
-      types: b.types,
-      weight: b.weight,
-      enabled: b.enabled,
-    });
+    const node = await nodes.update(request.params.id, nodeFields(b));
     return ok(view(node), languageOf(request));
   });
 
