@@ -2,7 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /** What a change-log row is about; followers reload that entity. */
-export type ChangedEntity = 'sub_account' | 'user' | 'exit_node';
+export type ChangedEntity =
+  | 'sub_account'
+  | 'user'
+  | 'exit_node'
+  /** entity_id: the user whose packages changed. */
+  | 'user_package'
+  /** entity_id: the user whose whitelisted IPs changed. */
+  | 'white_ip'
+  /** entity_id: the extraction port whose lease changed. */
+  | 'extract_lease'
+  /** entity_id: the static IP (inventory row or its allocation) that changed. */
+  | 'static_ip';
 
 /**
  * Appends to the change feed that gateways follow (see usage/change-feed.ts).

@@ -79,12 +79,92 @@ export interface ChangeLogTable {
   created_at: number;
 }
 
+export interface UserPackagesTable {
+  id: Generated<number>;
+  user_id: number;
+  product_type: number;
+  total_bytes: number;
+  /** Billed bytes drawn from this package (may pass total_bytes by the overshoot of the last flush). */
+  used_bytes: number;
+  /** Effective from (the API's `created_at`). */
+  starts_at: number;
+  expires_at: number;
+  trade_no: string;
+  /** The order's title. */
+  title: string;
+  order_created_at: number | null;
+  order_pay_at: number | null;
+  /** 1 active, 0 withdrawn (refunded or revoked by the operator). */
+  status: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WhiteIpsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** Canonical text form: IPv4 dotted quad, IPv6 in RFC 5952 short form (ipaddr.js toString()). */
+  ip: string;
+  remark: string;
+  created_at: number;
+}
+
+export interface ExtractLeasesTable {
+  /** The extraction port; one row per port, overwritten when an expired lease's port is leased again. */
+  port: number;
+  user_id: number;
+  /** The entry region (`ep`) the lease was made for. */
+  entry: string;
+  country: string;
+  state: string;
+  city: string;
+  /** The exit node the port is bound to for the lease. */
+  node_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface StaticIpsTable {
+  id: Generated<number>;
+  ip: string;
+  port: number;
+  country: string;
+  state: string;
+  city: string;
+  /** 14 datacenter, 25 residential. */
+  product_type: number;
+  /** The exit: direct://IP (bound source address) or an upstream proxy URL; encrypted. */
+  url_enc: string;
+  url_display: string;
+  /** 1 while the operator has it in maintenance (status 4 in listings). */
+  maintenance: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StaticIpAllocationsTable {
+  /** The id renewals use (`upids`). */
+  id: Generated<number>;
+  static_ip_id: number;
+  user_id: number;
+  trade_no: string;
+  created_at: number;
+  expires_at: number;
+  /** Set when released before expiry (refund, operator). */
+  released_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
   exit_nodes: ExitNodesTable;
   usage_hourly: UsageHourlyTable;
   change_log: ChangeLogTable;
+  user_packages: UserPackagesTable;
+  white_ips: WhiteIpsTable;
+  extract_leases: ExtractLeasesTable;
+  static_ips: StaticIpsTable;
+  static_ip_allocations: StaticIpAllocationsTable;
 }
 
 export type ExitNodeRow = Selectable<ExitNodesTable>;
