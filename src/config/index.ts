@@ -33,7 +33,23 @@ export interface Config {
   readonly jwtTtlSeconds: number;
   readonly trustProxy: boolean;
   readonly passwordCacheSize: number;
+  /** Most whitelisted IPs per user (white-ip/add). */
+  readonly whiteIpMax: number;
+  readonly extract: ExtractConfig;
   readonly gateway: GatewayConfig;
+}
+
+/** IP extraction (`ip/v3`): leased ports on the gateway host. */
+export interface ExtractConfig {
+  /** The port range leased to users; undefined when extraction is off. */
+  readonly ports: { readonly from: number; readonly to: number } | undefined;
+  /** Entry regions (`ep`) → the host name clients connect to. Empty: every answer names `publicHost`. */
+  readonly entries: ReadonlyMap<string, string>;
+  /** Host name in answers when no entry regions are configured. */
+  readonly publicHost: string;
+  readonly numMax: number;
+  readonly lifeDefault: number;
+  readonly lifeMax: number;
 }
 
 export interface GatewayConfig {
@@ -58,6 +74,10 @@ export interface GatewayConfig {
   /** Failed proxy logins from one address within a minute before the address is refused. */
   readonly authFailBlockAfter: number;
   readonly authBlockSeconds: number;
+  /** Port of the static-IP entry (product types 14 and 25); 0 picks a free port. */
+  readonly staticPort: number;
+  /** Address the extraction ports listen on. */
+  readonly extractHost: string;
 }
 
 import { ConfigError } from './config-error.js';
@@ -104,6 +124,15 @@ export const CONFIG_VARIABLES = [
   'TOLLGATE_AUTH_FAIL_SLOW_AFTER',
   'TOLLGATE_AUTH_FAIL_BLOCK_AFTER',
   'TOLLGATE_AUTH_BLOCK_SECONDS',
+  'TOLLGATE_STATIC_PORT',
+  'TOLLGATE_WHITE_IP_MAX',
+  'TOLLGATE_EXTRACT_PORTS',
+  'TOLLGATE_EXTRACT_HOST',
+  'TOLLGATE_EXTRACT_ENTRIES',
+  'TOLLGATE_PUBLIC_HOST',
+  'TOLLGATE_EXTRACT_NUM_MAX',
+  'TOLLGATE_EXTRACT_LIFE_DEFAULT',
+  'TOLLGATE_EXTRACT_LIFE_MAX',
 ] as const;
 
 class Reader {
@@ -220,6 +249,51 @@ function parseGateway(r: Reader): GatewayConfig {
     authFailSlowAfter: slow,
     authFailBlockAfter: block,
     authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS', 300, 1, 86_400),
+    staticPort: r.int('TOLLGATE_STATIC_PORT', 7778, 0, 65535),
+    extractHost: r.string('TOLLGATE_EXTRACT_HOST', r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0'))),
+  });
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9a-fA-F:.]+\]?$/;
+
+function parseExtract(r: Reader): ExtractConfig {
+  const range = r.string('TOLLGATE_EXTRACT_PORTS', '20000-20099');
+  let ports: ExtractConfig['ports'];
+  if (range.toLowerCase() !== 'off') {
+    const m = /^(\d{1,5})\s*-\s*(\d{1,5})$/.exec(range);
+    const from = Number(m?.[1]);
+    const to = Number(m?.[2]);
+    if (!m || from < 1 || to > 65535 || from > to)
+      r.fail('TOLLGATE_EXTRACT_PORTS', `expected FROM-TO within 1-65535 or "off", got "${range}"`);
+    else ports = Object.freeze({ from, to });
+  }
+  const entries = new Map<string, string>();
+  const spec = r.string('TOLLGATE_EXTRACT_ENTRIES', '');
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const m = /^([A-Za-z0-9_-]{1,32})=(.+)$/.exec(part);
+    if (!m?.[1] || !m[2] || !HOST_NAME.test(m[2].trim())) {
+      r.fail('TOLLGATE_EXTRACT_ENTRIES', `expected name=host[,name=host…], got "${part}"`);
+      continue;
+    }
+    entries.set(m[1].toLowerCase(), m[2].trim());
+  }
+  const proxyHost = r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0'));
+  const publicHost = r.string('TOLLGATE_PUBLIC_HOST', ['0.0.0.0', '::'].includes(proxyHost) ? '127.0.0.1' : proxyHost);
+  if (!HOST_NAME.test(publicHost)) r.fail('TOLLGATE_PUBLIC_HOST', `expected a host name or address, got "${publicHost}"`);
+  const lifeMax = r.int('TOLLGATE_EXTRACT_LIFE_MAX', 1440, 1, 10_080);
+  const lifeDefault = r.int('TOLLGATE_EXTRACT_LIFE_DEFAULT', 10, 1, 10_080);
+  if (lifeDefault > lifeMax) r.fail('TOLLGATE_EXTRACT_LIFE_DEFAULT', 'must not exceed TOLLGATE_EXTRACT_LIFE_MAX');
+  return Object.freeze({
+    ports,
+    entries,
+    publicHost,
+    numMax: r.int('TOLLGATE_EXTRACT_NUM_MAX', 200, 1, 10_000),
+    lifeDefault,
+    lifeMax,
   });
 }
 
@@ -278,6 +352,8 @@ export function loadConfig(env: Source = process.env): Config {
     jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL', 86_400, 60, 31_536_000),
     trustProxy: r.bool('TOLLGATE_TRUST_PROXY', false),
     passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE', 200_000, 0, 10_000_000),
+    whiteIpMax: r.int('TOLLGATE_WHITE_IP_MAX', 20, 1, 10_000),
+    extract: parseExtract(r),
     gateway: parseGateway(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -8,7 +8,8 @@
  * Codes are stable: never change or reuse one. Retired codes go to RETIRED_CODES.
  * Ranges: 3 and 156 come from the published documents; 400-500 mirror HTTP;
  * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
- * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool.
+ * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool, 60xx packages,
+ * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs.
  */
 export interface ErrorDefinition {
   readonly code: number;
@@ -248,11 +249,43 @@ export const ERRORS = {
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'http_request_denied',
   },
+  TG_ERR_PROXY_LEASE_INVALID: {
+    code: 4015,
+    httpStatus: 403,
+    zh: '该提取端口没有您的有效租约(已过期或未提取)',
+    en: 'No valid lease of yours on this extraction port (expired or never extracted)',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_STATIC_IP_INVALID: {
+    code: 4016,
+    httpStatus: 403,
+    zh: '{ip} 不是您的有效静态 IP',
+    en: '{ip} is not one of your valid static IPs',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_NO_STATIC_IP: {
+    code: 4017,
+    httpStatus: 403,
+    zh: '没有该类型的有效静态 IP',
+    en: 'No valid static IP of this product type',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
   TG_ERR_QUOTA_ACCOUNT_LIMIT: {
     code: 4101,
     httpStatus: 403,
     zh: '代理账户已达到流量上限',
     en: 'This proxy account has reached its traffic limit',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_QUOTA_NO_PACKAGE: {
+    code: 4102,
+    httpStatus: 403,
+    zh: '没有可用的流量套餐(已用完或已过期)',
+    en: 'No traffic package left: all used up or expired',
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'http_request_denied',
   },
@@ -301,6 +334,102 @@ export const ERRORS = {
     httpStatus: 404,
     zh: '出口节点不存在',
     en: 'No such exit node',
+  },
+  TG_ERR_PACKAGE_NOT_FOUND: {
+    code: 6001,
+    httpStatus: 404,
+    zh: '套餐不存在',
+    en: 'No such package',
+  },
+  TG_ERR_WHITE_IP_INVALID: {
+    code: 6101,
+    httpStatus: 400,
+    zh: 'IP 地址无效:{ips}',
+    en: 'Invalid IP address(es): {ips}',
+  },
+  TG_ERR_WHITE_IP_DUPLICATE: {
+    code: 6102,
+    httpStatus: 409,
+    zh: 'IP 地址已在白名单中:{ips}',
+    en: 'IP address(es) already whitelisted: {ips}',
+  },
+  TG_ERR_WHITE_IP_LIMIT: {
+    code: 6103,
+    httpStatus: 400,
+    zh: '白名单 IP 最多 {max} 个',
+    en: 'At most {max} whitelisted IPs per user',
+  },
+  TG_ERR_WHITE_IP_NOT_FOUND: {
+    code: 6104,
+    httpStatus: 404,
+    zh: '白名单 IP 不存在:{ids}',
+    en: 'No such whitelisted IP: {ids}',
+  },
+  TG_ERR_EXTRACT_GEO_UNKNOWN: {
+    code: 6201,
+    httpStatus: 400,
+    zh: '未知的地区:{geo}',
+    en: 'Unknown location: {geo}',
+  },
+  TG_ERR_EXTRACT_NO_EXIT: {
+    code: 6202,
+    httpStatus: 503,
+    zh: '该地区没有可用出口:{geo}',
+    en: 'No exit available for {geo}',
+  },
+  TG_ERR_EXTRACT_NO_PORT: {
+    code: 6203,
+    httpStatus: 503,
+    zh: '没有空闲的提取端口',
+    en: 'No free extraction port; try again later or with a smaller num',
+  },
+  TG_ERR_EXTRACT_NO_PACKAGE: {
+    code: 6204,
+    httpStatus: 403,
+    zh: '没有可用的流量套餐',
+    en: 'No valid traffic package',
+  },
+  TG_ERR_EXTRACT_NOT_WHITELISTED: {
+    code: 6205,
+    httpStatus: 403,
+    zh: '请先添加白名单 IP',
+    en: 'Add a whitelisted IP first (white-ip/add)',
+  },
+  TG_ERR_EXTRACT_ENTRY_UNKNOWN: {
+    code: 6206,
+    httpStatus: 400,
+    zh: '未知的代理网络 ep:{ep}',
+    en: 'Unknown entry region ep: {ep}',
+  },
+  TG_ERR_EXTRACT_DISABLED: {
+    code: 6207,
+    httpStatus: 503,
+    zh: '未开放 IP 提取',
+    en: 'IP extraction is not configured on this platform',
+  },
+  TG_ERR_STATIC_IP_NOT_FOUND: {
+    code: 6401,
+    httpStatus: 404,
+    zh: '静态 IP 不存在',
+    en: 'No such static IP',
+  },
+  TG_ERR_STATIC_IP_EXISTS: {
+    code: 6402,
+    httpStatus: 409,
+    zh: '静态 IP 已存在:{ip}',
+    en: 'Static IP already in the inventory: {ip}',
+  },
+  TG_ERR_STATIC_IP_ALLOCATED: {
+    code: 6403,
+    httpStatus: 409,
+    zh: '静态 IP 已分配给用户',
+    en: 'The static IP is allocated to a user',
+  },
+  TG_ERR_STATIC_IP_UNAVAILABLE: {
+    code: 6404,
+    httpStatus: 409,
+    zh: '库存不足:{region}',
+    en: 'Not enough unallocated static IPs: {region}',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 
