@@ -4,14 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { SecretBox, SubAccountsService, TokenService, UsersRepository, UsersService } from './accounts/index.js';
+import { SecretBox, SubAccountsService, TokenService, UsersRepository, UsersService, WhiteIpsService } from './accounts/index.js';
 import { type ApiServices, buildApi } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
-import { AccountDirectory, ChangeFeed, Meter, UsageService } from './usage/index.js';
-import { ExitPool, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
+import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageService } from './usage/index.js';
+import { ExitPool, GeoCatalogue, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
+import { ExtractionService } from './extraction/index.js';
+import { PackagesService } from './packages/index.js';
 import { Gateway, MAIN_ENTRY_PRODUCT_TYPES } from './gateway/index.js';
+import { StaticIpsService } from './static-ips/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,12 +54,17 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     const now = options.now ?? Date.now;
     const box = new SecretBox(config.secret, 'sub-account-password', config.passwordCacheSize);
     const time = new TimeFormatter(config.timeZone);
+    const nodes = new NodesService(storage.db, new SecretBox(config.secret, 'exit-node-url'), { now });
     const services: ApiServices = {
       users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
       subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
       usage: new UsageService(storage.db, time, now),
-      nodes: new NodesService(storage.db, new SecretBox(config.secret, 'exit-node-url'), { now }),
+      nodes,
+      staticIps: new StaticIpsService(storage.db, storage.caps, new SecretBox(config.secret, 'static-ip-url', 1000), { now }),
+      packages: new PackagesService(storage.db, time, { now }),
+      whiteIps: new WhiteIpsService(storage.db, storage.caps, { max: config.whiteIpMax, now }),
+      extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, { now }),
     };
     return { config, storage, services, logger, passwords: box, time, now, close: () => storage.close() };
   } catch (err) {
@@ -105,6 +113,7 @@ export interface RunningGateway {
   readonly policy: TargetPolicy;
   readonly address: AddressInfo;
   readonly directory: AccountDirectory;
+  readonly quotas: QuotaBook;
   readonly pool: ExitPool;
   readonly meter: Meter;
   readonly feed: ChangeFeed;
@@ -131,7 +140,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     const added = await platform.services.nodes.ensureDefaultNode();
     if (added) logger.info({ node: added.id }, 'no exit nodes: added direct:// (replace it with `tollgate nodes add`)');
   }
-  const directory = new AccountDirectory(storage.db, platform.passwords, { now });
+  const quotas = new QuotaBook(storage.db, { now });
+  const directory = new AccountDirectory(storage.db, platform.passwords, quotas, { now });
   const policy = new TargetPolicy({
     allowPrivateTargets: g.allowPrivateTargets,
     blockedPorts: g.blockedPorts,
@@ -140,7 +150,9 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   const pool = new ExitPool({ source: platform.services.nodes, policy, connectTimeoutMs: g.connectTimeoutMs, logger, now });
   await pool.reload();
   const feed = new ChangeFeed(storage.db, g.changePollMs, logger, now);
-  const meter = new Meter(storage.db, directory, platform.time, g.meterFlushMs, logger, now);
+  const meter = new Meter(storage.db, storage.caps, directory, platform.time, g.meterFlushMs, logger, now);
+  // Packages that expired or started since the last reading are re-read after each flush.
+  meter.afterFlush(() => quotas.reloadDue());
   const health = new HealthChecker({
     pool,
     target: g.healthTarget,
@@ -164,7 +176,16 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     const closed = gateway.closeAccount(state.accountId);
     if (closed > 0) logger.info({ account: state.accountId, closed }, 'account limit reached: tunnels closed');
   };
+  quotas.onExhausted = (quota) => {
+    let closed = 0;
+    for (const state of quota.members) closed += gateway.closeAccount(state.accountId);
+    if (closed > 0) logger.info({ user: quota.userId, productType: quota.productType, closed }, 'packages used up: tunnels closed');
+  };
   feed.onChanges((changes) => directory.apply(changes));
+  feed.onChanges(async (changes) => {
+    const users = changes.filter((c) => c.entity === 'user_package').map((c) => c.entityId);
+    if (users.length > 0) await meter.exclusive(() => quotas.reloadUsers(users));
+  });
   feed.onChanges(async (changes) => {
     if (changes.some((c) => c.entity === 'exit_node')) await pool.reload();
   });
@@ -194,6 +215,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     policy,
     address,
     directory,
+    quotas,
     pool,
     meter,
     feed,

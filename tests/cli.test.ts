@@ -37,6 +37,8 @@ describe('tollgate CLI and the README quick start', () => {
       TOLLGATE_HOST: '127.0.0.1',
       TOLLGATE_API_PORT: '0',
       TOLLGATE_PROXY_PORT: '0',
+      TOLLGATE_STATIC_PORT: '0',
+      TOLLGATE_EXTRACT_PORTS: 'off',
       TOLLGATE_LOG_LEVEL: 'warn',
     };
     server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -108,6 +110,23 @@ describe('tollgate CLI and the README quick start', () => {
     );
     const form = await curl([`${apiUrl}/pub/whitelist-account/disable`, '-d', `app_key=${created.app_key}&accounts=user02`]);
     assert.equal(form.code, 200);
+    // The quick start's package grant.
+    const granted = await tollgate([
+      'packages',
+      'grant',
+      '--email',
+      'demo@example.com',
+      '--type',
+      '9',
+      '--gb',
+      '10',
+      '--days',
+      '30',
+    ]);
+    assert.match(granted.stdout, /10/);
+    const products = await curl([`${apiUrl}/gateway/user-product/list?app_key=${created.app_key}`]);
+    assert.equal(products.data.list.length, 1);
+    assert.equal(products.data.list[0].total, 10 * 1024 * 1024);
   });
 
   it('lists users and rotates a key from the CLI', async () => {

@@ -17,6 +17,18 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['user/info', 'get'],
   ['auth/login', 'post'],
   ['user-usage-flow/total', 'get'],
+  ['static-ip-region', 'get'],
+  ['ip/get-static-ip', 'get'],
+  ['white-ip/list', 'get'],
+  ['white-ip/add', 'post'],
+  ['white-ip/delete', 'post'],
+  ['ip/dynamic-citys', 'get'],
+  ['ip/dynamic-citys/search', 'get'],
+  ['ip/dynamic-states', 'get'],
+  ['ip/dynamic-states/search', 'get'],
+  ['ip/v3', 'get'],
+  ['user-product/list', 'get'],
+  ['user-product/summary', 'get'],
 ];
 
 const ADMIN_ROUTES: [string, string[]][] = [
@@ -27,6 +39,12 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/nodes/{id}', ['delete', 'get', 'patch']],
   ['/admin/nodes/{id}/enable', ['post']],
   ['/admin/nodes/{id}/disable', ['post']],
+  ['/admin/static-ips', ['get', 'post']],
+  ['/admin/static-ips/{id}', ['delete', 'patch']],
+  ['/admin/users/{id}/static-ips', ['post']],
+  ['/admin/static-ip-allocations/{id}/release', ['post']],
+  ['/admin/users/{id}/packages', ['get', 'post']],
+  ['/admin/packages/{id}', ['delete']],
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -69,6 +69,8 @@ describe('API and gateway in separate processes on one database', () => {
       TOLLGATE_PROXY_PORT: '0',
       TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
       TOLLGATE_LOG_LEVEL: 'warn',
+      TOLLGATE_STATIC_PORT: '0',
+      TOLLGATE_EXTRACT_PORTS: 'off',
     };
     const a = await serve('api', env);
     api = a.child;
@@ -87,7 +89,15 @@ describe('API and gateway in separate processes on one database', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'roles@example.com' }),
     });
-    appKey = ((await created.json()) as any).data.app_key;
+    const createdData = ((await created.json()) as any).data;
+    appKey = createdData.app_key;
+    // Product-9 traffic draws from packages: the operator grants one through the admin API.
+    const granted = await fetch(`${apiUrl}/admin/users/${createdData.user.id}/packages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ product_type: 9, gb: 1, days: 30 }),
+    });
+    assert.equal(((await granted.json()) as any).code, 200);
   });
 
   after(async () => {

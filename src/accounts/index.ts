@@ -7,3 +7,4 @@ export { SubAccountsService } from './sub-accounts.service.js';
 export { type TokenClaims, TokenService } from './tokens.js';
 export { UsersRepository } from './users.repository.js';
 export { type NewUser, normalizeEmail, UsersService } from './users.service.js';
+export { canonicalIp, type WhiteIp, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';

@@ -11,9 +11,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { SubAccountsService, TokenService, UsersService } from '../accounts/index.js';
+import type { SubAccountsService, TokenService, UsersService, WhiteIpsService } from '../accounts/index.js';
 import type { NodesService } from '../pool/index.js';
+import type { PackagesService } from '../packages/index.js';
+import type { StaticIpsService } from '../static-ips/index.js';
 import type { UsageService } from '../usage/index.js';
+import type { ExtractionService } from '../extraction/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -28,6 +31,10 @@ export interface ApiServices {
   readonly tokens: TokenService;
   readonly usage: UsageService;
   readonly nodes: NodesService;
+  readonly staticIps: StaticIpsService;
+  readonly packages: PackagesService;
+  readonly whiteIps: WhiteIpsService;
+  readonly extraction: ExtractionService;
 }
 
 export interface BuildApiOptions {
@@ -163,6 +170,9 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
     adminToken: config.adminToken,
     users: services.users,
     nodes: services.nodes,
+    staticIps: services.staticIps,
+    packages: services.packages,
+    time,
     nodeHealth,
   });
 

@@ -7,6 +7,8 @@ import { ConfigError } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { createLogger } from '../logger.js';
 import { registerNodeCommands } from './nodes.js';
+import { registerStaticIpCommands } from './static-ips.js';
+import { registerPackageCommands } from './packages.js';
 import {
   configFromEnv,
   openPlatform,
@@ -189,6 +191,10 @@ users
   });
 
 registerNodeCommands(program, (fn) => withPlatform((p) => fn(p.services.nodes)));
+registerStaticIpCommands(program, (fn) => withPlatform((p) => fn({ staticIps: p.services.staticIps, users: p.services.users })));
+registerPackageCommands(program, (fn) =>
+  withPlatform((p) => fn({ packages: p.services.packages, users: p.services.users, time: p.time })),
+);
 
 try {
   await program.parseAsync(process.argv);

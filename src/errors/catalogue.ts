@@ -431,6 +431,12 @@ export const ERRORS = {
     zh: '库存不足:{region}',
     en: 'Not enough unallocated static IPs: {region}',
   },
+  TG_ERR_STATIC_IP_NO_ALLOCATION: {
+    code: 6405,
+    httpStatus: 404,
+    zh: '静态 IP 分配不存在或已结束:{ids}',
+    en: 'No such static IP allocation, or it has ended: {ids}',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -23,6 +23,8 @@ export interface Targeting {
   readonly session?: string | undefined;
   /** Session lifetime in minutes, 1-1440 (default 10). */
   readonly lifeMinutes: number;
+  /** A static IP to exit through (static-IP entry only), canonical form. */
+  readonly ip?: string | undefined;
 }
 
 /** One exit to dial for one connection. */

@@ -28,7 +28,7 @@ const MAX_HANDSHAKE_BYTES = 1024;
 type Stage = 'greeting' | 'auth' | 'request' | 'busy';
 
 /** Errors from authentication that are refused at the request stage with their own reply code, not as a failed login. */
-const REFUSED_AFTER_LOGIN = new Set(['TG_ERR_PROXY_ACCOUNT_DISABLED', 'TG_ERR_QUOTA_ACCOUNT_LIMIT']);
+const REFUSED_AFTER_LOGIN = new Set(['TG_ERR_PROXY_ACCOUNT_DISABLED', 'TG_ERR_QUOTA_ACCOUNT_LIMIT', 'TG_ERR_QUOTA_NO_PACKAGE']);
 
 export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket: Socket, first: Buffer): void {
   conn.protocol = 'socks5';

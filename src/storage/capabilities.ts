@@ -17,6 +17,11 @@ export interface DialectCapabilities {
    * database's JSON builder and one JSON.parse are 2-3× faster.
    */
   jsonArrayRows(columns: readonly string[], orderBy: string): RawBuilder<string>;
+  /**
+   * Whether `SELECT … FOR UPDATE` exists. PostgreSQL needs it to serialize read-modify-write between
+   * concurrent writers; SQLite has no row locks and needs none (one writer at a time per database).
+   */
+  readonly rowLocks: boolean;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -31,6 +36,7 @@ export const sqliteCapabilities: DialectCapabilities = {
   // json_group_array(... ORDER BY ...) needs SQLite ≥ 3.44; better-sqlite3 bundles a newer one. Zero rows give '[]'.
   jsonArrayRows: (columns, orderBy) =>
     sql<string>`json_group_array(json_array(${sql.join(columns.map((c) => sql.ref(c)))}) order by ${sql.ref(orderBy)})`,
+  rowLocks: false,
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -41,6 +47,7 @@ export const postgresCapabilities: DialectCapabilities = {
   // json_agg gives NULL over zero rows.
   jsonArrayRows: (columns, orderBy) =>
     sql<string>`coalesce(json_agg(json_build_array(${sql.join(columns.map((c) => sql.ref(c)))}) order by ${sql.ref(orderBy)}), '[]'::json)::text`,
+  rowLocks: true,
 };
 
 /** Split rows so that no statement exceeds the dialect's parameter limit. */

@@ -10,6 +10,7 @@ import { AppError } from '../errors/index.js';
 import type { Database } from '../storage/index.js';
 import { AccountState, limitFromGb } from './account-state.js';
 import type { Change } from './change-feed.js';
+import { PACKAGE_METERED_TYPES, type QuotaBook } from './package-quota.js';
 
 interface LoadedRow {
   id: number;
@@ -46,6 +47,7 @@ export class AccountDirectory {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly box: SecretBox,
+    private readonly quotas: QuotaBook,
     options: AccountDirectoryOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
@@ -55,7 +57,7 @@ export class AccountDirectory {
   /**
    * The account for these credentials, among the product types this entry serves.
    * Throws TG_ERR_PROXY_AUTH_FAILED (unknown name or wrong password: the same answer),
-   * TG_ERR_PROXY_ACCOUNT_DISABLED or TG_ERR_QUOTA_ACCOUNT_LIMIT.
+   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT or TG_ERR_QUOTA_NO_PACKAGE.
    */
   async authenticate(name: string, password: string, productTypes: readonly number[]): Promise<AccountState> {
     let state: AccountState | undefined;
@@ -68,6 +70,7 @@ export class AccountDirectory {
     if (!safeEqual(expected, password) || !state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
     if (state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
     if (state.exhausted) throw new AppError('TG_ERR_QUOTA_ACCOUNT_LIMIT');
+    if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
     return state;
   }
 
@@ -153,10 +156,13 @@ export class AccountDirectory {
     );
     state.onExhausted = (s) => this.onExhausted(s);
     if (row.status !== 1 || row.user_status !== 1) state.revoked = true;
-    else {
-      this.#byKey.set(k, state);
-      this.#byId.set(state.accountId, state);
+    else if (PACKAGE_METERED_TYPES.has(row.product_type)) {
+      state.quota = await this.quotas.get(row.user_id, row.product_type);
+      state.quota.members.add(state);
     }
+    if (state.revoked) return state;
+    this.#byKey.set(k, state);
+    this.#byId.set(state.accountId, state);
     return state;
   }
 

@@ -3,6 +3,8 @@
  * charge it per chunk: `charge()` adds to an integer and compares, nothing more,
  * so counting costs nothing on the hot path. The meter flushes `used - flushed`.
  */
+import type { PackageQuota } from './package-quota.js';
+
 export class AccountState {
   /** Billed bytes so far: the stored total plus everything relayed since. */
   used: number;
@@ -14,6 +16,8 @@ export class AccountState {
   revoked = false;
   /** Called once when `used` reaches `limit`; the gateway closes the account's connections. */
   onExhausted: ((state: AccountState) => void) | undefined;
+  /** The owner's packages of this product type, for types metered by package (see package-quota.ts). */
+  quota: PackageQuota | undefined;
 
   constructor(
     readonly accountId: number,
@@ -30,13 +34,19 @@ export class AccountState {
     this.limit = limitFromGb(limitGb);
   }
 
+  /** The account's own limit is reached. */
   get exhausted(): boolean {
     return this.used >= this.limit;
   }
 
-  /** Counts `bytes` relayed; returns false once the limit is reached (the caller stops relaying). */
+  /** Counts `bytes` relayed; returns false once the limit or the owner's packages are used up. */
   charge(bytes: number): boolean {
     this.used += bytes;
+    const quota = this.quota;
+    if (quota !== undefined && (quota.remaining -= bytes) <= 0) {
+      quota.exhaust();
+      return false;
+    }
     if (this.used < this.limit) return true;
     this.onExhausted?.(this);
     return false;

@@ -12,6 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningGateway, startGateway } from '../../src/main.js';
+import { recordChange } from '../../src/storage/index.js';
 import { createUser, type DialectName, startTestPlatform, type TestPlatform } from './platform.js';
 
 export interface GatewayPlatform {
@@ -25,17 +26,21 @@ export interface GatewayPlatform {
 export async function startGatewayPlatform(
   dialect: DialectName,
   env: Record<string, string> = {},
-  options: { nodes?: { url: string; country: string; state?: string; city?: string }[] } = {},
+  options: { nodes?: { url: string; country: string; state?: string; city?: string }[]; now?: () => number } = {},
 ): Promise<GatewayPlatform> {
-  const tp = await startTestPlatform(dialect, {
-    TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
-    TOLLGATE_PROXY_HOST: '127.0.0.1',
-    TOLLGATE_PROXY_PORT: '0',
-    // Tests share one client address: only the throttling test wants throttling.
-    TOLLGATE_AUTH_FAIL_SLOW_AFTER: '100000',
-    TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '100000',
-    ...env,
-  });
+  const tp = await startTestPlatform(
+    dialect,
+    {
+      TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
+      TOLLGATE_PROXY_HOST: '127.0.0.1',
+      TOLLGATE_PROXY_PORT: '0',
+      // Tests share one client address: only the throttling test wants throttling.
+      TOLLGATE_AUTH_FAIL_SLOW_AFTER: '100000',
+      TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '100000',
+      ...env,
+    },
+    options.now ? { now: options.now } : {},
+  );
   for (const node of options.nodes ?? [{ url: 'direct://', country: 'US' }]) {
     await tp.platform.services.nodes.add({ ...node, types: [9] });
   }
@@ -51,15 +56,48 @@ export async function startGatewayPlatform(
   };
 }
 
-/** A user with one product-9 sub-account. */
+/** A user with one product-9 sub-account and a 1 GiB type-9 package valid for 30 days (unless `packageBytes` says otherwise; 0: none). */
 export async function createProxyAccount(
   tp: TestPlatform,
   name: string,
   password = 'pass1234',
+  packageBytes = 1024 ** 3,
 ): Promise<{ userId: number; appKey: string; name: string; password: string }> {
   const user = await createUser(tp);
   await tp.platform.services.subAccounts.add(user.id, `${name}:${password}`, '', 9);
+  if (packageBytes > 0) await grantTestPackage(tp, user.id, packageBytes);
   return { userId: user.id, appKey: user.appKey, name, password };
+}
+
+/** Gives the user a traffic package, as the operator's grant does (row and change feed entry in one transaction). */
+export async function grantTestPackage(
+  tp: TestPlatform,
+  userId: number,
+  bytes: number,
+  options: { productType?: number; startsAt?: number; expiresAt?: number } = {},
+): Promise<number> {
+  const now = tp.platform.now();
+  return tp.platform.storage.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('user_packages')
+      .values({
+        user_id: userId,
+        product_type: options.productType ?? 9,
+        total_bytes: bytes,
+        used_bytes: 0,
+        starts_at: options.startsAt ?? now,
+        expires_at: options.expiresAt ?? now + 30 * 86_400_000,
+        trade_no: `T${now}${Math.floor(Math.random() * 1e9)}`,
+        title: 'test',
+        status: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordChange(trx, 'user_package', [userId], now);
+    return row.id;
+  });
 }
 
 export interface Target {

@@ -5,7 +5,7 @@ import { type ParsedUsername, parseProxyUsername } from './proxy-username.js';
 
 /** The parser always sets every field; tests name only the ones that matter. */
 function parsed(fields: Partial<ParsedUsername> & { name: string }): ParsedUsername {
-  return { country: undefined, state: undefined, city: undefined, session: undefined, lifeMinutes: 10, ...fields };
+  return { country: undefined, state: undefined, city: undefined, session: undefined, lifeMinutes: 10, ip: undefined, ...fields };
 }
 
 const VALID: ReadonlyArray<readonly [string, ParsedUsername]> = [
@@ -44,6 +44,10 @@ const VALID: ReadonlyArray<readonly [string, ParsedUsername]> = [
   ['u-SESSID-X', parsed({ name: 'u', session: 'X' })],
   ['u-session-' + 'z'.repeat(32), parsed({ name: 'u', session: 'z'.repeat(32) })],
   ['u-life-1', parsed({ name: 'u', lifeMinutes: 1 })],
+  ['u-ip-127.0.0.2', parsed({ name: 'u', ip: '127.0.0.2' })],
+  ['u-IP-2001_db8__1', parsed({ name: 'u', ip: '2001:db8::1' })],
+  ['u-ip-2001:DB8:0::1', parsed({ name: 'u', ip: '2001:db8::1' })],
+  ['u-ip-__ffff_1.2.3.4-session-x1', parsed({ name: 'u', ip: '1.2.3.4', session: 'x1' })],
   ['u-life-10', parsed({ name: 'u', lifeMinutes: 10 })],
   ['u-life-1440', parsed({ name: 'u', lifeMinutes: 1440 })],
   ['u-life-030', parsed({ name: 'u', lifeMinutes: 30 })],
@@ -73,6 +77,10 @@ const HOSTILE: ReadonlyArray<readonly [input: string, error: string]> = [
   ['user-country', 'missing value for country'],
   ['user-cc', 'missing value for country'],
   ['user-life', 'missing value for life'],
+  ['user-ip-1.2.3', 'ip "1.2.3" is not an IPv4 or IPv6 address'],
+  ['user-ip-010.0.0.1', 'ip "010.0.0.1" is not an IPv4 or IPv6 address'],
+  ['user-ip-example', 'ip "example" is not an IPv4 or IPv6 address'],
+  ['user-ip-1.2.3.4-ip-1.2.3.5', 'repeated key "ip"'],
   ['user-country-', 'empty value for country'],
   ['user-country--state-ca', 'empty value for country'],
   ['user-session-', 'empty value for session'],
@@ -186,7 +194,7 @@ describe('parseProxyUsername', () => {
 
   it('gives every result the same keys', () => {
     const keys = Object.keys(parseProxyUsername('u')).sort();
-    assert.deepEqual(keys, ['city', 'country', 'lifeMinutes', 'name', 'session', 'state']);
+    assert.deepEqual(keys, ['city', 'country', 'ip', 'lifeMinutes', 'name', 'session', 'state']);
     assert.deepEqual(Object.keys(parseProxyUsername(VALID[5]![0])).sort(), keys);
   });
 });

@@ -4,14 +4,16 @@
  *
  *   username = name *( "-" key "-" value )
  *   name     = 1*32( ALPHA / DIGIT )
- *   key      = country / cc / region / state / st / city / session / sessid / life / sesstime   (any case)
+ *   key      = country / cc / region / state / st / city / session / sessid / life / sesstime / ip   (any case)
  *   value    = 1*( ALPHA / DIGIT / "_" )                                                         ("-" separates tokens)
+ *   ip-value = IPv4 dotted quad, or IPv6 with "_" or ":" between groups            (static-IP entry only)
  *
  * ALPHA and DIGIT are ASCII (RFC 5234 Appendix B.1). The username reaches us from Basic credentials
  * (RFC 7617 §2) or the SOCKS5 sub-negotiation (RFC 1929 §2), so it can hold any character: nothing
  * from it is echoed into an error without being cut and reduced to printable ASCII.
  */
 import countries from 'i18n-iso-countries';
+import ipaddr from 'ipaddr.js';
 import type { Targeting } from '../gateway.types.js';
 
 /** A proxy username split into the sub-account name and its targeting. */
@@ -37,7 +39,7 @@ const ALPHA2 = new Set(Object.keys(countries.getAlpha2Codes()));
 /** Codes people write that ISO 3166-1 does not assign, with the code they mean. */
 const ALPHA2_HINTS: Readonly<Record<string, string>> = { UK: 'GB', EL: 'GR' };
 
-type Key = 'country' | 'state' | 'city' | 'session' | 'life';
+type Key = 'country' | 'state' | 'city' | 'session' | 'life' | 'ip';
 
 /** Aliases resolve to their key; lookups are on the lower-cased token. The longest is 8 characters. */
 const KEYS: ReadonlyMap<string, Key> = new Map<string, Key>([
@@ -51,6 +53,7 @@ const KEYS: ReadonlyMap<string, Key> = new Map<string, Key>([
   ['sessid', 'session'],
   ['life', 'life'],
   ['sesstime', 'life'],
+  ['ip', 'ip'],
 ]);
 const KEY_MAX_LENGTH = 8;
 
@@ -72,6 +75,7 @@ export function parseProxyUsername(raw: string): ParsedUsername | { error: strin
   let city: string | undefined;
   let session: string | undefined;
   let life: number | undefined;
+  let ip: string | undefined;
 
   let pos = end;
   while (pos < raw.length) {
@@ -126,6 +130,14 @@ export function parseProxyUsername(raw: string): ParsedUsername | { error: strin
         life = parseMinutes(raw, valueStart, valueEnd);
         if (life === undefined) return { error: `life must be an integer from ${LIFE_MIN_MINUTES} to ${LIFE_MAX_MINUTES}` };
         break;
+      case 'ip': {
+        if (ip !== undefined) return repeated(key, keyText);
+        // Basic credentials cannot carry ':' in a username (RFC 7617 §2), so IPv6 may use '_' instead.
+        const value = raw.slice(valueStart, valueEnd).replaceAll('_', ':');
+        ip = canonicalAddress(value);
+        if (ip === undefined) return { error: `ip ${quote(value)} is not an IPv4 or IPv6 address` };
+        break;
+      }
     }
   }
 
@@ -135,7 +147,16 @@ export function parseProxyUsername(raw: string): ParsedUsername | { error: strin
     if (city !== undefined) return { error: 'city needs a country' };
   }
   // Every field always present, so every result has the same shape.
-  return { name, country, state, city, session, lifeMinutes: life ?? LIFE_DEFAULT_MINUTES };
+  return { name, country, state, city, session, lifeMinutes: life ?? LIFE_DEFAULT_MINUTES, ip };
+}
+
+/** IPv4 as four decimal parts, IPv6 in RFC 5952 form (IPv4-mapped as IPv4); undefined otherwise. */
+function canonicalAddress(value: string): string | undefined {
+  if (value.length > 45) return undefined;
+  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value).toString();
+  if (!ipaddr.IPv6.isValid(value) || value.includes('%')) return undefined;
+  const v6 = ipaddr.IPv6.parse(value);
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
 }
 
 function repeated(key: Key, given: string): { error: string } {

@@ -2,13 +2,22 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { hashAppKey, safeEqual, type UsersService } from '../../../accounts/index.js';
 import { AppError } from '../../../errors/index.js';
 import type { NodesService } from '../../../pool/index.js';
+import type { PackagesService } from '../../../packages/index.js';
+import type { TimeFormatter } from '../../../time/time-format.js';
+import type { StaticIpsService } from '../../../static-ips/index.js';
 import { adminNodeRoutes } from './nodes.js';
+import { adminPackageRoutes } from './packages.js';
+import { adminStaticIpRoutes } from './static-ips.js';
 import { adminUserRoutes } from './users.js';
 
 export interface AdminApiDeps {
   readonly adminToken: string;
   readonly users: UsersService;
   readonly nodes: NodesService;
+  readonly staticIps: StaticIpsService;
+  readonly packages: PackagesService;
+  /** The platform time zone (package start times given as Y-m-d H:i:s). */
+  readonly time: TimeFormatter;
   /** The gateway's view of node health when it runs in this process. */
   readonly nodeHealth?: ((nodeId: number) => boolean | undefined) | undefined;
 }
@@ -23,4 +32,6 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   });
   await app.register(adminUserRoutes, { users: deps.users });
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
+  await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
+  await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });
 };

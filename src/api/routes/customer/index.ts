@@ -1,10 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields } from '../../plugins/customer-auth.js';
+import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
+import { type GeoRoutesDeps, geoRoutes } from './geo.js';
+import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
 import { type UsageRoutesDeps, usageRoutes } from './usage.js';
 import { type UserRoutesDeps, userRoutes } from './user.js';
+import { type UserProductDeps, userProductRoutes } from './user-product.js';
+import { type WhiteIpRoutesDeps, whiteIpRoutes } from './white-ip.js';
 import { type WhitelistAccountDeps, whitelistAccountRoutes } from './whitelist-account.js';
 
-export type CustomerApiDeps = CustomerAuthOptions & UserRoutesDeps & WhitelistAccountDeps & UsageRoutesDeps;
+export type CustomerApiDeps = CustomerAuthOptions &
+  UserRoutesDeps &
+  WhitelistAccountDeps &
+  UsageRoutesDeps &
+  StaticIpRoutesDeps &
+  WhiteIpRoutesDeps &
+  GeoRoutesDeps &
+  ExtractionRoutesDeps &
+  UserProductDeps;
 
 /** Every customer endpoint, mounted once per brand prefix with identical behaviour. */
 export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, options) => {
@@ -16,4 +29,9 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(whitelistAccountRoutes, deps);
   await app.register(userRoutes, deps);
   await app.register(usageRoutes, deps);
+  await app.register(staticIpRoutes, deps);
+  await app.register(userProductRoutes, deps);
+  await app.register(geoRoutes, deps);
+  await app.register(extractionRoutes, deps);
+  await app.register(whiteIpRoutes, deps);
 };

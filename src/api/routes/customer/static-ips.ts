@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { StaticIpsService } from '../../../static-ips/index.js';
+import type { TimeFormatter } from '../../../time/time-format.js';
+import { ok } from '../../envelope.js';
+import { languageOf } from '../../language.js';
+import * as S from '../../schemas/static-ips.js';
+import { customerOf } from './context.js';
+
+export interface StaticIpRoutesDeps {
+  readonly staticIps: StaticIpsService;
+  readonly time: TimeFormatter;
+}
+
+/** `isp` of static-ip-region: 1 static residential (25), 0 static datacenter (14). */
+const TYPE_OF_ISP = { 0: 14, 1: 25 } as const;
+
+/** The documents' static IP endpoints: what is on sale, and what the user holds. */
+export const staticIpRoutes: FastifyPluginAsyncTypebox<StaticIpRoutesDeps> = async (app, { staticIps, time }) => {
+  app.get('/static-ip-region', { schema: S.StaticIpRegion }, async (request) => {
+    const counts = await staticIps.regionCounts(TYPE_OF_ISP[request.query.isp ?? 1]);
+    return ok({ list: counts.map((c) => ({ code: c.country, number: c.number })) }, languageOf(request));
+  });
+
+  app.get('/ip/get-static-ip', { schema: S.GetStaticIp }, async (request) => {
+    const q = request.query;
+    const { list, total } = await staticIps.listForUser(customerOf(request).id, {
+      country: q.country_code,
+      productType: q.product_type,
+      tradeNo: q.trade_no,
+      status: q.status,
+      page: q.page,
+      size: q.size,
+    });
+    return ok(
+      {
+        list: list.map((a) => ({
+          id: a.id,
+          ip: a.ip,
+          port: a.port,
+          country_code: a.country,
+          product_type: a.productType,
+          trade_no: a.tradeNo,
+          status: a.status,
+          created_at: time.format(a.createdAt),
+          expired_at: time.format(a.expiresAt),
+        })),
+        page: q.page,
+        page_size: q.size,
+        total_count: total,
+        total_page: Math.ceil(total / q.size),
+      },
+      languageOf(request),
+    );
+  });
+};

@@ -1,0 +1,226 @@
+/**
+ * `tollgate static …`: the static IP inventory and its allocations, through the same
+ * StaticIpsService the admin API uses. Registered by cli/main.ts, which supplies how to
+ * open the platform.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { UsersService } from '../accounts/index.js';
+import { AppError } from '../errors/index.js';
+import {
+  allocationView,
+  type StaticIp,
+  type StaticIpAllocation,
+  type StaticIpsService,
+  staticIpView,
+} from '../static-ips/index.js';
+
+export interface StaticIpCommandDeps {
+  readonly staticIps: StaticIpsService;
+  readonly users: UsersService;
+}
+
+/** Opens the platform, runs `fn` with the services, closes the platform. */
+export type WithStaticIps = <T>(fn: (deps: StaticIpCommandDeps) => Promise<T>) => Promise<T>;
+
+/** Service field names → the options that set them. */
+const OPTION_OF: Record<string, string> = { product_type: 'type', trade_no: 'trade-no' };
+
+function parseInteger(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('an integer');
+  return Number(value);
+}
+
+function parseId(value: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not an id: ${value}`);
+  return Number(value);
+}
+
+function parseOnOff(value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new InvalidArgumentError('on or off');
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function address(ip: string, port: number): string {
+  return `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+}
+
+function summary(ip: StaticIp): string {
+  const place = [ip.country, ip.state, ip.city].filter((p) => p !== '').join('/');
+  return `static IP ${ip.id} ${address(ip.ip, ip.port)} (${place}, type ${ip.productType}, exit ${ip.urlDisplay}${ip.maintenance ? ', in maintenance' : ''})`;
+}
+
+function allocationLine(a: StaticIpAllocation): string {
+  return `allocation ${a.id}: static IP ${a.staticIpId} ${address(a.ip, a.port)} (${a.country}, type ${a.productType}) for user ${a.userId} until ${iso(a.expiresAt)}`;
+}
+
+function table(rows: ReadonlyArray<Record<string, string>>): string[] {
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
+}
+
+/** Invalid fields come back as one readable message naming each option. */
+async function run<T>(open: WithStaticIps, fn: (deps: StaticIpCommandDeps) => Promise<T>): Promise<T> {
+  try {
+    return await open(fn);
+  } catch (err) {
+    if (err instanceof AppError && err.key === 'TG_ERR_PARAM_INVALID' && err.errors) {
+      throw new InvalidArgumentError(
+        `invalid: ${Object.entries(err.errors)
+          .map(([field, reason]) => `--${OPTION_OF[field] ?? field} ${reason}`)
+          .join('; ')}`,
+      );
+    }
+    throw err;
+  }
+}
+
+export function registerStaticIpCommands(
+  program: Command,
+  open: WithStaticIps,
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Command {
+  const cmd = program.command('static').description('manage static IPs: the inventory and who holds each');
+
+  cmd
+    .command('add')
+    .description('add a static IP to the inventory')
+    .requiredOption('--ip <address>', 'the IPv4 or IPv6 address customers are sold')
+    .requiredOption('--port <port>', 'its port, 1-65535', parseInteger)
+    .requiredOption('--country <code>', 'ISO 3166-1 alpha-2 country code, e.g. US')
+    .option('--state <state>', 'state or region: letters, digits, _')
+    .option('--city <city>', 'city: letters, digits, _')
+    .requiredOption('--type <type>', 'product type: 14 static datacenter, 25 static residential', parseInteger)
+    .option(
+      '--url <url>',
+      'where its traffic leaves (default direct://IP: bound to that local address), or http://[user:pass@]host:port / socks5://[user:pass@]host:port',
+    )
+    .option('--json', 'print the static IP as JSON', false)
+    .action(
+      async (opts: {
+        ip: string;
+        port: number;
+        country: string;
+        state?: string;
+        city?: string;
+        type: number;
+        url?: string;
+        json: boolean;
+      }) => {
+        const added = await run(open, ({ staticIps }) =>
+          staticIps.add({
+            ip: opts.ip,
+            port: opts.port,
+            country: opts.country,
+            state: opts.state,
+            city: opts.city,
+            productType: opts.type,
+            url: opts.url,
+          }),
+        );
+        print(opts.json ? JSON.stringify(staticIpView(added)) : `added ${summary(added)}`);
+      },
+    );
+
+  cmd
+    .command('list')
+    .description('list the inventory with who holds each IP (URLs with passwords masked)')
+    .option('--json', 'print a JSON array', false)
+    .action(async (opts: { json: boolean }) => {
+      const list = await run(open, ({ staticIps }) => staticIps.list());
+      if (opts.json) return print(JSON.stringify(list.map(staticIpView)));
+      if (list.length === 0) return print('no static IPs');
+      const rows = list.map((s) => ({
+        id: String(s.id),
+        address: address(s.ip, s.port),
+        country: s.country,
+        state: s.state,
+        city: s.city,
+        type: String(s.productType),
+        url: s.urlDisplay,
+        maintenance: s.maintenance ? 'yes' : 'no',
+        user: s.allocation ? String(s.allocation.userId) : '',
+        allocation: s.allocation ? String(s.allocation.id) : '',
+        expires: s.allocation ? iso(s.allocation.expiresAt) : '',
+      }));
+      for (const line of table(rows)) print(line);
+    });
+
+  cmd
+    .command('remove')
+    .description('remove a static IP (refused while allocated)')
+    .argument('<id>', 'static IP id', parseId)
+    .action(async (id: number) => {
+      await run(open, ({ staticIps }) => staticIps.remove(id));
+      print(`removed static IP ${id}`);
+    });
+
+  cmd
+    .command('maintenance')
+    .description('put a static IP in maintenance (not allocated, not routed through) or back in service')
+    .argument('<id>', 'static IP id', parseId)
+    .argument('<state>', 'on or off', parseOnOff)
+    .option('--json', 'print the static IP as JSON', false)
+    .action(async (id: number, on: boolean, opts: { json: boolean }) => {
+      const ip = await run(open, ({ staticIps }) => staticIps.setMaintenance(id, on));
+      print(opts.json ? JSON.stringify(staticIpView(ip)) : `${on ? 'maintenance on' : 'in service'}: ${summary(ip)}`);
+    });
+
+  cmd
+    .command('assign')
+    .description('give a user static IPs of a country (all or none)')
+    .requiredOption('--email <email>', 'the user’s email')
+    .requiredOption('--country <code>', 'ISO 3166-1 alpha-2 country code')
+    .requiredOption('--type <type>', 'product type: 14 static datacenter, 25 static residential', parseInteger)
+    .requiredOption('--count <n>', 'how many IPs', parseInteger)
+    .requiredOption('--days <n>', 'for how many days', parseInteger)
+    .option('--trade-no <no>', 'the order this fulfils')
+    .option('--json', 'print the allocations as a JSON array', false)
+    .action(
+      async (opts: {
+        email: string;
+        country: string;
+        type: number;
+        count: number;
+        days: number;
+        tradeNo?: string;
+        json: boolean;
+      }) => {
+        const list = await run(open, async ({ staticIps, users }) => {
+          const user = await users.findByEmail(opts.email);
+          if (!user) throw new AppError('TG_ERR_USER_NOT_FOUND');
+          return staticIps.allocate({
+            userId: user.id,
+            country: opts.country,
+            productType: opts.type,
+            count: opts.count,
+            days: opts.days,
+            tradeNo: opts.tradeNo,
+          });
+        });
+        if (opts.json) return print(JSON.stringify(list.map(allocationView)));
+        for (const a of list) print(allocationLine(a));
+      },
+    );
+
+  cmd
+    .command('release')
+    .description('end an allocation now; the IP is free again')
+    .argument('<allocation-id>', 'allocation id', parseId)
+    .action(async (id: number) => {
+      const a = await run(open, ({ staticIps }) => staticIps.release(id));
+      print(`released ${allocationLine({ ...a, expiresAt: a.releasedAt ?? a.expiresAt })}`);
+    });
+
+  return cmd;
+}

@@ -1,0 +1,191 @@
+/**
+ * IP extraction (`ip/v3`): each returned `host:port` is a lease of one port of
+ * TOLLGATE_EXTRACT_PORTS to the caller for `life` minutes, bound to the
+ * requested location and to one exit node chosen now (sticky for the lease).
+ * The gateway listens on every port of the range and serves a leased port to
+ * the lessee's whitelisted addresses (or sub-account credentials), metering and
+ * enforcing like the main entry (see extraction/lease-book.ts).
+ *
+ * All `num` ports are leased in one transaction or none: a free port is one
+ * whose row is absent or expired, and the upsert only takes a row that is still
+ * expired, so two API processes racing for a port cannot both get it.
+ */
+import type { Kysely } from 'kysely';
+import type { ExtractConfig } from '../config/index.js';
+import { AppError, invalidParams } from '../errors/index.js';
+import type { ExitNode, GeoCatalogue } from '../pool/index.js';
+import { type Database, recordChange } from '../storage/index.js';
+
+/** The product type whose packages and exits extraction uses: dynamic residential traffic. */
+export const EXTRACT_PRODUCT_TYPE = 9;
+
+export interface ExtractRequest {
+  readonly country?: string | undefined;
+  readonly state?: string | undefined;
+  readonly city?: string | undefined;
+  readonly num?: number | undefined;
+  readonly life?: number | undefined;
+  readonly ep?: string | undefined;
+}
+
+export interface Extracted {
+  /** `host:port` per leased port. */
+  readonly endpoints: string[];
+  readonly expiresAt: number;
+}
+
+export interface ExtractionNodes {
+  list(): Promise<readonly ExitNode[]>;
+}
+
+export interface ExtractionServiceOptions {
+  readonly now?: () => number;
+  /** Uniform in [0, 1); tests may fix it. */
+  readonly random?: () => number;
+}
+
+export class ExtractionService {
+  readonly #now: () => number;
+  readonly #random: () => number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly config: ExtractConfig,
+    private readonly geo: GeoCatalogue,
+    private readonly nodes: ExtractionNodes,
+    options: ExtractionServiceOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** The entry host clients connect to for `ep`. */
+  entryHost(ep: string | undefined): string {
+    const { entries, publicHost } = this.config;
+    if (entries.size === 0) return publicHost;
+    if (ep === undefined) return entries.values().next().value as string;
+    const host = entries.get(ep.trim().toLowerCase());
+    if (host === undefined) throw new AppError('TG_ERR_EXTRACT_ENTRY_UNKNOWN', { params: { ep } });
+    return host;
+  }
+
+  async extract(userId: number, request: ExtractRequest): Promise<Extracted> {
+    const range = this.config.ports;
+    if (!range) throw new AppError('TG_ERR_EXTRACT_DISABLED');
+    const num = request.num ?? 1;
+    const life = request.life ?? this.config.lifeDefault;
+    const errors: Record<string, string> = {};
+    if (!Number.isInteger(num) || num < 1 || num > this.config.numMax)
+      errors.num = `must be an integer from 1 to ${this.config.numMax}`;
+    if (!Number.isInteger(life) || life < 1 || life > this.config.lifeMax)
+      errors.life = `must be a whole number of minutes from 1 to ${this.config.lifeMax}`;
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    const host = this.entryHost(request.ep);
+    const now = this.#now();
+
+    const white = await this.db.selectFrom('white_ips').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
+    if (!white) throw new AppError('TG_ERR_EXTRACT_NOT_WHITELISTED');
+    const usable = await this.db
+      .selectFrom('user_packages')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('product_type', '=', EXTRACT_PRODUCT_TYPE)
+      .where('status', '=', 1)
+      .where('starts_at', '<=', now)
+      .where('expires_at', '>', now)
+      .whereRef('used_bytes', '<', 'total_bytes')
+      .limit(1)
+      .executeTakeFirst();
+    if (!usable) throw new AppError('TG_ERR_EXTRACT_NO_PACKAGE');
+
+    // Known location: some dynamic exit serves it (6201 otherwise); usable: one serves type 9 (6202 otherwise).
+    const geo = await this.geo.resolve({ country: request.country, state: request.state, city: request.city });
+    const candidates = (await this.nodes.list()).filter(
+      (n) =>
+        n.enabled &&
+        n.endpoint !== undefined &&
+        n.productTypes.includes(EXTRACT_PRODUCT_TYPE) &&
+        (geo.country === undefined || n.country === geo.country) &&
+        (geo.state === undefined || n.state === geo.state) &&
+        (geo.city === undefined || n.city === geo.city),
+    );
+    if (candidates.length === 0) {
+      const place = [geo.country ?? '*', geo.state ?? '*', geo.city ?? '*'].join('/');
+      throw new AppError('TG_ERR_EXTRACT_NO_EXIT', { params: { geo: place } });
+    }
+
+    const expiresAt = now + life * 60_000;
+    const ports = await this.db.transaction().execute(async (trx) => {
+      const leased = await trx
+        .selectFrom('extract_leases')
+        .select('port')
+        .where('expires_at', '>', now)
+        .where('port', '>=', range.from)
+        .where('port', '<=', range.to)
+        .execute();
+      const taken = new Set(leased.map((r) => r.port));
+      const free: number[] = [];
+      for (let p = range.from; p <= range.to; p++) if (!taken.has(p)) free.push(p);
+      if (free.length < num) throw new AppError('TG_ERR_EXTRACT_NO_PORT');
+      // A random choice of free ports (partial Fisher-Yates), so endpoints are not guessable in sequence.
+      for (let i = 0; i < num; i++) {
+        const j = i + Math.floor(this.#random() * (free.length - i));
+        [free[i], free[j]] = [free[j] as number, free[i] as number];
+      }
+      const chosen = free.slice(0, num);
+      const rows = chosen.map((port) => ({
+        port,
+        user_id: userId,
+        entry: (request.ep ?? '').trim().toLowerCase().slice(0, 32),
+        country: geo.country ?? '',
+        state: geo.state ?? '',
+        city: geo.city ?? '',
+        node_id: this.#pick(candidates).id,
+        created_at: now,
+        expires_at: expiresAt,
+      }));
+      const got: number[] = [];
+      for (let i = 0; i < rows.length; i += 500) {
+        const written = await trx
+          .insertInto('extract_leases')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) =>
+            oc
+              .column('port')
+              .doUpdateSet((eb) => ({
+                user_id: eb.ref('excluded.user_id'),
+                entry: eb.ref('excluded.entry'),
+                country: eb.ref('excluded.country'),
+                state: eb.ref('excluded.state'),
+                city: eb.ref('excluded.city'),
+                node_id: eb.ref('excluded.node_id'),
+                created_at: eb.ref('excluded.created_at'),
+                expires_at: eb.ref('excluded.expires_at'),
+              }))
+              .where('extract_leases.expires_at', '<=', now),
+          )
+          .returning('port')
+          .execute();
+        for (const r of written) got.push(r.port);
+      }
+      // Another process leased one of them meanwhile: give all back and let the client retry.
+      if (got.length !== num) throw new AppError('TG_ERR_EXTRACT_NO_PORT');
+      await recordChange(trx, 'extract_lease', chosen, now);
+      return chosen;
+    });
+    const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    return { endpoints: ports.map((port) => `${shown}:${port}`), expiresAt };
+  }
+
+  /** Weighted random choice, as the gateway's selection weighs nodes. */
+  #pick(nodes: readonly ExitNode[]): ExitNode {
+    let total = 0;
+    for (const n of nodes) total += n.weight;
+    let x = this.#random() * total;
+    for (const n of nodes) {
+      x -= n.weight;
+      if (x < 0) return n;
+    }
+    return nodes[nodes.length - 1] as ExitNode;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The gateway's view of extraction: which port is leased to whom, through which
+ * exit, until when; and which client addresses are whitelisted by whom. Loaded
+ * at start, kept true by the change feed ('extract_lease' per port, 'white_ip'
+ * per user) and by a sweep that ends expired leases, so a lease that ends or an
+ * address that is removed closes its tunnels within a second.
+ */
+import type { Kysely } from 'kysely';
+import { canonicalIp } from '../accounts/index.js';
+import type { Database } from '../storage/index.js';
+
+export interface Lease {
+  readonly port: number;
+  readonly userId: number;
+  readonly nodeId: number;
+  /** As exit nodes store them: country upper case, state and city lower case; '' when not asked for. */
+  readonly country: string;
+  readonly state: string;
+  readonly city: string;
+  readonly expiresAt: number;
+}
+
+/** Whitelisted addresses, as WhiteIpsService reads them. */
+export interface WhiteIpSource {
+  all(): Promise<{ ip: string; userId: number }[]>;
+  allByUser(userId: number): Promise<string[]>;
+}
+
+export interface LeaseBookOptions {
+  readonly ports: { readonly from: number; readonly to: number };
+  readonly now?: () => number;
+}
+
+export class LeaseBook {
+  readonly #leases = new Map<number, Lease>();
+  /** Canonical address → owner. */
+  readonly #owners = new Map<string, number>();
+  readonly #byUser = new Map<number, Set<string>>();
+  readonly #now: () => number;
+  readonly #ports: { readonly from: number; readonly to: number };
+  /** Set by the gateway: the lease on `port` ended (expired, or the port was leased anew); close its tunnels. */
+  onLeaseEnded: (port: number) => void = () => {};
+  /** Set by the gateway: `ip` is no longer whitelisted by `userId`; close the tunnels it opened without credentials. */
+  onAddressRemoved: (ip: string, userId: number) => void = () => {};
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly whiteIps: WhiteIpSource,
+    options: LeaseBookOptions,
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#ports = options.ports;
+  }
+
+  async load(): Promise<void> {
+    const rows = await this.db
+      .selectFrom('extract_leases')
+      .selectAll()
+      .where('expires_at', '>', this.#now())
+      .where('port', '>=', this.#ports.from)
+      .where('port', '<=', this.#ports.to)
+      .execute();
+    for (const row of rows) this.#leases.set(row.port, toLease(row));
+    for (const { ip, userId } of await this.whiteIps.all()) this.#own(ip, userId);
+  }
+
+  /** The valid lease on `port`, if any. */
+  lease(port: number): Lease | undefined {
+    const lease = this.#leases.get(port);
+    if (lease === undefined) return undefined;
+    if (lease.expiresAt > this.#now()) return lease;
+    this.#end(port);
+    return undefined;
+  }
+
+  /** The user who whitelisted this client address (any textual form, `::ffff:` included). */
+  ownerOf(address: string): number | undefined {
+    const ip = canonicalIp(address);
+    return ip === undefined ? undefined : this.#owners.get(ip);
+  }
+
+  /** Ends expired leases (called every second). */
+  sweep(): void {
+    const now = this.#now();
+    for (const [port, lease] of this.#leases) if (lease.expiresAt <= now) this.#end(port);
+  }
+
+  /** Applies feed changes: re-reads the named ports' leases and the named users' addresses. */
+  async apply(changes: readonly { entity: string; entityId: number }[]): Promise<void> {
+    const ports = new Set<number>();
+    const users = new Set<number>();
+    for (const c of changes) {
+      if (c.entity === 'extract_lease') ports.add(c.entityId);
+      else if (c.entity === 'white_ip') users.add(c.entityId);
+    }
+    if (ports.size > 0) {
+      const ids = [...ports];
+      const rows = new Map<number, Lease>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = await this.db
+          .selectFrom('extract_leases')
+          .selectAll()
+          .where('port', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const row of chunk) rows.set(row.port, toLease(row));
+      }
+      for (const port of ids) {
+        const fresh = rows.get(port);
+        const old = this.#leases.get(port);
+        const same = old !== undefined && fresh !== undefined && old.userId === fresh.userId && old.nodeId === fresh.nodeId;
+        if (old !== undefined && !same) this.#end(port);
+        if (fresh !== undefined && fresh.expiresAt > this.#now()) this.#leases.set(port, fresh);
+      }
+    }
+    for (const userId of users) {
+      const now = new Set(await this.whiteIps.allByUser(userId));
+      for (const ip of [...(this.#byUser.get(userId) ?? [])]) {
+        if (now.has(ip)) continue;
+        this.#disown(ip, userId);
+        this.onAddressRemoved(ip, userId);
+      }
+      for (const ip of now) this.#own(ip, userId);
+    }
+  }
+
+  #end(port: number): void {
+    this.#leases.delete(port);
+    this.onLeaseEnded(port);
+  }
+
+  #own(ip: string, userId: number): void {
+    const previous = this.#owners.get(ip);
+    if (previous !== undefined && previous !== userId) this.#disown(ip, previous);
+    this.#owners.set(ip, userId);
+    let set = this.#byUser.get(userId);
+    if (!set) this.#byUser.set(userId, (set = new Set()));
+    set.add(ip);
+  }
+
+  #disown(ip: string, userId: number): void {
+    if (this.#owners.get(ip) === userId) this.#owners.delete(ip);
+    const set = this.#byUser.get(userId);
+    set?.delete(ip);
+    if (set?.size === 0) this.#byUser.delete(userId);
+  }
+}
+
+function toLease(row: {
+  port: number;
+  user_id: number;
+  node_id: number;
+  country: string;
+  state: string;
+  city: string;
+  expires_at: number;
+}): Lease {
+  return {
+    port: row.port,
+    userId: Number(row.user_id),
+    nodeId: Number(row.node_id),
+    country: row.country,
+    state: row.state,
+    city: row.city,
+    expiresAt: Number(row.expires_at),
+  };
+}

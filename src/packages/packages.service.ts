@@ -1,0 +1,204 @@
+import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError, invalidParams } from '../errors/index.js';
+import { type Database, recordChange } from '../storage/index.js';
+import type { TimeFormatter } from '../time/time-format.js';
+import { type PackageRow, PackagesRepository } from './packages.repository.js';
+import {
+  DEFAULT_GRANT_TITLE,
+  LIST_PAGE_SIZE_DEFAULT,
+  LIST_PAGE_SIZE_MAX,
+  PACKAGE_BYTES_MAX,
+  PACKAGE_DAYS_MAX,
+  PACKAGE_PRODUCT_TYPES,
+  type PackageFilter,
+  type PackageGrant,
+  type PackagePage,
+  type PackageSummary,
+  TEMPORARY_WINDOW_MS,
+  TITLE_MAX,
+  TRADE_NO_MAX,
+  type TrafficPackage,
+} from './packages.types.js';
+
+const DAY_MS = 86_400_000;
+const TRADE_NO = new RegExp(`^[A-Za-z0-9_-]{1,${TRADE_NO_MAX}}$`);
+// C0/C1 control characters (tabs and newlines included): a title is one line.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export interface PackagesServiceOptions {
+  readonly now?: () => number;
+}
+
+/**
+ * Traffic packages: the operator grants them (billing will provision them from paid orders), customers list them and
+ * read their summary. Every change writes a `user_package` change_log row (entity id: the user) in the same
+ * transaction, so a gateway following the feed reloads that user's packages.
+ */
+export class PackagesService {
+  readonly #now: () => number;
+
+  /** @param time the platform time zone: generated order numbers start with the local yyyymmddHHMMSS. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly time: TimeFormatter,
+    options: PackagesServiceOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Writes a package for the user, effective from `startsAt` (default now) for `days` days. */
+  async grant(input: PackageGrant): Promise<TrafficPackage> {
+    const errors: Record<string, string> = {};
+    if (!(PACKAGE_PRODUCT_TYPES as readonly number[]).includes(input.productType)) {
+      errors.product_type = `must be one of ${PACKAGE_PRODUCT_TYPES.join(', ')}`;
+    }
+    if (!Number.isSafeInteger(input.totalBytes) || input.totalBytes < 1 || input.totalBytes > PACKAGE_BYTES_MAX) {
+      errors.size = `must be 1 byte to ${PACKAGE_BYTES_MAX / 2 ** 30} GB`;
+    }
+    if (!Number.isInteger(input.days) || input.days < 1 || input.days > PACKAGE_DAYS_MAX) {
+      errors.days = `must be a whole number of days, 1-${PACKAGE_DAYS_MAX}`;
+    }
+    if (input.startsAt !== undefined && (!Number.isSafeInteger(input.startsAt) || input.startsAt < 0)) {
+      errors.starts_at = 'must be a time';
+    }
+    if (input.tradeNo !== undefined && !TRADE_NO.test(input.tradeNo)) {
+      errors.trade_no = `letters, digits, _ and -, 1-${TRADE_NO_MAX} characters`;
+    }
+    const title = input.title?.trim() || DEFAULT_GRANT_TITLE;
+    if (title.length > TITLE_MAX || CONTROL.test(title)) errors.title = `at most ${TITLE_MAX} characters, no control characters`;
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+
+    const now = this.#now();
+    const startsAt = input.startsAt ?? now;
+    const row = await this.db.transaction().execute(async (trx) => {
+      const repo = new PackagesRepository(trx);
+      if (!(await repo.userExists(input.userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
+      let tradeNo = input.tradeNo;
+      if (tradeNo !== undefined) {
+        if (await repo.tradeNoTaken(tradeNo)) throw invalidParams({ trade_no: `${tradeNo} is already used by a package` });
+      } else {
+        do tradeNo = this.#newTradeNo(now);
+        while (await repo.tradeNoTaken(tradeNo));
+      }
+      const inserted = await repo.insert({
+        user_id: input.userId,
+        product_type: input.productType,
+        total_bytes: input.totalBytes,
+        used_bytes: 0,
+        starts_at: startsAt,
+        expires_at: startsAt + input.days * DAY_MS,
+        trade_no: tradeNo,
+        title,
+        order_created_at: now,
+        order_pay_at: now,
+        status: 1,
+        created_at: now,
+        updated_at: now,
+      });
+      await recordChange(trx, 'user_package', [input.userId], now);
+      return inserted;
+    });
+    return toPackage(row);
+  }
+
+  /** A page of the user's packages, newest first; withdrawn ones only with `includeWithdrawn`. */
+  async list(userId: number, filter: PackageFilter = {}): Promise<PackagePage> {
+    const page = filter.page ?? 1;
+    const size = filter.size ?? LIST_PAGE_SIZE_DEFAULT;
+    const errors: Record<string, string> = {};
+    if (!Number.isInteger(page) || page < 1) errors.page = 'must be an integer ≥ 1';
+    if (!Number.isInteger(size) || size < 1 || size > LIST_PAGE_SIZE_MAX) errors.size = `must be 1-${LIST_PAGE_SIZE_MAX}`;
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    const { rows, total } = await new PackagesRepository(this.db).list(userId, {
+      tradeNo: filter.tradeNo,
+      productType: filter.productType,
+      includeWithdrawn: filter.includeWithdrawn === true,
+      offset: (page - 1) * size,
+      limit: size,
+    });
+    return { items: rows.map(toPackage), total, page, size };
+  }
+
+  async get(packageId: number): Promise<TrafficPackage> {
+    const row = await new PackagesRepository(this.db).findById(packageId);
+    if (!row) throw new AppError('TG_ERR_PACKAGE_NOT_FOUND');
+    return toPackage(row);
+  }
+
+  /**
+   * The documents' `user-product/summary` for one product type at `now`, in KB. Sums are taken in bytes by one
+   * aggregate query, then floored to KB (so small packages are not each rounded away). Valid: not expired
+   * (`expires_at > now`), whether started or not; temporary: valid and expiring within 7 days; withdrawn packages
+   * count nowhere.
+   */
+  async summary(userId: number, productType: number, now = this.#now()): Promise<PackageSummary> {
+    const s = await new PackagesRepository(this.db).sums(userId, productType, now, now + TEMPORARY_WINDOW_MS);
+    const kb = toKb;
+    const expiredTotal = s.totalBytes - s.validTotalBytes;
+    const expiredUsed = s.usedBytes - s.validUsedBytes;
+    return {
+      total: kb(s.totalBytes),
+      total_count: s.count,
+      effective: kb(s.validTotalBytes - s.validUsedBytes),
+      effective_count: s.validCount,
+      effective_total: kb(s.validTotalBytes),
+      effective_used: kb(s.validUsedBytes),
+      temporary: kb(s.soonTotalBytes - s.soonUsedBytes),
+      temporary_count: s.soonCount,
+      expired: kb(expiredTotal - expiredUsed),
+      expired_count: s.count - s.validCount,
+      used: kb(s.usedBytes),
+    };
+  }
+
+  /** Withdraws a package (status 0): it stops counting at once. Revoking a withdrawn package changes nothing. */
+  async revoke(packageId: number): Promise<TrafficPackage> {
+    const now = this.#now();
+    const row = await this.db.transaction().execute(async (trx) => {
+      const repo = new PackagesRepository(trx);
+      const current = await repo.findById(packageId);
+      if (!current) throw new AppError('TG_ERR_PACKAGE_NOT_FOUND');
+      if (current.status === 0) return current;
+      const updated = await repo.setStatus(packageId, 0, now);
+      if (!updated) throw new AppError('TG_ERR_PACKAGE_NOT_FOUND');
+      await recordChange(trx, 'user_package', [Number(updated.user_id)], now);
+      return updated;
+    });
+    return toPackage(row);
+  }
+
+  /** `2022051312134339861461465434`: local yyyymmddHHMMSS and 14 random digits. */
+  #newTradeNo(now: number): string {
+    const stamp = this.time.format(now).replace(/\D/g, '');
+    return stamp + String(randomInt(0, 1e14)).padStart(14, '0');
+  }
+}
+
+/** Bytes as the API shows them: KB, floored. */
+export function toKb(bytes: number): number {
+  return Math.floor(bytes / 1024);
+}
+
+/** Used bytes as shown: at most the package's total (the gateway's overshoot past the end is not shown). */
+export function shownUsedBytes(pkg: TrafficPackage): number {
+  return Math.min(pkg.usedBytes, pkg.totalBytes);
+}
+
+function toPackage(row: PackageRow): TrafficPackage {
+  return {
+    id: Number(row.id),
+    userId: Number(row.user_id),
+    productType: row.product_type,
+    totalBytes: Number(row.total_bytes),
+    usedBytes: Number(row.used_bytes),
+    startsAt: Number(row.starts_at),
+    expiresAt: Number(row.expires_at),
+    tradeNo: row.trade_no,
+    title: row.title,
+    orderCreatedAt: row.order_created_at === null ? null : Number(row.order_created_at),
+    orderPayAt: row.order_pay_at === null ? null : Number(row.order_pay_at),
+    status: row.status === 0 ? 0 : 1,
+    createdAt: Number(row.created_at),
+  };
+}

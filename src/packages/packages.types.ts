@@ -1,0 +1,105 @@
+/**
+ * Traffic packages: what a user bought or was granted, sizes in bytes. The
+ * customer API shows them in KB (bytes / 1024, floored).
+ */
+
+/** Product types a traffic package can be granted for: 9 dynamic residential traffic, 12 long-term IDC traffic. */
+export const PACKAGE_PRODUCT_TYPES = [9, 12] as const;
+export type PackageProductType = (typeof PACKAGE_PRODUCT_TYPES)[number];
+export const DEFAULT_PACKAGE_PRODUCT_TYPE: PackageProductType = 9;
+
+/** Product types `user-product/list` accepts as a filter: the documents' list (9, 11, 14, 25) and 12 from `summary`. */
+export const LISTED_PRODUCT_TYPES = [9, 11, 12, 14, 25] as const;
+
+/** Largest package: 1 PiB, far below 2^53 so sums stay exact in JavaScript numbers. */
+export const PACKAGE_BYTES_MAX = 2 ** 50;
+/** Longest validity of a grant, days. */
+export const PACKAGE_DAYS_MAX = 3650;
+export const TITLE_MAX = 255;
+export const TRADE_NO_MAX = 64;
+/** The title of operator grants when none is given. */
+export const DEFAULT_GRANT_TITLE = 'Granted by operator';
+/** A valid package expiring within this many ms counts as `temporary` (the documents' 臨期: within 7 days). */
+export const TEMPORARY_WINDOW_MS = 7 * 86_400_000;
+
+export const LIST_PAGE_SIZE_DEFAULT = 20;
+export const LIST_PAGE_SIZE_MAX = 100;
+
+/** 1 active, 0 withdrawn (refunded or revoked by the operator). Withdrawn packages count nowhere. */
+export type PackageStatus = 0 | 1;
+
+export interface TrafficPackage {
+  readonly id: number;
+  readonly userId: number;
+  readonly productType: number;
+  readonly totalBytes: number;
+  /** Bytes drawn so far, as stored: may pass totalBytes by the overshoot of the gateway's last flush. */
+  readonly usedBytes: number;
+  /** Effective from (the API's `created_at`). */
+  readonly startsAt: number;
+  readonly expiresAt: number;
+  readonly tradeNo: string;
+  readonly title: string;
+  readonly orderCreatedAt: number | null;
+  readonly orderPayAt: number | null;
+  readonly status: PackageStatus;
+  readonly createdAt: number;
+}
+
+/** What `PackagesService.grant` needs. */
+export interface PackageGrant {
+  readonly userId: number;
+  readonly productType: number;
+  readonly totalBytes: number;
+  /** Validity from `startsAt`, in whole days. */
+  readonly days: number;
+  /** Effective from; default now. */
+  readonly startsAt?: number | undefined;
+  /** The order number; a 28-digit one (local yyyymmddHHMMSS + 14 random digits) is generated when absent. */
+  readonly tradeNo?: string | undefined;
+  readonly title?: string | undefined;
+}
+
+export interface PackageFilter {
+  /** Exact order number. */
+  readonly tradeNo?: string | undefined;
+  readonly productType?: number | undefined;
+  /** 1-based; default 1. */
+  readonly page?: number | undefined;
+  /** Default 20, at most 100. */
+  readonly size?: number | undefined;
+  /** Include withdrawn packages (the operator's view); the customer never sees them. */
+  readonly includeWithdrawn?: boolean | undefined;
+}
+
+export interface PackagePage {
+  /** Newest first. */
+  readonly items: TrafficPackage[];
+  readonly total: number;
+  readonly page: number;
+  readonly size: number;
+}
+
+/**
+ * The documents' `user-product/summary`, every figure in KB. Each figure is a byte sum floored to KB, so
+ * `effective` may be one less than `effective_total - effective_used`. A package's used bytes count at most up to
+ * its total (the gateway's overshoot past a package's end is not shown).
+ */
+export interface PackageSummary {
+  /** Sum of the totals of every active package. */
+  readonly total: number;
+  readonly total_count: number;
+  /** Remaining in valid (not expired) packages. */
+  readonly effective: number;
+  readonly effective_count: number;
+  readonly effective_total: number;
+  readonly effective_used: number;
+  /** Remaining in valid packages expiring within 7 days. */
+  readonly temporary: number;
+  readonly temporary_count: number;
+  /** Remaining left in expired packages. */
+  readonly expired: number;
+  readonly expired_count: number;
+  /** Used in every package, valid or expired. */
+  readonly used: number;
+}

@@ -1,0 +1,29 @@
+/** Static IPs: the inventory of dedicated exits, their allocations to users, and what the gateway routes through. */
+export { allocationView, staticIpView } from './static-ip-view.js';
+export {
+  ALLOCATE_COUNT_MAX,
+  DAYS_MAX,
+  StaticIpsService,
+  type StaticIpsServiceOptions,
+  statusOf,
+  TRADE_NO_MAX,
+} from './static-ips.service.js';
+export {
+  type AllocateInput,
+  type CurrentAllocation,
+  type CustomerStaticIp,
+  type CustomerStaticIpFilter,
+  type CustomerStaticIpPage,
+  EXPIRING_WITHIN_MS,
+  type NewStaticIp,
+  type RegionCount,
+  STATIC_IP_PRODUCT_TYPES,
+  STATIC_IP_STATUSES,
+  type StaticIp,
+  type StaticIpAllocation,
+  type StaticIpFilter,
+  type StaticIpHolder,
+  type StaticIpProductType,
+  type StaticIpStatus,
+  type ValidExit,
+} from './static-ips.types.js';
