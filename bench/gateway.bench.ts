@@ -22,8 +22,11 @@
  * proxy CPU per GiB and per connection, which compare the proxies whoever the bottleneck is.
  * Target misses are reported, not turned into a non-zero exit; a broken handshake or echo is an error.
  *
- * BENCH_ONLY=memory,bulk,short runs a subset. BENCH_CHILD_ARGS adds node flags to both proxy children, e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof" (open the .cpuprofile files in Chrome DevTools) or "--trace-gc".
+ * BENCH_ONLY=memory,bulk,short runs a subset; BENCH_CASES=upload,SOCKS5 keeps only the bulk and short cases whose
+ * label contains one of the words. The Tollgate child gets the malloc tunables `tollgate serve` sets for itself
+ * (src/net/malloc-tuning.ts); set MALLOC_TRIM_THRESHOLD_ and MALLOC_TOP_PAD_ to compare without.
+ * BENCH_CHILD_ARGS adds node flags to both proxy children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (open the
+ * .cpuprofile files in Chrome DevTools) or "--trace-gc".
  */
 
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
@@ -35,6 +38,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { withMallocTunables } from '../src/net/malloc-tuning.js';
 
 type Role = 'baseline' | 'tollgate';
 type Protocol = 'connect' | 'socks5';
@@ -60,6 +64,12 @@ const FD_MARGIN = 200;
 
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,bulk,short').split(',').map((s) => s.trim()));
 const CHILD_ARGS = (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** Only the bulk/short cases whose label contains one of these (comma-separated), e.g. "upload" or "SOCKS5". */
+const CASES = (process.env.BENCH_CASES ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '');
+const selected = (label: string): boolean => CASES.length === 0 || CASES.some((c) => label.includes(c));
 
 const BULK_TARGET = 0.9;
 const SHORT_TARGET = 0.7;
@@ -249,6 +259,9 @@ class ProxyProcess {
   static async start(role: Role, dataDir: string): Promise<ProxyProcess> {
     const child = fork(SELF, role === 'tollgate' ? ['tollgate-server', dataDir] : ['baseline-server'], {
       execArgv: ['--import', 'tsx', '--expose-gc', ...CHILD_ARGS],
+      // Tollgate's child starts with the environment `tollgate serve` gives itself (bin/tollgate.js: glibc malloc
+      // tunables); the baseline keeps this process's, as a plain Node relay would run.
+      env: role === 'tollgate' ? (withMallocTunables(process.env) ?? process.env) : process.env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.add(child);
@@ -783,7 +796,7 @@ async function main(): Promise<void> {
     ];
     const figures: Figure[] = [];
     if (ONLY.has('bulk')) console.log('\nbulk throughput');
-    for (const c of ONLY.has('bulk') ? bulkCases : []) {
+    for (const c of ONLY.has('bulk') ? bulkCases.filter((c) => selected(c.label)) : []) {
       const runs = await alternate(c.label, proxies, (p) => bulk(p, t, c.direction, c.protocol, c.tunnels), showBulk);
       const b = median(runs.baseline.map((r) => r.mibps));
       const g = median(runs.tollgate.map((r) => r.mibps));
@@ -815,6 +828,7 @@ async function main(): Promise<void> {
       `${r.errors > 0 ? `, ${r.errors} errors` : ''})`;
     for (const protocol of ONLY.has('short') ? (['connect', 'socks5'] as const) : []) {
       const name = protocol === 'connect' ? 'CONNECT' : 'SOCKS5';
+      if (!selected(`short ${name}`)) continue;
       const runs = await alternate(`short ${name}`, proxies, (p) => shortConnections(p, t, protocol), showShort);
       const pick = (role: Role, key: 'perSecond' | 'p50' | 'p99' | 'cpuUsPerConn') => median(runs[role].map((r) => r[key]));
       const b = pick('baseline', 'perSecond');

@@ -11,10 +11,17 @@ import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
 import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageService } from './usage/index.js';
 import { ExitPool, GeoCatalogue, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
-import { ExtractionService } from './extraction/index.js';
+import { EXTRACT_PRODUCT_TYPE, ExtractionService, LeaseBook } from './extraction/index.js';
 import { PackagesService } from './packages/index.js';
-import { Gateway, MAIN_ENTRY_PRODUCT_TYPES } from './gateway/index.js';
-import { StaticIpsService } from './static-ips/index.js';
+import {
+  EXTRACTION_ENTRY_PRODUCT_TYPES,
+  ExtractionEntry,
+  Gateway,
+  MAIN_ENTRY_PRODUCT_TYPES,
+  STATIC_ENTRY_PRODUCT_TYPES,
+  StaticEntry,
+} from './gateway/index.js';
+import { StaticExitBook, StaticIpsService, staticExitNodeId } from './static-ips/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -109,7 +116,13 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 }
 
 export interface RunningGateway {
+  /** The main entry (TOLLGATE_PROXY_PORT); its registry holds the connections of every entry. */
   readonly gateway: Gateway;
+  /** The static-IP entry (TOLLGATE_STATIC_PORT). */
+  readonly staticGateway: Gateway;
+  /** The extraction ports, when TOLLGATE_EXTRACT_PORTS is not off. */
+  readonly extractionGateway: Gateway | undefined;
+  readonly staticAddress: AddressInfo;
   readonly policy: TargetPolicy;
   readonly address: AddressInfo;
   readonly directory: AccountDirectory;
@@ -179,7 +192,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   quotas.onExhausted = (quota) => {
     let closed = 0;
     for (const state of quota.members) closed += gateway.closeAccount(state.accountId);
-    if (closed > 0) logger.info({ user: quota.userId, productType: quota.productType, closed }, 'packages used up: tunnels closed');
+    if (closed > 0)
+      logger.info({ user: quota.userId, productType: quota.productType, closed }, 'packages used up: tunnels closed');
   };
   feed.onChanges((changes) => directory.apply(changes));
   feed.onChanges(async (changes) => {
@@ -197,23 +211,104 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       { labels: { state: 'unhealthy' }, value: members.length - healthy },
     ];
   });
+  // The other entries share the registry, so closing an account's connections reaches every port.
+  const staticExits = new StaticExitBook(platform.services.staticIps, { policy, connectTimeoutMs: g.connectTimeoutMs, now });
+  const staticGateway = new Gateway({
+    config: { ...g, port: g.staticPort },
+    accounts: directory,
+    exits: pool,
+    productTypes: STATIC_ENTRY_PRODUCT_TYPES,
+    logger,
+    now,
+    registry: gateway.registry,
+    metrics: gateway.metrics,
+    rules: new StaticEntry(staticExits),
+  });
+  staticExits.onExitEnded = (staticIpId) => {
+    const nodeId = staticExitNodeId(staticIpId);
+    const closed = gateway.registry.closeWhere((conn) => conn.exitNodeId === nodeId);
+    if (closed > 0) logger.info({ staticIp: staticIpId, closed }, 'static IP no longer held: tunnels closed');
+  };
+  feed.onChanges((changes) => staticExits.apply(changes));
+
+  let extraction: { gateway: Gateway; leases: LeaseBook } | undefined;
+  const range = config.extract.ports;
+  if (range) {
+    const leases = new LeaseBook(storage.db, platform.services.whiteIps, { ports: range, now });
+    await leases.load();
+    const rules = new ExtractionEntry({
+      leases,
+      forUser: (userId, productType) => directory.forUser(userId, productType),
+      connectVia: (nodeId, route, target, signal) => pool.connectVia(nodeId, route, target, signal),
+      productType: EXTRACT_PRODUCT_TYPE,
+    });
+    leases.onLeaseEnded = (port) => {
+      const closed = rules.closePort(port);
+      if (closed > 0) logger.info({ port, closed }, 'extraction lease ended: tunnels closed');
+    };
+    leases.onAddressRemoved = (ip, userId) => {
+      const closed = rules.closeAddress(ip, userId);
+      if (closed > 0) logger.info({ user: userId, closed }, 'whitelisted IP removed: tunnels closed');
+    };
+    feed.onChanges((changes) => leases.apply(changes));
+    const ports: number[] = [];
+    for (let p = range.from; p <= range.to; p++) ports.push(p);
+    extraction = {
+      leases,
+      gateway: new Gateway({
+        config: g,
+        accounts: directory,
+        exits: pool,
+        productTypes: EXTRACTION_ENTRY_PRODUCT_TYPES,
+        logger,
+        now,
+        registry: gateway.registry,
+        metrics: gateway.metrics,
+        rules,
+        listenOn: { host: g.extractHost, ports },
+      }),
+    };
+  }
+  // Leases and static allocations that end are noticed within a second.
+  const sweep = setInterval(() => {
+    extraction?.leases.sweep();
+    staticExits.sweep();
+  }, 1000);
+  sweep.unref();
+
   await feed.start();
   meter.start();
   health.start();
   let address: AddressInfo;
+  let staticAddress: AddressInfo;
+  const started: Gateway[] = [];
   try {
     address = await gateway.listen();
+    started.push(gateway);
     policy.protect({ host: address.address, port: address.port });
+    staticAddress = await staticGateway.listen();
+    started.push(staticGateway);
+    policy.protect({ host: staticAddress.address, port: staticAddress.port });
+    if (extraction && range) {
+      await extraction.gateway.listen();
+      started.push(extraction.gateway);
+      for (let p = range.from; p <= range.to; p++) policy.protect({ host: g.extractHost, port: p });
+    }
   } catch (err) {
+    clearInterval(sweep);
     health.stop();
+    for (const entry of started) await entry.close();
     await meter.stop();
     await feed.stop();
     throw err;
   }
   return {
     gateway,
+    staticGateway,
+    extractionGateway: extraction?.gateway,
     policy,
     address,
+    staticAddress,
     directory,
     quotas,
     pool,
@@ -221,9 +316,10 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     feed,
     health,
     async close() {
+      clearInterval(sweep);
       health.stop();
       await feed.stop();
-      await gateway.close();
+      for (const entry of started) await entry.close();
       await meter.stop();
     },
   };

@@ -79,6 +79,10 @@ export class LeaseBook {
     return ip === undefined ? undefined : this.#owners.get(ip);
   }
 
+  canonical(address: string): string | undefined {
+    return canonicalIp(address);
+  }
+
   /** Ends expired leases (called every second). */
   sweep(): void {
     const now = this.#now();

@@ -7,7 +7,15 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/index.js';
 import type { AuthThrottle } from './auth-throttle.js';
-import type { AccountLookup, ExitConnection, ExitPicker, GatewayAccount, ProxyTarget, Targeting } from './gateway.types.js';
+import type {
+  AccountLookup,
+  ExitConnection,
+  ExitPicker,
+  GatewayAccount,
+  ProxyTarget,
+  RouteRequest,
+  Targeting,
+} from './gateway.types.js';
 import { parseProxyUsername } from './parsers/proxy-username.js';
 
 export interface HandshakeDeps {
@@ -15,15 +23,54 @@ export interface HandshakeDeps {
   readonly exits: ExitPicker;
   readonly throttle: AuthThrottle;
   readonly productTypes: readonly number[];
+  /** The entry's own rules (extraction ports, static IPs); the main entry has none and uses the steps below. */
+  readonly rules?: EntryRules | undefined;
 }
 
 export interface Authorized {
   readonly account: GatewayAccount;
   readonly targeting: Targeting;
+  /** How this client's connections reach their exit, when the entry decides it (default: the exit pool). */
+  readonly connect?: ((route: RouteRequest, target: ProxyTarget, signal: AbortSignal) => Promise<ExitConnection>) | undefined;
 }
 
-/** Checks credentials from `address`; throws TG_ERR_PROXY_* on refusal. */
+/**
+ * An entry's own rules between "client connected" and "relay": who may connect, with or without
+ * credentials, and through which exits (Authorized.connect). Implemented by the extraction ports and the
+ * static-IP entry; both still check credentials with `authenticate` below.
+ */
+export interface EntryRules {
+  /** Whether this client may go without credentials (SOCKS5 method 0x00; HTTP without Proxy-Authorization). */
+  allowsAnonymous(client: Socket, address: string): boolean;
+  /** Throws TG_ERR_PROXY_* / TG_ERR_QUOTA_* on refusal. */
+  authorize(
+    deps: HandshakeDeps,
+    client: Socket,
+    address: string,
+    credentials: { username: string; password: string } | undefined,
+  ): Promise<Authorized>;
+}
+
+/** Checks credentials from `address` at this entry; throws TG_ERR_PROXY_* on refusal. */
 export async function authorize(
+  deps: HandshakeDeps,
+  address: string,
+  credentials: { username: string; password: string } | undefined,
+  client?: Socket,
+): Promise<Authorized> {
+  if (deps.rules && client) return deps.rules.authorize(deps, client, address, credentials);
+  const authorized = await authenticate(deps, address, credentials);
+  if (authorized.targeting.ip !== undefined) {
+    throw new AppError('TG_ERR_PROXY_USERNAME_INVALID', { params: { reason: 'ip picks a static IP: use the static-IP port' } });
+  }
+  return authorized;
+}
+
+/**
+ * The credential steps every entry shares: throttle, parse the username, authenticate among the entry's
+ * product types. Throws TG_ERR_PROXY_* on refusal.
+ */
+export async function authenticate(
   deps: HandshakeDeps,
   address: string,
   credentials: { username: string; password: string } | undefined,
@@ -62,17 +109,16 @@ export async function openExit(
   const onClose = () => abort.abort();
   client.once('close', onClose);
   try {
-    return await deps.exits.connect(
-      {
-        ...authorized.targeting,
-        productType: authorized.account.productType,
-        accountId: authorized.account.accountId,
-        // A raw tunnel's relay reads the exit through shared buffers; HTTP forwarding needs 'data' events.
-        sharedRead: tunnel,
-      },
-      target,
-      abort.signal,
-    );
+    const route: RouteRequest = {
+      ...authorized.targeting,
+      productType: authorized.account.productType,
+      accountId: authorized.account.accountId,
+      // A raw tunnel's relay reads the exit through shared buffers; HTTP forwarding needs 'data' events.
+      sharedRead: tunnel,
+    };
+    return await (authorized.connect
+      ? authorized.connect(route, target, abort.signal)
+      : deps.exits.connect(route, target, abort.signal));
   } finally {
     client.off('close', onClose);
   }

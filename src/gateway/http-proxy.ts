@@ -57,7 +57,8 @@ export function createHttpProxy(ctx: GatewayContext): http.Server {
     },
   );
   server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    tunnel(ctx, req, socket, head).catch((err) => ctx.logger.error({ err }, 'CONNECT failed'));
+    const authorization = req.headers['proxy-authorization'];
+    tunnel(ctx, socket, req.url ?? '', authorization, head).catch((err) => ctx.logger.error({ err }, 'CONNECT failed'));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const refusal =
@@ -70,31 +71,45 @@ export function createHttpProxy(ctx: GatewayContext): http.Server {
 }
 
 /** Checks the request's Proxy-Authorization and files the connection under the account. */
-async function authorizeRequest(ctx: GatewayContext, conn: ProxyConnection, req: IncomingMessage): Promise<Authorized> {
-  const authorized = await authorize(
-    ctx.handshake,
-    conn.remoteAddress,
-    parseBasicCredentials(req.headers['proxy-authorization']),
-  );
+async function authorizeRequest(
+  ctx: GatewayContext,
+  conn: ProxyConnection,
+  authorization: string | undefined,
+): Promise<Authorized> {
+  const authorized = await authorize(ctx.handshake, conn.remoteAddress, parseBasicCredentials(authorization), conn.client);
   ctx.registry.attach(conn, authorized.account);
   return authorized;
 }
 
-async function tunnel(ctx: GatewayContext, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+/**
+ * A CONNECT request, from Node's HTTP server ('connect') or from the hand parser (connect-head.ts): `target` is
+ * the request-target as sent, `head` the bytes after the request head.
+ */
+export async function tunnel(
+  ctx: GatewayContext,
+  socket: Socket,
+  requestTarget: string,
+  authorization: string | undefined,
+  head: Buffer,
+): Promise<void> {
   const conn = ctx.connectionOf(socket);
   if (!conn) return void socket.destroy();
   conn.protocol = 'connect';
   try {
-    const authorized = await authorizeRequest(ctx, conn, req);
-    const target = parseAuthority(req.url ?? '');
+    const authorized = await authorizeRequest(ctx, conn, authorization);
+    const target = parseAuthority(requestTarget);
     if (!target) throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'CONNECT needs host:port' } });
     const exit = await openExit(ctx.handshake, authorized, target, socket);
     if (conn.closed) return void exit.socket.destroy();
     conn.upstream = exit.socket;
+    conn.exitNodeId = exit.nodeId;
     ctx.handshakeDone(conn);
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     ctx.metrics.connection('connect', 'relayed');
     relay(conn, socket, exit.socket, head);
+    // The hand parser (connect-head.ts) leaves the socket paused; after Node's 'connect' it is neither paused
+    // nor flowing, and resume() is what relay's 'data' listener would have done.
+    socket.resume();
   } catch (err) {
     refuse(ctx, 'connect', err);
     if (conn.closed) socket.destroy();
@@ -108,7 +123,7 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
   if (!conn) return void socket.destroy();
   conn.protocol ??= 'http';
   try {
-    const authorized = await authorizeRequest(ctx, conn, req);
+    const authorized = await authorizeRequest(ctx, conn, req.headers['proxy-authorization']);
     const url = parseAbsoluteUrl(req.url ?? '');
     if (!url)
       throw new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'a proxy request needs an absolute http:// URL' } });
@@ -118,6 +133,7 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
     ctx.metrics.connection('http', 'relayed');
     const upstream = exit.socket;
     conn.upstream = upstream;
+    conn.exitNodeId = exit.nodeId;
     const account = authorized.account;
 
     // Billed: every byte written to and read from the target (rewritten head, body, response).

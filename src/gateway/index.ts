@@ -1,4 +1,7 @@
-export { MAIN_ENTRY_PRODUCT_TYPES } from './entries.js';
+export { EXTRACTION_ENTRY_PRODUCT_TYPES, MAIN_ENTRY_PRODUCT_TYPES, STATIC_ENTRY_PRODUCT_TYPES } from './entries.js';
+export { ExtractionEntry, type ExtractionEntryDeps, type LeaseLookup, type PortLease } from './extraction-entry.js';
+export { authenticate, type Authorized, type EntryRules, type HandshakeDeps } from './handshake.js';
+export { StaticEntry, type StaticExit, type StaticExitLookup } from './static-entry.js';
 export type {
   AccountLookup,
   ExitConnection,
@@ -9,4 +12,5 @@ export type {
   Targeting,
 } from './gateway.types.js';
 export { GatewayMetrics } from './metrics.js';
+export { ConnectionRegistry } from './registry.js';
 export { Gateway, type GatewayOptions } from './server.js';

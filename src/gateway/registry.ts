@@ -18,6 +18,8 @@ export class ProxyConnection {
   protocol: Protocol | undefined;
   account: GatewayAccount | undefined;
   upstream: Socket | undefined;
+  /** The exit of the current upstream (ExitConnection.nodeId; negative for a static IP). */
+  exitNodeId = 0;
   closed = false;
 
   constructor(
@@ -88,6 +90,17 @@ export class ConnectionRegistry {
 
   countForAccount(accountId: number): number {
     return this.#byAccount.get(accountId)?.size ?? 0;
+  }
+
+  /** Closes every live connection `match` selects; returns how many (rare events: a scan is fine). */
+  closeWhere(match: (conn: ProxyConnection) => boolean): number {
+    let n = 0;
+    for (const conn of [...this.#live]) {
+      if (!match(conn)) continue;
+      conn.destroy();
+      n++;
+    }
+    return n;
   }
 
   closeAll(): void {

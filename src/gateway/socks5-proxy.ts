@@ -11,6 +11,7 @@ import {
   authReply,
   CMD_CONNECT,
   greetingReply,
+  METHOD_NO_AUTH,
   METHOD_NONE_ACCEPTABLE,
   METHOD_USER_PASS,
   parseGreeting,
@@ -28,7 +29,12 @@ const MAX_HANDSHAKE_BYTES = 1024;
 type Stage = 'greeting' | 'auth' | 'request' | 'busy';
 
 /** Errors from authentication that are refused at the request stage with their own reply code, not as a failed login. */
-const REFUSED_AFTER_LOGIN = new Set(['TG_ERR_PROXY_ACCOUNT_DISABLED', 'TG_ERR_QUOTA_ACCOUNT_LIMIT', 'TG_ERR_QUOTA_NO_PACKAGE']);
+const REFUSED_AFTER_LOGIN = new Set([
+  'TG_ERR_PROXY_ACCOUNT_DISABLED',
+  'TG_ERR_QUOTA_ACCOUNT_LIMIT',
+  'TG_ERR_QUOTA_NO_PACKAGE',
+  'TG_ERR_PROXY_LEASE_INVALID',
+]);
 
 export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket: Socket, first: Buffer): void {
   conn.protocol = 'socks5';
@@ -53,6 +59,27 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         if ('need' in r) return;
         if ('error' in r) return void socket.destroy();
         buffer = buffer.subarray(r.consumed);
+        // An entry may let some clients in without credentials (an extraction port, its lessee's whitelisted
+        // address): RFC 1928 §3 method 0x00, then straight to the request, refused there if authorization fails.
+        const anonymous = ctx.handshake.rules?.allowsAnonymous(socket, conn.remoteAddress) === true;
+        if (anonymous && r.methods.includes(METHOD_NO_AUTH)) {
+          socket.write(greetingReply(METHOD_NO_AUTH));
+          stage = 'busy';
+          authorize(ctx.handshake, conn.remoteAddress, undefined, socket).then(
+            (ok) => {
+              authorized = ok;
+              ctx.registry.attach(conn, ok.account);
+              stage = 'request';
+              step();
+            },
+            (err) => {
+              refusal = asRefusal(err);
+              stage = 'request';
+              step();
+            },
+          );
+          return;
+        }
         if (!r.methods.includes(METHOD_USER_PASS)) {
           ctx.metrics.connection('socks5', 'refused');
           stage = 'busy';
@@ -71,7 +98,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         }
         buffer = buffer.subarray(r.consumed);
         stage = 'busy';
-        authorize(ctx.handshake, conn.remoteAddress, { username: r.username, password: r.password }).then(
+        authorize(ctx.handshake, conn.remoteAddress, { username: r.username, password: r.password }, socket).then(
           (ok) => {
             authorized = ok;
             ctx.registry.attach(conn, ok.account);
@@ -120,6 +147,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
       (exit) => {
         if (conn.closed) return void exit.socket.destroy();
         conn.upstream = exit.socket;
+        conn.exitNodeId = exit.nodeId;
         ctx.handshakeDone(conn);
         socket.write(reply(0));
         ctx.metrics.connection('socks5', 'relayed');

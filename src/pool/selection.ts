@@ -162,6 +162,33 @@ export class ExitPool implements ExitPicker {
     }
   }
 
+  /**
+   * Dials through node `nodeId` (the exit an extraction lease is bound to) while the pool holds it and it is
+   * healthy. When it is not, or it fails through its own fault, the connection goes through another node
+   * matching the route (the lease's location) and the move is logged; the next connection tries the
+   * lease's node again. Policy refusals and aborts are never retried.
+   */
+  async connectVia(nodeId: number, route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+    const entry = this.#entries.get(nodeId);
+    let failure: unknown;
+    if (entry && this.#healthy(entry, this.#now())) {
+      try {
+        return await this.#dialThrough(entry.node, target, signal, route.sharedRead);
+      } catch (err) {
+        if (signal.aborted || !(err instanceof AppError) || !isExitFault(err)) throw err;
+        failure = err;
+      }
+    }
+    let other: ExitNode;
+    try {
+      other = this.pick({ ...route, session: undefined }, nodeId);
+    } catch (err) {
+      throw failure ?? err;
+    }
+    this.#logger.info({ from: nodeId, to: other.id, accountId: route.accountId }, 'lease exit unavailable: using another node');
+    return this.#dialThrough(other, target, signal, route.sharedRead);
+  }
+
   /** An active probe's result (health.ts). */
   reportProbe(nodeId: number, ok: boolean, reason?: string): void {
     const entry = this.#entries.get(nodeId);

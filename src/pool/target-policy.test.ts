@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TargetPolicy } from './target-policy.js';
+import ipaddr from 'ipaddr.js';
+import { ipv4Int, ipv4Range, TargetPolicy } from './target-policy.js';
 
 const strict = new TargetPolicy({ allowPrivateTargets: false, blockedPorts: [25], localAddresses: ['192.0.2.10'] });
 const lax = new TargetPolicy({ allowPrivateTargets: true, blockedPorts: [25, 465], localAddresses: ['192.0.2.10'] });
@@ -118,5 +119,20 @@ describe('target policy', () => {
     const open = TargetPolicy.unrestricted();
     assert.equal(open.check('127.0.0.1', 25), undefined);
     assert.equal(open.check('10.0.0.1', 7777), undefined);
+  });
+});
+
+describe('IPv4 fast path (ipv4Int, ipv4Range)', () => {
+  it('classifies dotted quads exactly as ipaddr.js does', () => {
+    const samples = ['0.0.0.0', '255.255.255.255', '240.0.0.1', '198.19.255.255', '198.20.0.0', '100.128.0.0', '192.31.196.1'];
+    for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: 4 }, () => Math.floor(Math.random() * 256)).join('.'));
+    for (const ip of samples) assert.equal(ipv4Range(ipv4Int(ip)!), ipaddr.parse(ip).range(), ip);
+  });
+
+  it('takes only canonical dotted quads', () => {
+    assert.equal(ipv4Int('1.2.3.4'), 0x01020304);
+    for (const text of ['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '', '1.2.3.4 ', '::1', '1.2.3.0004', '1.2.3.']) {
+      assert.equal(ipv4Int(text), undefined, text);
+    }
   });
 });

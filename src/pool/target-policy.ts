@@ -78,10 +78,19 @@ export class TargetPolicy {
   check(ip: string, port: number): string | undefined {
     const portProblem = this.checkPort(port);
     if (portProblem) return portProblem;
-    const addr = parse(ip);
-    if (!addr) return `${ip} is not an IP address`;
-    const text = addr.toString();
-    const range = rangeOf(addr);
+    // Every direct dial is checked here; a plain dotted quad (the usual case) skips ipaddr.js's parsing.
+    const v4 = ipv4Int(ip);
+    let text: string;
+    let range: string;
+    if (v4 !== undefined) {
+      text = ip;
+      range = ipv4Range(v4);
+    } else {
+      const addr = parse(ip);
+      if (!addr) return `${ip} is not an IP address`;
+      text = addr.toString();
+      range = rangeOf(addr);
+    }
     const own = this.#own.get(port);
     // Loop protection holds even when private targets are allowed: the listener's own address, any loopback
     // or unspecified address, and, for a listener on every address, each address of this host.
@@ -107,6 +116,45 @@ export class TargetPolicy {
   checkTarget(host: string, port: number): string | undefined {
     return isIP(host) === 0 ? this.checkPort(port) : this.check(host, port);
   }
+}
+
+/**
+ * A dotted quad in canonical form (decimal, no leading zeros: what ipaddr.js prints back) as an unsigned 32-bit
+ * integer; undefined for anything else, which takes the ipaddr.js path (it reads "010.0.0.1" as octal).
+ */
+export function ipv4Int(ip: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return undefined;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + part;
+}
+
+/** ipaddr.js's own IPv4 special-purpose table, as [name, first address, prefix length], in its matching order. */
+const IPV4_RANGES: readonly (readonly [string, number, number])[] = Object.entries(
+  (ipaddr.IPv4.prototype as unknown as { SpecialRanges: Record<string, [ipaddr.IPv4, number][]> }).SpecialRanges,
+).flatMap(([name, subnets]) => subnets.map(([net, bits]) => [name, ipv4Int(net.toString())!, bits] as const));
+
+/** What ipaddr.js's range() says of an IPv4 address (first matching range, else unicast). */
+export function ipv4Range(value: number): string {
+  for (const [name, first, bits] of IPV4_RANGES) {
+    if (bits === 0 || Math.floor(value / 2 ** (32 - bits)) === Math.floor(first / 2 ** (32 - bits))) return name;
+  }
+  return 'unicast';
 }
 
 function parse(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {

@@ -27,3 +27,4 @@ export {
   type StaticIpStatus,
   type ValidExit,
 } from './static-ips.types.js';
+export { StaticExitBook, type StaticExitBookOptions, type StaticExitSource, staticExitNodeId } from './static-exit-book.js';

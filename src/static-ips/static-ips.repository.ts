@@ -34,6 +34,7 @@ export interface ExitRow {
   port: number;
   url_enc: string;
   country: string;
+  expires_at: number;
 }
 
 type InventoryEb = ExpressionBuilder<Database, 'static_ips'>;
@@ -253,6 +254,7 @@ export class StaticIpsRepository {
         's.port',
         's.url_enc',
         's.country',
+        'a.expires_at',
       ])
       .where('a.released_at', 'is', null)
       .where('a.expires_at', '>', now)

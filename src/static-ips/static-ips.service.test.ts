@@ -135,6 +135,7 @@ for (const dialect of dialects()) {
             port: 1080,
             url: 'socks5://bob:p%40ss@proxy.example.com:1080',
             country: 'DE',
+            expiresAt: allocation!.expiresAt,
           },
         ]);
       });
@@ -398,6 +399,7 @@ for (const dialect of dialects()) {
             port: list[0]!.port,
             url: 'direct://203.0.113.10',
             country: 'US',
+            expiresAt: list[0]!.expiresAt,
           },
         });
         await tp.platform.storage.db.deleteFrom('change_log').execute();

@@ -398,6 +398,7 @@ export class StaticIpsService {
       port: row.port,
       url,
       country: row.country,
+      expiresAt: Number(row.expires_at),
     };
   }
 

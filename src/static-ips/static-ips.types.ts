@@ -131,6 +131,8 @@ export interface ValidExit {
   /** The decrypted exit URL (may carry upstream credentials: never log it). */
   readonly url: string;
   readonly country: string;
+  /** When the allocation ends (epoch ms). */
+  readonly expiresAt: number;
 }
 
 /** Who may use one static IP now, for refreshing a cache when its change-feed row arrives. */

@@ -89,7 +89,14 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationOutcom
     // Kysely looks for its bookkeeping tables across every schema it can see; name ours.
     ...(storage.schema !== undefined ? { migrationTableSchema: storage.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Before any migration runs, Kysely looks for its bookkeeping tables by introspecting every schema, and its
+  // PostgreSQL introspection resolves each table by name (pg_get_serial_sequence): a table dropped meanwhile by
+  // another session (DROP SCHEMA … CASCADE elsewhere in the database) fails the lookup with 42P01. Nothing has
+  // run yet then, so trying again is safe.
+  for (let attempt = 0; attempt < 3 && results === undefined && isUndefinedTable(error); attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? error}`, {
@@ -97,4 +104,8 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationOutcom
     });
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+function isUndefinedTable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '42P01';
 }

@@ -91,7 +91,9 @@ export class AccountDirectory {
       if (c.entity === 'sub_account') accountIds.add(c.entityId);
       else if (c.entity === 'user') userIds.add(c.entityId);
     }
-    for (const state of this.#byId.values()) if (userIds.has(state.userId)) accountIds.add(state.accountId);
+    for (const state of this.#byId.values())
+      if (userIds.has(state.userId) && state.accountId > 0) accountIds.add(state.accountId);
+    await this.#applyUsers(userIds);
     if (accountIds.size === 0) return;
     const ids = [...accountIds];
     const rows = new Map<number, LoadedRow>();
@@ -115,10 +117,62 @@ export class AccountDirectory {
     }
   }
 
+  /**
+   * The account a user's traffic is metered to when it comes in without a sub-account: from a whitelisted
+   * address on an extraction port. It has no name (its usage rows carry an empty username) and no limit of
+   * its own, draws from the user's packages like the user's sub-accounts, and is revoked when the user is
+   * disabled. Throws TG_ERR_PROXY_ACCOUNT_DISABLED or TG_ERR_QUOTA_NO_PACKAGE.
+   */
+  async forUser(userId: number, productType: number): Promise<AccountState> {
+    const id = userAccountId(userId, productType);
+    let state = this.#byId.get(id);
+    if (!state) {
+      const k = `user:${id}`;
+      let loading = this.#loading.get(k);
+      if (!loading) {
+        loading = this.#loadUser(userId, productType).finally(() => this.#loading.delete(k));
+        this.#loading.set(k, loading);
+      }
+      state = await loading;
+    }
+    if (!state || state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
+    if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
+    return state;
+  }
+
+  async #loadUser(userId: number, productType: number): Promise<AccountState | undefined> {
+    const user = await this.db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
+    if (!user || user.status !== 1) return undefined;
+    const id = userAccountId(userId, productType);
+    const existing = this.#byId.get(id);
+    if (existing) return existing;
+    const state = new AccountState(id, userId, '', productType, '', 0, 0);
+    state.onExhausted = (s) => this.onExhausted(s);
+    if (PACKAGE_METERED_TYPES.has(productType)) {
+      state.quota = await this.quotas.get(userId, productType);
+      state.quota.members.add(state);
+    }
+    this.#byId.set(id, state);
+    return state;
+  }
+
+  /** Revokes the user-level accounts of users that are gone or disabled. */
+  async #applyUsers(userIds: ReadonlySet<number>): Promise<void> {
+    const states = [...this.#byId.values()].filter((s) => s.accountId < 0 && userIds.has(s.userId));
+    if (states.length === 0) return;
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'status'])
+      .where('id', 'in', [...new Set(states.map((s) => s.userId))])
+      .execute();
+    const active = new Set(rows.filter((r) => r.status === 1).map((r) => Number(r.id)));
+    for (const state of states) if (!active.has(state.userId)) this.#revoke(state);
+  }
+
   #revoke(state: AccountState): void {
     state.revoked = true;
     this.#byId.delete(state.accountId);
-    this.#byKey.delete(key(state.productType, state.username));
+    if (state.accountId > 0) this.#byKey.delete(key(state.productType, state.username));
     this.#retired.add(state);
     this.onRevoked(state);
   }
@@ -182,6 +236,11 @@ export class AccountDirectory {
         'u.status as user_status',
       ]);
   }
+}
+
+/** The id of a user-level account: negative, so it never meets a sub-account id (the meter skips ids ≤ 0). */
+export function userAccountId(userId: number, productType: number): number {
+  return -(userId * 1000 + productType);
 }
 
 function key(productType: number, name: string): string {

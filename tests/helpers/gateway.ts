@@ -34,6 +34,8 @@ export async function startGatewayPlatform(
       TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
       TOLLGATE_PROXY_HOST: '127.0.0.1',
       TOLLGATE_PROXY_PORT: '0',
+      TOLLGATE_STATIC_PORT: '0',
+      TOLLGATE_EXTRACT_PORTS: 'off',
       // Tests share one client address: only the throttling test wants throttling.
       TOLLGATE_AUTH_FAIL_SLOW_AFTER: '100000',
       TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '100000',
@@ -215,8 +217,9 @@ export async function connectTunnel(
   proxyPort: number,
   target: string,
   auth: string | undefined,
+  options: { localAddress?: string } = {},
 ): Promise<{ socket: net.Socket; status: number; head: string }> {
-  const socket = net.connect(proxyPort, '127.0.0.1');
+  const socket = net.connect({ port: proxyPort, host: '127.0.0.1', ...options });
   await once(socket, 'connect');
   const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
   if (auth !== undefined) headers.push(`Proxy-Authorization: Basic ${Buffer.from(auth).toString('base64')}`);
@@ -238,4 +241,25 @@ export async function connectTunnel(
   });
   if (rest.length > 0) socket.unshift(rest);
   return { socket, status: Number(head.slice(9, 12)), head };
+}
+
+/** `n` consecutive TCP ports free on 127.0.0.1 now (bound and released to check), for extraction ranges. */
+export async function freePortRange(n: number): Promise<{ from: number; to: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    // Below the ephemeral range (32768+ on Linux), where outgoing connections would take ports from under us.
+    const from = 10_000 + Math.floor(Math.random() * 20_000);
+    const servers: net.Server[] = [];
+    let ok = true;
+    for (let p = from; p < from + n && ok; p++) {
+      const server = net.createServer();
+      ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(p, '127.0.0.1', () => resolve(true));
+      });
+      if (ok) servers.push(server);
+    }
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    if (ok) return { from, to: from + n - 1 };
+  }
+  throw new Error('no free port range');
 }

@@ -96,11 +96,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('static_ip_allocations')
     .columns(['static_ip_id', 'expires_at'])
     .execute();
-  await db.schema
-    .createIndex('static_ip_allocations_user_idx')
-    .on('static_ip_allocations')
-    .columns(['user_id', 'id'])
-    .execute();
+  await db.schema.createIndex('static_ip_allocations_user_idx').on('static_ip_allocations').columns(['user_id', 'id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
