@@ -73,6 +73,7 @@ export async function openStorage(config: DatabaseConfig, options: OpenOptions =
     db,
     caps: postgresCapabilities,
     location: config.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
+    ...(schema !== undefined ? { schema } : {}),
     close: () => db.destroy(),
   };
 }
