@@ -36,6 +36,10 @@ export interface Config {
   /** Most whitelisted IPs per user (white-ip/add). */
   readonly whiteIpMax: number;
   readonly extract: ExtractConfig;
+  /** A pending order closes this long after it was created. */
+  readonly orderTtlMs: number;
+  /** Percent off an invited user's first order (use_invitation_registration_discount); 0 turns it off. */
+  readonly inviteDiscountPercent: number;
   readonly gateway: GatewayConfig;
 }
 
@@ -133,6 +137,8 @@ export const CONFIG_VARIABLES = [
   'TOLLGATE_EXTRACT_NUM_MAX',
   'TOLLGATE_EXTRACT_LIFE_DEFAULT',
   'TOLLGATE_EXTRACT_LIFE_MAX',
+  'TOLLGATE_ORDER_TTL',
+  'TOLLGATE_INVITE_DISCOUNT_PERCENT',
 ] as const;
 
 class Reader {
@@ -354,6 +360,8 @@ export function loadConfig(env: Source = process.env): Config {
     passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE', 200_000, 0, 10_000_000),
     whiteIpMax: r.int('TOLLGATE_WHITE_IP_MAX', 20, 1, 10_000),
     extract: parseExtract(r),
+    orderTtlMs: r.int('TOLLGATE_ORDER_TTL', 1800, 60, 30 * 86_400) * 1000,
+    inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT', 10, 0, 100),
     gateway: parseGateway(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

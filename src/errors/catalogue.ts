@@ -9,7 +9,7 @@
  * Ranges: 3 and 156 come from the published documents; 400-500 mirror HTTP;
  * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
  * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool, 60xx packages,
- * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs.
+ * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing.
  */
 export interface ErrorDefinition {
   readonly code: number;
@@ -436,6 +436,126 @@ export const ERRORS = {
     httpStatus: 404,
     zh: '静态 IP 分配不存在或已结束:{ids}',
     en: 'No such static IP allocation, or it has ended: {ids}',
+  },
+  TG_ERR_PRODUCT_NOT_FOUND: {
+    code: 7001,
+    httpStatus: 404,
+    zh: '套餐不存在:{pid}',
+    en: 'No such product: {pid}',
+  },
+  TG_ERR_PRODUCT_NOT_ORDERABLE: {
+    code: 7002,
+    httpStatus: 400,
+    zh: '该类型的套餐暂不支持购买:{type}',
+    en: 'Products of type {type} cannot be ordered yet',
+  },
+  TG_ERR_PAYMENT_METHOD_NOT_FOUND: {
+    code: 7003,
+    httpStatus: 404,
+    zh: '支付方式不存在:{pm_id}',
+    en: 'No such payment method: {pm_id}',
+  },
+  TG_ERR_PAYMENT_METHOD_DISABLED: {
+    code: 7004,
+    httpStatus: 400,
+    zh: '该支付方式已停用',
+    en: 'This payment method is disabled',
+  },
+  TG_ERR_PAYMENT_AMOUNT_OUT_OF_RANGE: {
+    code: 7005,
+    httpStatus: 400,
+    zh: '金额 {amount} 超出该支付方式的范围 {min}-{max}',
+    en: 'The amount {amount} is outside this method’s range {min}-{max}',
+  },
+  TG_ERR_PAYMENT_METHOD_NOT_ALLOWED: {
+    code: 7006,
+    httpStatus: 400,
+    zh: '该订单不能使用此支付方式',
+    en: 'This payment method cannot pay this order',
+  },
+  TG_ERR_BALANCE_INSUFFICIENT: {
+    code: 7007,
+    httpStatus: 402,
+    zh: '余额不足',
+    en: 'Insufficient balance',
+  },
+  TG_ERR_COUPON_INVALID: {
+    code: 7008,
+    httpStatus: 400,
+    zh: '优惠券不可用:{reason}',
+    en: 'Coupon not usable: {reason}',
+  },
+  TG_ERR_ORDER_NOT_FOUND: {
+    code: 7009,
+    httpStatus: 404,
+    zh: '订单不存在',
+    en: 'No such order',
+  },
+  TG_ERR_ORDER_NOT_PENDING: {
+    code: 7010,
+    httpStatus: 409,
+    zh: '订单不是待支付状态',
+    en: 'The order is not pending',
+  },
+  TG_ERR_ORDER_NOT_PAID: {
+    code: 7011,
+    httpStatus: 409,
+    zh: '订单未支付,不能退款',
+    en: 'The order is not paid, so it cannot be refunded',
+  },
+  TG_ERR_WEBHOOK_SIGNATURE_INVALID: {
+    code: 7012,
+    httpStatus: 401,
+    zh: '签名无效',
+    en: 'Invalid signature',
+  },
+  TG_ERR_WEBHOOK_PAYLOAD_INVALID: {
+    code: 7013,
+    httpStatus: 400,
+    zh: '通知内容无效:{reason}',
+    en: 'Invalid notification: {reason}',
+  },
+  TG_ERR_WEBHOOK_AMOUNT_MISMATCH: {
+    code: 7014,
+    httpStatus: 409,
+    zh: '支付金额与订单不符',
+    en: 'The paid amount does not match the order',
+  },
+  TG_ERR_INVITE_DISCOUNT_UNAVAILABLE: {
+    code: 7015,
+    httpStatus: 400,
+    zh: '不满足邀请注册优惠条件',
+    en: 'The invitation discount does not apply: not invited, or not a first order',
+  },
+  TG_ERR_COUPON_EXISTS: {
+    code: 7016,
+    httpStatus: 409,
+    zh: '优惠券代码已存在:{code}',
+    en: 'Coupon code already exists: {code}',
+  },
+  TG_ERR_COUPON_NOT_FOUND: {
+    code: 7017,
+    httpStatus: 404,
+    zh: '优惠券不存在',
+    en: 'No such coupon',
+  },
+  TG_ERR_GIFT_TIER_EXISTS: {
+    code: 7018,
+    httpStatus: 409,
+    zh: '该金额的赠送档位已存在',
+    en: 'A gift tier for that amount already exists',
+  },
+  TG_ERR_GIFT_TIER_NOT_FOUND: {
+    code: 7019,
+    httpStatus: 404,
+    zh: '赠送档位不存在',
+    en: 'No such gift tier',
+  },
+  TG_ERR_SKU_INVALID: {
+    code: 7020,
+    httpStatus: 400,
+    zh: '规格无效:{reason}',
+    en: 'Invalid product option: {reason}',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -21,6 +21,8 @@ export interface UsersTable {
   balance_cents: number;
   /** Bumped when a password changes or the user is disabled, invalidating issued tokens. */
   token_version: number;
+  /** The user who invited this one (invitation discount on a first order). */
+  invited_by: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -154,6 +156,142 @@ export interface StaticIpAllocationsTable {
   released_at: number | null;
 }
 
+export interface ProductsTable {
+  id: Generated<number>;
+  title: string;
+  description: string;
+  product_type: number;
+  /** Price of one unit, in cents. */
+  unit_price_cents: number;
+  /** Traffic one unit provisions (types 9, 12), bytes; 0 otherwise. */
+  unit_bytes: number;
+  /** Validity one unit provisions (days of a package, of a static IP, of a renewal). */
+  unit_days: number;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProductSkusTable {
+  id: Generated<number>;
+  product_id: number;
+  /** 'bandwidth' | 'concurrency' (type 11). */
+  kind: string;
+  title: string;
+  /** Mbps for bandwidth, connections for concurrency. */
+  value: number;
+  price_cents: number;
+  created_at: number;
+}
+
+export interface PaymentMethodsTable {
+  id: Generated<number>;
+  /** 'balance' (built in) | 'external' (signed webhook) | 'manual' (the operator marks orders paid). */
+  kind: string;
+  title: string;
+  logo: string;
+  /** Group identifier (`group` in payment/groups) and its display name. */
+  group_code: string;
+  group_name: string;
+  /** External methods: the webhook signing secret, encrypted. */
+  secret_enc: string;
+  /** External methods: where the customer pays; `{trade_no}` and `{amount}` are filled in. */
+  pay_url: string;
+  disabled: number;
+  /** Order amount bounds in cents; max 0 = none. */
+  min_cents: number;
+  max_cents: number;
+  sort: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CouponsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  /** 'percent' (discount_value in basis points: 1000 = 10 % off) | 'amount' (cents off). */
+  discount_kind: string;
+  discount_value: number;
+  min_fee_cents: number;
+  /** Product ids it applies to, comma-separated; '' = every product. */
+  product_ids: string;
+  /** 0 = unlimited. */
+  max_uses: number;
+  used_count: number;
+  expires_at: number;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GiftTiersTable {
+  id: Generated<number>;
+  amount_cents: number;
+  /** 12000 = ×1.2. */
+  ratio_bp: number;
+  created_at: number;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  trade_no: string;
+  user_id: number;
+  product_id: number;
+  product_type: number;
+  product_name: string;
+  /** Units bought (IPs for static products, renew count × IPs for renewals). */
+  amount: number;
+  total_fee_cents: number;
+  discount_cents: number;
+  pay_fee_cents: number;
+  coupon_id: number | null;
+  pm_id: number;
+  /** 0 pending, 1 paid, 2 closed (cancelled or expired unpaid), 3 refunded. */
+  status: number;
+  /** JSON OrderDetails: what exactly was ordered (regions, renewed ids, SKUs, recharge amount). */
+  details: string;
+  created_at: number;
+  /** A pending order past this closes (TOLLGATE_ORDER_TTL). */
+  expires_at: number;
+  paid_at: number | null;
+  closed_at: number | null;
+  refunded_at: number | null;
+  updated_at: number;
+}
+
+export interface BalanceLedgerTable {
+  id: Generated<number>;
+  user_id: number;
+  delta_cents: number;
+  /** 'recharge' | 'gift' | 'order' | 'refund' | 'adjust' */
+  reason: string;
+  order_id: number | null;
+  balance_after_cents: number;
+  created_at: number;
+}
+
+export interface OrderProvisionsTable {
+  id: Generated<number>;
+  order_id: number;
+  /** 'package' (ref: user_packages.id) | 'static' (ref: static_ip_allocations.id) | 'renewal' (ref: allocation id) | 'balance' (ref: balance_ledger.id) */
+  kind: string;
+  ref_id: number;
+  /** JSON: what reversing needs (e.g. a renewal's previous expiry). */
+  detail: string;
+  created_at: number;
+}
+
+export interface PaymentEventsTable {
+  id: Generated<number>;
+  pm_id: number;
+  /** The provider's event id, or the trade_no when it sends none. */
+  event_key: string;
+  order_id: number;
+  payload_sha256: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -165,7 +303,18 @@ export interface Database {
   extract_leases: ExtractLeasesTable;
   static_ips: StaticIpsTable;
   static_ip_allocations: StaticIpAllocationsTable;
+  products: ProductsTable;
+  product_skus: ProductSkusTable;
+  payment_methods: PaymentMethodsTable;
+  coupons: CouponsTable;
+  gift_tiers: GiftTiersTable;
+  orders: OrdersTable;
+  balance_ledger: BalanceLedgerTable;
+  order_provisions: OrderProvisionsTable;
+  payment_events: PaymentEventsTable;
 }
+
+export type OrderRow = Selectable<OrdersTable>;
 
 export type ExitNodeRow = Selectable<ExitNodesTable>;
 export type NewExitNodeRow = Insertable<ExitNodesTable>;

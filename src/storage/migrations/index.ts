@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './2026-11-23T1400-initial.js';
 import * as gateway from './2026-11-23T1600-gateway.js';
 import * as packages from './2026-11-23T1800-packages.js';
+import * as billing from './2026-11-23T2000-billing.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-23T1400-initial': initial,
   '2026-11-23T1600-gateway': gateway,
   '2026-11-23T1800-packages': packages,
+  '2026-11-23T2000-billing': billing,
 };
