@@ -423,6 +423,31 @@ for (const dialect of dialects()) {
         assert.equal(empty.json().code, 400);
         assert.equal(empty.json().errors.accounts, 'is required');
       });
+
+      it('takes every parameter from the query of a POST with no body, and query parameters the body lacks', async () => {
+        const u = await createUser(tp);
+        const bare = await tp.app.inject({
+          method: 'POST',
+          url: `${P}/whitelist-account/add?app_key=${u.appKey}&accounts=q1:pass1234&remark=fromquery`,
+        });
+        assert.equal(bare.json().code, 200, bare.body);
+        const mixed = await tp.app.inject({
+          method: 'POST',
+          url: `${P}/whitelist-account/add?app_key=${u.appKey}&remark=fromquery&accounts=ignored:pass1234`,
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ accounts: 'q2:pass1234' }),
+        });
+        assert.equal(mixed.json().code, 200, mixed.body);
+        const rows = (await list(tp, u.appKey)).filter((r) => r.username.startsWith('q') || r.username === 'ignored');
+        assert.deepEqual(
+          rows.map((r) => [r.username, r.remark]).sort(),
+          [
+            ['q1', 'fromquery'],
+            ['q2', 'fromquery'],
+          ],
+          'the body wins over the query; the query fills what the body lacks',
+        );
+      });
     });
 
     describe('batch operations: delete, disable, enable', () => {

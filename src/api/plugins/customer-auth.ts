@@ -86,3 +86,21 @@ export async function dropEmptyFields(request: FastifyRequest): Promise<void> {
     }
   }
 }
+
+/**
+ * Public clients put parameters in the query string even on a POST — all of them, with no body at all, or
+ * some beside a JSON body. A POST's parameters are the body's, with each query parameter the body lacks
+ * added, so the same route schema validates either way. Runs before dropEmptyFields.
+ */
+export async function mergeQueryIntoBody(request: FastifyRequest): Promise<void> {
+  if (request.method !== 'POST') return;
+  const query = request.query;
+  if (!query || typeof query !== 'object') return;
+  const entries = Object.entries(query as Record<string, unknown>);
+  if (entries.length === 0) return;
+  if (request.body === undefined || request.body === null) request.body = {};
+  const body = request.body;
+  if (typeof body !== 'object' || Array.isArray(body)) return;
+  const record = body as Record<string, unknown>;
+  for (const [key, value] of entries) if (!(key in record)) record[key] = value;
+}

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields } from '../../plugins/customer-auth.js';
+import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields, mergeQueryIntoBody } from '../../plugins/customer-auth.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
 import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
@@ -24,6 +24,7 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   // Fastify passes `prefix` among the options; inner plugins must not apply it again.
   const { prefix: _prefix, ...deps } = options as CustomerApiDeps & { prefix?: string };
   app.decorateRequest('customer', null);
+  app.addHook('preValidation', mergeQueryIntoBody);
   app.addHook('preValidation', dropEmptyFields);
   app.addHook('preValidation', customerAuthHook(deps));
   await app.register(whitelistAccountRoutes, deps);
