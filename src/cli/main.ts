@@ -65,7 +65,10 @@ program
         const host = ['0.0.0.0', '::'].includes(address) ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
         lines.push(
           `  Proxy        http://${host}:${port} and socks5://${host}:${port}  (HTTP, HTTPS CONNECT and SOCKS5 on one port)`,
+          `  Static IPs   ${host}:${gateway.staticAddress.port}  (product types 14 and 25)`,
         );
+        const range = config.extract.ports;
+        if (range) lines.push(`  Extraction   ports ${range.from}-${range.to} on ${config.gateway.extractHost}  (ip/v3 leases)`);
       }
       const registry = gateway?.gateway.metrics.registry;
       if (opts.role === 'gateway' && registry) {
