@@ -13,6 +13,10 @@ import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageService } from './
 import { ExitPool, GeoCatalogue, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
 import { EXTRACT_PRODUCT_TYPE, ExtractionService, LeaseBook } from './extraction/index.js';
 import { PackagesService } from './packages/index.js';
+import { PaymentsService } from './billing/payments/index.js';
+import { buildProvisioners } from './billing/provisioners.js';
+import { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from './billing/catalogue/index.js';
+import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/index.js';
 import {
   EXTRACTION_ENTRY_PRODUCT_TYPES,
   ExtractionEntry,
@@ -62,17 +66,36 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     const box = new SecretBox(config.secret, 'sub-account-password', config.passwordCacheSize);
     const time = new TimeFormatter(config.timeZone);
     const nodes = new NodesService(storage.db, new SecretBox(config.secret, 'exit-node-url'), { now });
+    const staticIps = new StaticIpsService(storage.db, storage.caps, new SecretBox(config.secret, 'static-ip-url', 1000), {
+      now,
+    });
+    const packages = new PackagesService(storage.db, time, { now });
+    const provisioners = buildProvisioners({ packages, staticIps });
+    const catalogue = {
+      products: new ProductsService(storage.db, { now }),
+      paymentMethods: new PaymentMethodsService(storage.db, new SecretBox(config.secret, 'payment-secret'), { now }),
+      coupons: new CouponsService(storage.db, storage.caps, { now }),
+      giftTiers: new GiftTiersService(storage.db, storage.caps, { now }),
+    };
     const services: ApiServices = {
+      ...catalogue,
+      orders: new OrdersService(
+        { db: storage.db, caps: storage.caps, catalogue: orderCatalogue(catalogue), provisioners, staticIps, time },
+        { orderTtlMs: config.orderTtlMs, inviteDiscountPercent: config.inviteDiscountPercent, now },
+      ),
       users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
       subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
       usage: new UsageService(storage.db, time, now),
       nodes,
-      staticIps: new StaticIpsService(storage.db, storage.caps, new SecretBox(config.secret, 'static-ip-url', 1000), { now }),
-      packages: new PackagesService(storage.db, time, { now }),
+      staticIps,
+      packages,
       whiteIps: new WhiteIpsService(storage.db, storage.caps, { max: config.whiteIpMax, now }),
       extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, { now }),
+      payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
     };
+    // The built-in balance payment method exists from the start (payment/groups lists it, orders name its id).
+    await services.paymentMethods.ensureBalanceMethod();
     return { config, storage, services, logger, passwords: box, time, now, close: () => storage.close() };
   } catch (err) {
     await storage.close();
@@ -107,7 +130,24 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
   // The gateway must never dial the API it runs beside.
   gateway?.policy.protect({ host: platform.config.host, port });
   const host = ['0.0.0.0', '::'].includes(platform.config.host) ? '127.0.0.1' : platform.config.host;
-  return { api, apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, close: () => api.close() };
+  // Unpaid orders close where the API runs (roles api and all); a second API process running it too is harmless.
+  const expiry = startOrderExpiry(platform);
+  return {
+    api,
+    apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    async close() {
+      await expiry.stop();
+      await api.close();
+    },
+  };
+}
+
+/** Closes pending orders past TOLLGATE_ORDER_TTL: once now, then every 30 s, until stop(). */
+export function startOrderExpiry(platform: Platform): OrderExpiry {
+  const { storage, services, logger, now } = platform;
+  const expiry = new OrderExpiry({ db: storage.db, caps: storage.caps, catalogue: orderCatalogue(services), logger, now });
+  expiry.start();
+  return expiry;
 }
 
 /** Configuration from the environment, with secrets resolved from the data directory. */

@@ -29,6 +29,11 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['ip/v3', 'get'],
   ['user-product/list', 'get'],
   ['user-product/summary', 'get'],
+  ['payment/groups', 'get'],
+  ['activity/balance-recharge-gift-ratio', 'get'],
+  ['order/create', 'post'],
+  ['order/close', 'post'],
+  ['order/list', 'get'],
 ];
 
 const ADMIN_ROUTES: [string, string[]][] = [
@@ -45,6 +50,21 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/static-ip-allocations/{id}/release', ['post']],
   ['/admin/users/{id}/packages', ['get', 'post']],
   ['/admin/packages/{id}', ['delete']],
+  ['/admin/products', ['get', 'post']],
+  ['/admin/products/{id}', ['get', 'patch']],
+  ['/admin/products/{id}/disable', ['post']],
+  ['/admin/products/{id}/skus', ['post']],
+  ['/admin/products/{id}/skus/{sku_id}', ['delete', 'patch']],
+  ['/admin/payment-methods', ['get', 'post']],
+  ['/admin/payment-methods/{id}', ['get', 'patch']],
+  ['/admin/payment-methods/{id}/rotate-secret', ['post']],
+  ['/admin/coupons', ['get', 'post']],
+  ['/admin/coupons/{id}', ['get', 'patch']],
+  ['/admin/gift-tiers', ['get', 'post']],
+  ['/admin/gift-tiers/{id}', ['delete', 'patch']],
+  ['/admin/orders', ['get']],
+  ['/admin/orders/{id}/mark-paid', ['post']],
+  ['/admin/orders/{id}/refund', ['post']],
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -103,8 +123,14 @@ describe('/openapi.json', () => {
     const expected = [
       ...PREFIXES.flatMap((prefix) => CUSTOMER_ROUTES.map(([route]) => `${prefix}/${route}`)),
       ...ADMIN_ROUTES.map(([path]) => path),
+      '/payments/webhook/{method}',
     ].sort();
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
+  });
+
+  it('documents POST /payments/webhook/{method}, signed rather than authenticated', () => {
+    assert.deepEqual(methodsOf('/payments/webhook/{method}'), ['post']);
+    assert.deepEqual(doc.paths['/payments/webhook/{method}'].post.security, []);
   });
 
   for (const [path, methods] of ADMIN_ROUTES) {

@@ -15,6 +15,9 @@ import type { SubAccountsService, TokenService, UsersService, WhiteIpsService } 
 import type { NodesService } from '../pool/index.js';
 import type { PackagesService } from '../packages/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
+import type { PaymentsService } from '../billing/payments/index.js';
+import type { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from '../billing/catalogue/index.js';
+import type { OrdersService } from '../billing/orders/index.js';
 import type { UsageService } from '../usage/index.js';
 import type { ExtractionService } from '../extraction/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -23,6 +26,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
+import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
 
 export interface ApiServices {
@@ -35,6 +39,12 @@ export interface ApiServices {
   readonly packages: PackagesService;
   readonly whiteIps: WhiteIpsService;
   readonly extraction: ExtractionService;
+  readonly payments: PaymentsService;
+  readonly products: ProductsService;
+  readonly paymentMethods: PaymentMethodsService;
+  readonly coupons: CouponsService;
+  readonly giftTiers: GiftTiersService;
+  readonly orders: OrdersService;
 }
 
 export interface BuildApiOptions {
@@ -143,6 +153,7 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
     if (schema.hide) return;
     // A copy: route schemas are shared module constants, and other app instances read them too.
     if (url.startsWith('/admin')) route.schema = { ...schema, security: [{ adminToken: [] }] };
+    else if (url.startsWith('/payments/')) route.schema = { ...schema, security: [] };
     else if (!url.endsWith('/auth/login')) route.schema = { ...schema, security: [{ appKey: [] }, { bearer: [] }] };
   });
 
@@ -174,7 +185,14 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
     packages: services.packages,
     time,
     nodeHealth,
+    payments: services.payments,
+    products: services.products,
+    paymentMethods: services.paymentMethods,
+    coupons: services.coupons,
+    giftTiers: services.giftTiers,
   });
+  // Payment providers' notifications: at the root, signed instead of authenticated.
+  await app.register(paymentWebhookRoutes, { payments: services.payments });
 
   return app;
 }

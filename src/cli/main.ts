@@ -9,6 +9,8 @@ import { createLogger } from '../logger.js';
 import { registerNodeCommands } from './nodes.js';
 import { registerStaticIpCommands } from './static-ips.js';
 import { registerPackageCommands } from './packages.js';
+import { registerOrderCommands } from './orders.js';
+import { registerBillingCommands } from './billing.js';
 import {
   configFromEnv,
   openPlatform,
@@ -197,6 +199,13 @@ registerNodeCommands(program, (fn) => withPlatform((p) => fn(p.services.nodes)))
 registerStaticIpCommands(program, (fn) => withPlatform((p) => fn({ staticIps: p.services.staticIps, users: p.services.users })));
 registerPackageCommands(program, (fn) =>
   withPlatform((p) => fn({ packages: p.services.packages, users: p.services.users, time: p.time })),
+);
+registerOrderCommands(program, (fn) => withPlatform((p) => fn({ payments: p.services.payments })));
+registerBillingCommands(program, (fn) =>
+  withPlatform((p) => {
+    const { products, paymentMethods, coupons, giftTiers } = p.services;
+    return fn({ products, paymentMethods, coupons, giftTiers, time: p.time });
+  }),
 );
 
 try {

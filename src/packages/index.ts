@@ -18,6 +18,7 @@ export {
   type PackageStatus,
   type PackageSummary,
   TEMPORARY_WINDOW_MS,
+  TIME_BASED_PACKAGE_TYPE,
   TITLE_MAX,
   TRADE_NO_MAX,
   type TrafficPackage,

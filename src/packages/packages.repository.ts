@@ -105,6 +105,23 @@ export class PackagesRepository {
     };
   }
 
+  /**
+   * Takes back the unused part of an active package in one statement: unused → status 0 (withdrawn); partly used →
+   * `total_bytes` = `used_bytes`; used up → unchanged. Undefined when there is no such package.
+   */
+  withdrawUnused(id: number, at: number): Promise<PackageRow | undefined> {
+    return this.db
+      .updateTable('user_packages')
+      .set({
+        status: sql<number>`case when used_bytes = 0 then 0 else status end`,
+        total_bytes: sql<number>`case when used_bytes > 0 and used_bytes < total_bytes then used_bytes else total_bytes end`,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   setStatus(id: number, status: number, at: number): Promise<PackageRow | undefined> {
     return this.db
       .updateTable('user_packages')

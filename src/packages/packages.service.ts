@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { AppError, invalidParams } from '../errors/index.js';
 import { type Database, recordChange } from '../storage/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
+import { newTradeNo } from '../time/trade-no.js';
 import { type PackageRow, PackagesRepository } from './packages.repository.js';
 import {
   DEFAULT_GRANT_TITLE,
@@ -16,6 +16,7 @@ import {
   type PackagePage,
   type PackageSummary,
   TEMPORARY_WINDOW_MS,
+  TIME_BASED_PACKAGE_TYPE,
   TITLE_MAX,
   TRADE_NO_MAX,
   type TrafficPackage,
@@ -49,57 +50,62 @@ export class PackagesService {
 
   /** Writes a package for the user, effective from `startsAt` (default now) for `days` days. */
   async grant(input: PackageGrant): Promise<TrafficPackage> {
-    const errors: Record<string, string> = {};
-    if (!(PACKAGE_PRODUCT_TYPES as readonly number[]).includes(input.productType)) {
-      errors.product_type = `must be one of ${PACKAGE_PRODUCT_TYPES.join(', ')}`;
-    }
-    if (!Number.isSafeInteger(input.totalBytes) || input.totalBytes < 1 || input.totalBytes > PACKAGE_BYTES_MAX) {
-      errors.size = `must be 1 byte to ${PACKAGE_BYTES_MAX / 2 ** 30} GB`;
-    }
-    if (!Number.isInteger(input.days) || input.days < 1 || input.days > PACKAGE_DAYS_MAX) {
-      errors.days = `must be a whole number of days, 1-${PACKAGE_DAYS_MAX}`;
-    }
-    if (input.startsAt !== undefined && (!Number.isSafeInteger(input.startsAt) || input.startsAt < 0)) {
-      errors.starts_at = 'must be a time';
-    }
-    if (input.tradeNo !== undefined && !TRADE_NO.test(input.tradeNo)) {
-      errors.trade_no = `letters, digits, _ and -, 1-${TRADE_NO_MAX} characters`;
-    }
-    const title = input.title?.trim() || DEFAULT_GRANT_TITLE;
-    if (title.length > TITLE_MAX || CONTROL.test(title)) errors.title = `at most ${TITLE_MAX} characters, no control characters`;
-    if (Object.keys(errors).length > 0) throw invalidParams(errors);
-
+    checkGrant(input, false);
     const now = this.#now();
-    const startsAt = input.startsAt ?? now;
-    const row = await this.db.transaction().execute(async (trx) => {
-      const repo = new PackagesRepository(trx);
-      if (!(await repo.userExists(input.userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
-      let tradeNo = input.tradeNo;
-      if (tradeNo !== undefined) {
-        if (await repo.tradeNoTaken(tradeNo)) throw invalidParams({ trade_no: `${tradeNo} is already used by a package` });
-      } else {
-        do tradeNo = this.#newTradeNo(now);
-        while (await repo.tradeNoTaken(tradeNo));
-      }
-      const inserted = await repo.insert({
-        user_id: input.userId,
-        product_type: input.productType,
-        total_bytes: input.totalBytes,
-        used_bytes: 0,
-        starts_at: startsAt,
-        expires_at: startsAt + input.days * DAY_MS,
-        trade_no: tradeNo,
-        title,
-        order_created_at: now,
-        order_pay_at: now,
-        status: 1,
-        created_at: now,
-        updated_at: now,
-      });
-      await recordChange(trx, 'user_package', [input.userId], now);
-      return inserted;
-    });
+    const row = await this.db.transaction().execute((trx) => this.#write(trx, input, now));
     return toPackage(row);
+  }
+
+  /**
+   * `grant` inside the caller's transaction: billing provisions a paid order with it in the transaction that marks
+   * the order paid, so the package exists exactly when the order is paid. Also writes type-11 packages (time-based:
+   * `totalBytes` 0), which only orders create.
+   */
+  async grantIn(trx: Transaction<Database>, input: PackageGrant, now = this.#now()): Promise<TrafficPackage> {
+    checkGrant(input, true);
+    return toPackage(await this.#write(trx, input, now));
+  }
+
+  /**
+   * Takes back what is left of a package (a refund), inside the caller's transaction: an unused package is withdrawn
+   * (status 0); a partly used one keeps what was used (`total_bytes` = `used_bytes`, in one UPDATE so a meter flush
+   * cannot slip between reading and writing). Returns the package after, or undefined when there is none.
+   */
+  async withdrawUnusedIn(trx: Transaction<Database>, packageId: number, now = this.#now()): Promise<TrafficPackage | undefined> {
+    const row = await new PackagesRepository(trx).withdrawUnused(packageId, now);
+    if (!row) return undefined;
+    await recordChange(trx, 'user_package', [Number(row.user_id)], now);
+    return toPackage(row);
+  }
+
+  async #write(trx: Transaction<Database>, input: PackageGrant, now: number): Promise<PackageRow> {
+    const startsAt = input.startsAt ?? now;
+    const repo = new PackagesRepository(trx);
+    if (!(await repo.userExists(input.userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    let tradeNo = input.tradeNo;
+    if (tradeNo !== undefined) {
+      if (await repo.tradeNoTaken(tradeNo)) throw invalidParams({ trade_no: `${tradeNo} is already used by a package` });
+    } else {
+      do tradeNo = newTradeNo(this.time, now);
+      while (await repo.tradeNoTaken(tradeNo));
+    }
+    const inserted = await repo.insert({
+      user_id: input.userId,
+      product_type: input.productType,
+      total_bytes: input.totalBytes,
+      used_bytes: 0,
+      starts_at: startsAt,
+      expires_at: startsAt + input.days * DAY_MS,
+      trade_no: tradeNo,
+      title: input.title?.trim() || DEFAULT_GRANT_TITLE,
+      order_created_at: input.orderCreatedAt ?? now,
+      order_pay_at: input.orderPayAt ?? now,
+      status: 1,
+      created_at: now,
+      updated_at: now,
+    });
+    await recordChange(trx, 'user_package', [input.userId], now);
+    return inserted;
   }
 
   /** A page of the user's packages, newest first; withdrawn ones only with `includeWithdrawn`. */
@@ -167,12 +173,35 @@ export class PackagesService {
     });
     return toPackage(row);
   }
+}
 
-  /** `2022051312134339861461465434`: local yyyymmddHHMMSS and 14 random digits. */
-  #newTradeNo(now: number): string {
-    const stamp = this.time.format(now).replace(/\D/g, '');
-    return stamp + String(randomInt(0, 1e14)).padStart(14, '0');
+/**
+ * The rules of a grant; `fromOrder` also admits type-11 packages (time-based, `totalBytes` 0), which only paid
+ * orders create. Throws TG_ERR_PARAM_INVALID naming each bad field.
+ */
+function checkGrant(input: PackageGrant, fromOrder: boolean): void {
+  const errors: Record<string, string> = {};
+  const timeBased = fromOrder && input.productType === TIME_BASED_PACKAGE_TYPE;
+  if (!timeBased && !(PACKAGE_PRODUCT_TYPES as readonly number[]).includes(input.productType)) {
+    errors.product_type = `must be one of ${PACKAGE_PRODUCT_TYPES.join(', ')}`;
   }
+  if (timeBased) {
+    if (input.totalBytes !== 0) errors.size = 'must be 0 for a time-based package';
+  } else if (!Number.isSafeInteger(input.totalBytes) || input.totalBytes < 1 || input.totalBytes > PACKAGE_BYTES_MAX) {
+    errors.size = `must be 1 byte to ${PACKAGE_BYTES_MAX / 2 ** 30} GB`;
+  }
+  if (!Number.isInteger(input.days) || input.days < 1 || input.days > PACKAGE_DAYS_MAX) {
+    errors.days = `must be a whole number of days, 1-${PACKAGE_DAYS_MAX}`;
+  }
+  if (input.startsAt !== undefined && (!Number.isSafeInteger(input.startsAt) || input.startsAt < 0)) {
+    errors.starts_at = 'must be a time';
+  }
+  if (input.tradeNo !== undefined && !TRADE_NO.test(input.tradeNo)) {
+    errors.trade_no = `letters, digits, _ and -, 1-${TRADE_NO_MAX} characters`;
+  }
+  const title = input.title?.trim() || DEFAULT_GRANT_TITLE;
+  if (title.length > TITLE_MAX || CONTROL.test(title)) errors.title = `at most ${TITLE_MAX} characters, no control characters`;
+  if (Object.keys(errors).length > 0) throw invalidParams(errors);
 }
 
 /** Bytes as the API shows them: KB, floored. */

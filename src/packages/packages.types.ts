@@ -7,6 +7,8 @@
 export const PACKAGE_PRODUCT_TYPES = [9, 12] as const;
 export type PackageProductType = (typeof PACKAGE_PRODUCT_TYPES)[number];
 export const DEFAULT_PACKAGE_PRODUCT_TYPE: PackageProductType = 9;
+/** Type 11 (dynamic residential by time): a package record of its validity, no traffic (total 0); only paid orders write one. */
+export const TIME_BASED_PACKAGE_TYPE = 11;
 
 /** Product types `user-product/list` accepts as a filter: the documents' list (9, 11, 14, 25) and 12 from `summary`. */
 export const LISTED_PRODUCT_TYPES = [9, 11, 12, 14, 25] as const;
@@ -58,6 +60,9 @@ export interface PackageGrant {
   /** The order number; a 28-digit one (local yyyymmddHHMMSS + 14 random digits) is generated when absent. */
   readonly tradeNo?: string | undefined;
   readonly title?: string | undefined;
+  /** The order's times shown with the package (`order.created_at`, `order.pay_at`); default now. */
+  readonly orderCreatedAt?: number | undefined;
+  readonly orderPayAt?: number | undefined;
 }
 
 export interface PackageFilter {

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { canonicalIp, type SecretBox } from '../accounts/index.js';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
 import { COUNTRY_RULE, formatNodeUrl, normalizeCountry, normalizePlace, PLACE_RULE, parseNodeUrl } from '../pool/index.js';
@@ -218,6 +218,51 @@ export class StaticIpsService {
    * runs one write transaction at a time.
    */
   async allocate(input: AllocateInput): Promise<StaticIpAllocation[]> {
+    this.#checkAllocate(input);
+    const now = this.#now();
+    return this.db.transaction().execute((trx) => this.allocateIn(trx, input, now));
+  }
+
+  /**
+   * allocate() inside the caller's transaction (an order being paid): the change_log rows go in
+   * with it, and a failure leaves the caller to roll back everything it did.
+   */
+  async allocateIn(trx: Transaction<Database>, input: AllocateInput, now = this.#now()): Promise<StaticIpAllocation[]> {
+    const country = this.#checkAllocate(input);
+    const tradeNo = input.tradeNo?.trim() ?? '';
+    const repo = new StaticIpsRepository(trx, this.caps);
+    if (!(await repo.userExists(input.userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    const chosen: number[] = [];
+    const skip: number[] = [];
+    while (chosen.length < input.count) {
+      const locked = await repo.lockFree(country, input.productType, now, input.count - chosen.length, [...chosen, ...skip]);
+      if (locked.length === 0) break;
+      const held = new Set((await repo.holders(locked, now)).map((a) => Number(a.static_ip_id)));
+      for (const id of locked) (held.has(id) ? skip : chosen).push(id);
+    }
+    if (chosen.length < input.count) {
+      throw new AppError('TG_ERR_STATIC_IP_UNAVAILABLE', {
+        params: { region: `${country}:${input.count}` },
+        data: { region: `${country}:${input.count}`, available: chosen.length },
+      });
+    }
+    const inserted = await repo.insertAllocations(
+      chosen.map((staticIpId) => ({
+        static_ip_id: staticIpId,
+        user_id: input.userId,
+        trade_no: tradeNo,
+        created_at: now,
+        expires_at: now + input.days * DAY_MS,
+        released_at: null,
+      })),
+    );
+    await recordChange(trx, 'static_ip', chosen, now);
+    const rows = await repo.withIps(inserted.map((r) => Number(r.id)));
+    return rows.map((r) => this.#toAllocation(r));
+  }
+
+  /** Validates an allocation request; returns its normalized country. */
+  #checkAllocate(input: AllocateInput): string {
     const errors: Record<string, string> = {};
     const country = normalizeCountry(input.country);
     if (country === undefined) errors.country = COUNTRY_RULE;
@@ -227,38 +272,7 @@ export class StaticIpsService {
     const tradeNo = input.tradeNo?.trim() ?? '';
     if (tradeNo.length > TRADE_NO_MAX) errors.trade_no = `at most ${TRADE_NO_MAX} characters`;
     if (Object.keys(errors).length > 0 || country === undefined) throw invalidParams(errors);
-    const now = this.#now();
-    const rows = await this.db.transaction().execute(async (trx) => {
-      const repo = new StaticIpsRepository(trx, this.caps);
-      if (!(await repo.userExists(input.userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
-      const chosen: number[] = [];
-      const skip: number[] = [];
-      while (chosen.length < input.count) {
-        const locked = await repo.lockFree(country, input.productType, now, input.count - chosen.length, [...chosen, ...skip]);
-        if (locked.length === 0) break;
-        const held = new Set((await repo.holders(locked, now)).map((a) => Number(a.static_ip_id)));
-        for (const id of locked) (held.has(id) ? skip : chosen).push(id);
-      }
-      if (chosen.length < input.count) {
-        throw new AppError('TG_ERR_STATIC_IP_UNAVAILABLE', {
-          params: { region: `${country}:${input.count}` },
-          data: { region: `${country}:${input.count}`, available: chosen.length },
-        });
-      }
-      const inserted = await repo.insertAllocations(
-        chosen.map((staticIpId) => ({
-          static_ip_id: staticIpId,
-          user_id: input.userId,
-          trade_no: tradeNo,
-          created_at: now,
-          expires_at: now + input.days * DAY_MS,
-          released_at: null,
-        })),
-      );
-      await recordChange(trx, 'static_ip', chosen, now);
-      return repo.withIps(inserted.map((r) => Number(r.id)));
-    });
-    return rows.map((r) => this.#toAllocation(r));
+    return country;
   }
 
   /**
@@ -267,65 +281,121 @@ export class StaticIpsService {
    * Unknown ids, another user's and released allocations: TG_ERR_STATIC_IP_NO_ALLOCATION.
    */
   async renew(userId: number, allocationIds: readonly number[], days: number): Promise<StaticIpAllocation[]> {
+    this.#checkRenew(allocationIds, days);
+    const now = this.#now();
+    return this.db.transaction().execute((trx) => this.renewIn(trx, userId, allocationIds, days, now));
+  }
+
+  /** renew() inside the caller's transaction. */
+  async renewIn(
+    trx: Transaction<Database>,
+    userId: number,
+    allocationIds: readonly number[],
+    days: number,
+    now = this.#now(),
+  ): Promise<StaticIpAllocation[]> {
+    const ids = this.#checkRenew(allocationIds, days);
+    const repo = new StaticIpsRepository(trx, this.caps);
+    const found = await repo.allocationsByIds(ids);
+    const usable = new Map(
+      found.filter((a) => Number(a.user_id) === userId && a.released_at === null).map((a) => [Number(a.id), a]),
+    );
+    const missing = ids.filter((id) => !usable.has(id));
+    if (missing.length > 0) {
+      throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION', {
+        params: { ids: listNames(missing.map(String)) },
+        data: { ids: missing },
+      });
+    }
+    const ipIds = [...new Set([...usable.values()].map((a) => Number(a.static_ip_id)))];
+    await repo.lock(ipIds);
+    // Re-read under the locks: a concurrent renewal or release may have changed them.
+    const current = await repo.allocationsByIds(ids);
+    const holders = await repo.holders(ipIds, now);
+    const taken = current.filter((a) =>
+      holders.some((h) => Number(h.static_ip_id) === Number(a.static_ip_id) && Number(h.id) !== Number(a.id)),
+    );
+    if (taken.length > 0) throw new AppError('TG_ERR_STATIC_IP_ALLOCATED', { data: { ids: taken.map((a) => Number(a.id)) } });
+    const released = current.filter((a) => a.released_at !== null).map((a) => Number(a.id));
+    if (released.length > 0) {
+      throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION', {
+        params: { ids: listNames(released.map(String)) },
+        data: { ids: released },
+      });
+    }
+    for (const a of current) await repo.setExpiry(Number(a.id), Math.max(now, Number(a.expires_at)) + days * DAY_MS);
+    await recordChange(trx, 'static_ip', ipIds, now);
+    const rows = await repo.withIps(ids);
+    return rows.map((r) => this.#toAllocation(r));
+  }
+
+  /** Validates a renewal; returns the distinct ids. */
+  #checkRenew(allocationIds: readonly number[], days: number): number[] {
     const ids = [...new Set(allocationIds)];
     const errors: Record<string, string> = {};
     if (ids.length === 0 || !ids.every((id) => Number.isSafeInteger(id) && id > 0)) errors.ids = 'one or more allocation ids';
     if (!isCount(days, DAYS_MAX)) errors.days = `an integer from 1 to ${DAYS_MAX}`;
     if (Object.keys(errors).length > 0) throw invalidParams(errors);
-    const now = this.#now();
-    const rows = await this.db.transaction().execute(async (trx) => {
-      const repo = new StaticIpsRepository(trx, this.caps);
-      const found = await repo.allocationsByIds(ids);
-      const usable = new Map(
-        found.filter((a) => Number(a.user_id) === userId && a.released_at === null).map((a) => [Number(a.id), a]),
-      );
-      const missing = ids.filter((id) => !usable.has(id));
-      if (missing.length > 0) {
-        throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION', {
-          params: { ids: listNames(missing.map(String)) },
-          data: { ids: missing },
-        });
-      }
-      const ipIds = [...new Set([...usable.values()].map((a) => Number(a.static_ip_id)))];
-      await repo.lock(ipIds);
-      // Re-read under the locks: a concurrent renewal or release may have changed them.
-      const current = await repo.allocationsByIds(ids);
-      const holders = await repo.holders(ipIds, now);
-      const taken = current.filter((a) =>
-        holders.some((h) => Number(h.static_ip_id) === Number(a.static_ip_id) && Number(h.id) !== Number(a.id)),
-      );
-      if (taken.length > 0) throw new AppError('TG_ERR_STATIC_IP_ALLOCATED', { data: { ids: taken.map((a) => Number(a.id)) } });
-      const released = current.filter((a) => a.released_at !== null).map((a) => Number(a.id));
-      if (released.length > 0) {
-        throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION', {
-          params: { ids: listNames(released.map(String)) },
-          data: { ids: released },
-        });
-      }
-      for (const a of current) await repo.setExpiry(Number(a.id), Math.max(now, Number(a.expires_at)) + days * DAY_MS);
-      await recordChange(trx, 'static_ip', ipIds, now);
-      return repo.withIps(ids);
-    });
-    return rows.map((r) => this.#toAllocation(r));
+    return ids;
   }
 
   /** Ends an allocation now; its IP is free again. Refused (6405) when unknown, released or expired. */
   async release(allocationId: number): Promise<StaticIpAllocation> {
     const now = this.#now();
-    const row = await this.db.transaction().execute(async (trx) => {
-      const repo = new StaticIpsRepository(trx, this.caps);
-      const released: AllocationRow | undefined = await repo.release(allocationId, now);
-      if (!released) {
-        throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION', {
-          params: { ids: String(allocationId) },
-          data: { ids: [allocationId] },
-        });
-      }
-      await recordChange(trx, 'static_ip', [Number(released.static_ip_id)], now);
-      const [withIp] = await repo.withIps([allocationId]);
-      return withIp!;
-    });
-    return this.#toAllocation(row);
+    const released = await this.db.transaction().execute((trx) => this.releaseIn(trx, allocationId, now));
+    return released!;
+  }
+
+  /**
+   * release() inside the caller's transaction. With `ifHeld` an allocation that already ended
+   * (expired or released) is no error: it answers undefined and changes nothing.
+   */
+  async releaseIn(
+    trx: Transaction<Database>,
+    allocationId: number,
+    now = this.#now(),
+    options: { ifHeld?: boolean } = {},
+  ): Promise<StaticIpAllocation | undefined> {
+    const repo = new StaticIpsRepository(trx, this.caps);
+    const released: AllocationRow | undefined = await repo.release(allocationId, now);
+    if (!released) {
+      if (options.ifHeld) return undefined;
+      throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION', {
+        params: { ids: String(allocationId) },
+        data: { ids: [allocationId] },
+      });
+    }
+    await recordChange(trx, 'static_ip', [Number(released.static_ip_id)], now);
+    const [withIp] = await repo.withIps([allocationId]);
+    return this.#toAllocation(withIp!);
+  }
+
+  /**
+   * Takes `spanMs` back off an allocation's expiry (a renewal refunded), never below `now`: a renewal
+   * already counting is cut at now. Released or ended allocations are left as they are (undefined).
+   */
+  async shortenIn(
+    trx: Transaction<Database>,
+    allocationId: number,
+    spanMs: number,
+    now = this.#now(),
+  ): Promise<StaticIpAllocation | undefined> {
+    const repo = new StaticIpsRepository(trx, this.caps);
+    const [row] = await repo.allocationsByIds([allocationId]);
+    if (!row || row.released_at !== null || Number(row.expires_at) <= now) return undefined;
+    await repo.lock([Number(row.static_ip_id)]);
+    const [current] = await repo.allocationsByIds([allocationId]);
+    if (!current || current.released_at !== null || Number(current.expires_at) <= now) return undefined;
+    await repo.setExpiry(allocationId, Math.max(now, Number(current.expires_at) - spanMs));
+    await recordChange(trx, 'static_ip', [Number(current.static_ip_id)], now);
+    const [withIp] = await repo.withIps([allocationId]);
+    return this.#toAllocation(withIp!);
+  }
+
+  /** Allocations by id (any user, ended ones included), read inside the caller's transaction. */
+  async allocationsIn(trx: Transaction<Database>, allocationIds: readonly number[]): Promise<StaticIpAllocation[]> {
+    const rows = await new StaticIpsRepository(trx, this.caps).withIps([...new Set(allocationIds)]);
+    return rows.map((r) => this.#toAllocation(r));
   }
 
   /** Unallocated, in-service IPs of a type per country (`static-ip-region`); sold-out countries are left out. */

@@ -5,7 +5,10 @@ import type { NodesService } from '../../../pool/index.js';
 import type { PackagesService } from '../../../packages/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
 import type { StaticIpsService } from '../../../static-ips/index.js';
+import type { PaymentsService } from '../../../billing/payments/index.js';
+import { adminOrderRoutes } from './orders.js';
 import { adminNodeRoutes } from './nodes.js';
+import { adminCatalogueRoutes, type AdminCatalogueRoutesDeps } from './billing-catalogue.js';
 import { adminPackageRoutes } from './packages.js';
 import { adminStaticIpRoutes } from './static-ips.js';
 import { adminUserRoutes } from './users.js';
@@ -20,6 +23,11 @@ export interface AdminApiDeps {
   readonly time: TimeFormatter;
   /** The gateway's view of node health when it runs in this process. */
   readonly nodeHealth?: ((nodeId: number) => boolean | undefined) | undefined;
+  readonly payments: PaymentsService;
+  readonly products: AdminCatalogueRoutesDeps['products'];
+  readonly paymentMethods: AdminCatalogueRoutesDeps['paymentMethods'];
+  readonly coupons: AdminCatalogueRoutesDeps['coupons'];
+  readonly giftTiers: AdminCatalogueRoutesDeps['giftTiers'];
 }
 
 /** The operator's API: `Authorization: Bearer <admin token>` on every route. */
@@ -34,4 +42,12 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
   await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
   await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });
+  await app.register(adminOrderRoutes, { payments: deps.payments });
+  await app.register(adminCatalogueRoutes, {
+    products: deps.products,
+    paymentMethods: deps.paymentMethods,
+    coupons: deps.coupons,
+    giftTiers: deps.giftTiers,
+    time: deps.time,
+  });
 };

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields, mergeQueryIntoBody } from '../../plugins/customer-auth.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
+import { type OrderRoutesDeps, orderRoutes } from './order.js';
+import { type PaymentRoutesDeps, paymentRoutes } from './payment.js';
 import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
 import { type UsageRoutesDeps, usageRoutes } from './usage.js';
 import { type UserRoutesDeps, userRoutes } from './user.js';
@@ -17,6 +19,8 @@ export type CustomerApiDeps = CustomerAuthOptions &
   WhiteIpRoutesDeps &
   GeoRoutesDeps &
   ExtractionRoutesDeps &
+  PaymentRoutesDeps &
+  OrderRoutesDeps &
   UserProductDeps;
 
 /** Every customer endpoint, mounted once per brand prefix with identical behaviour. */
@@ -35,4 +39,6 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(geoRoutes, deps);
   await app.register(extractionRoutes, deps);
   await app.register(whiteIpRoutes, deps);
+  await app.register(paymentRoutes, deps);
+  await app.register(orderRoutes, deps);
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TokenService, User, UsersService } from '../../../accounts/index.js';
+import { moneyNumber } from '../../../billing/money.js';
 import { AppError } from '../../../errors/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
@@ -18,7 +19,7 @@ export function userView(user: User) {
     id: user.id,
     email: user.email,
     phone: user.phone,
-    balance: user.balanceCents / 100,
+    balance: moneyNumber(user.balanceCents),
     status: user.status,
     is_real_name: user.isRealName,
     created_at: isoTime(user.createdAt),
