@@ -8,6 +8,14 @@
  * the same database, so an empty SecretBox cache) and warm, next to /healthz and the 100-account list.
  * Client time includes reading and JSON-parsing the body, as a real client would.
  *
+ * Packages and extraction, on the same platform: GET ip/v3?num=100 for a user with a whitelisted address and a
+ * valid type-9 package, against four exit nodes and TOLLGATE_EXTRACT_PORTS=20000-40999 (the API only leases ports
+ * in the database; every lease is deleted between calls, outside the timed section, so each call finds the range
+ * free), next to ip/v3?num=1; and GET user-product/summary?product_type=9 for a user owning 1,000 packages (valid,
+ * expiring within 7 days, expired, used up and partly used, withdrawn, and some of type 12), next to the summary
+ * of a user with one package. Each answer is checked (100 distinct ports in the range; the summary's every figure
+ * against sums computed here). Baseline, as for the list: healthz p50 of the same run.
+ *
  * PostgreSQL: TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test; skipped when no connection
  * succeeds within ~2 s. Each run uses a fresh schema, dropped at the end; SQLite uses a fresh temp dir.
  * Target misses are reported, not turned into a non-zero exit; a wrong answer from the API is an error.
@@ -21,6 +29,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { SubAccountsRepository } from '../src/accounts/sub-accounts.repository.js';
+import type { PackageSummary } from '../src/packages/index.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from '../src/config/index.js';
 import { openPlatform, type Platform, type RunningServer, startApi } from '../src/main.js';
 
@@ -40,6 +49,15 @@ const PG_PROBE_MS = 2_000;
 const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const LIST_TARGET_MS = 100;
 const ADD_TARGET_MS = 1_000;
+const EXTRACT_PORTS = { from: 20_000, to: 40_999 };
+const EXTRACT_NUM = 100;
+const EXTRACT_CALLS = 100;
+const PACKAGES = 1_000;
+const SUMMARY_CALLS = 200;
+const EXTRACT_TARGET_MS = 50;
+const SUMMARY_TARGET_MS = 50;
+const DAY_MS = 86_400_000;
+const GIB = 2 ** 30;
 
 const logger = pino({ level: 'silent' });
 
@@ -281,6 +299,8 @@ interface DialectResult {
   readonly listP50: number;
   readonly addP50: number;
   readonly addMax: number;
+  readonly extractP50: number;
+  readonly summaryP50: number;
 }
 
 async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promise<DialectResult> {
@@ -296,6 +316,7 @@ async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promis
         TOLLGATE_RATE_LIMIT_PER_IP: '0',
         TOLLGATE_API_PORT: '0',
         TOLLGATE_HOST: '127.0.0.1',
+        TOLLGATE_EXTRACT_PORTS: `${EXTRACT_PORTS.from}-${EXTRACT_PORTS.to}`,
         ...(dialect === 'postgres' ? { DATABASE_URL: pgUrl } : {}),
       }),
     );
@@ -403,7 +424,9 @@ async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promis
     console.log(
       `  add-1,000 < 1 s: ${addPass ? 'PASS' : 'FAIL'} (p50 ${ms(add.p50)} ms, max ${ms(add.max)} ms over ${add.n} calls; PASS needs every call < 1 s)`,
     );
-    return { dialect, listP50: warmStats.p50, addP50: add.p50, addMax: add.max };
+
+    const { extractP50, summaryP50 } = await benchPackages(main, dialect, tag, healthStats.p50);
+    return { dialect, listP50: warmStats.p50, addP50: add.p50, addMax: add.max, extractP50, summaryP50 };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((err: unknown) => console.error(`cleanup failed: ${(err as Error).message}`));
@@ -415,6 +438,266 @@ async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promis
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Packages and extraction
+
+/** One seeded package: what the grant writes, then the used bytes and withdrawal applied after it. */
+interface PackageSpec {
+  readonly productType: number;
+  readonly totalBytes: number;
+  readonly usedBytes: number;
+  readonly startsAt: number;
+  readonly days: number;
+  readonly withdrawn: boolean;
+}
+
+/**
+ * PACKAGES packages, varied: per ten, three valid, one expiring within 7 days (a quarter used), one not started
+ * yet, two expired, one valid and used up (half of those past their total by a flush's overshoot), one valid and a
+ * third used, one expired and half used; one in twenty is of type 12 and one in a hundred is withdrawn.
+ */
+function packageSpecs(now: number): PackageSpec[] {
+  const specs: PackageSpec[] = [];
+  for (let i = 0; i < PACKAGES; i++) {
+    const totalBytes = (1 + (i % 7)) * GIB + i * 1234;
+    const kind = i % 10;
+    const startsAt =
+      kind === 3
+        ? now - 27 * DAY_MS
+        : kind === 4
+          ? now + 2 * DAY_MS
+          : kind === 5 || kind === 6 || kind === 9
+            ? now - 60 * DAY_MS
+            : now - DAY_MS;
+    const usedBytes =
+      kind === 3
+        ? Math.floor(totalBytes / 4)
+        : kind === 7
+          ? totalBytes + (i % 2 === 1 ? 4096 : 0)
+          : kind === 8
+            ? Math.floor(totalBytes / 3)
+            : kind === 9
+              ? Math.floor(totalBytes / 2)
+              : 0;
+    specs.push({ productType: i % 20 === 19 ? 12 : 9, totalBytes, usedBytes, startsAt, days: 30, withdrawn: i % 100 === 9 });
+  }
+  return specs;
+}
+
+/** The summary the API must answer for these packages at `now`, by the documented rules, in KB. */
+function expectedSummary(specs: readonly PackageSpec[], productType: number, now: number): PackageSummary {
+  let count = 0;
+  let total = 0;
+  let used = 0;
+  let validCount = 0;
+  let validTotal = 0;
+  let validUsed = 0;
+  let soonCount = 0;
+  let soonTotal = 0;
+  let soonUsed = 0;
+  for (const p of specs) {
+    if (p.withdrawn || p.productType !== productType) continue;
+    const expiresAt = p.startsAt + p.days * DAY_MS;
+    const u = Math.min(p.usedBytes, p.totalBytes);
+    count += 1;
+    total += p.totalBytes;
+    used += u;
+    if (expiresAt > now) {
+      validCount += 1;
+      validTotal += p.totalBytes;
+      validUsed += u;
+      if (expiresAt <= now + 7 * DAY_MS) {
+        soonCount += 1;
+        soonTotal += p.totalBytes;
+        soonUsed += u;
+      }
+    }
+  }
+  const kb = (bytes: number) => Math.floor(bytes / 1024);
+  return {
+    total: kb(total),
+    total_count: count,
+    effective: kb(validTotal - validUsed),
+    effective_count: validCount,
+    effective_total: kb(validTotal),
+    effective_used: kb(validUsed),
+    temporary: kb(soonTotal - soonUsed),
+    temporary_count: soonCount,
+    expired: kb(total - validTotal - (used - validUsed)),
+    expired_count: count - validCount,
+    used: kb(used),
+  };
+}
+
+/** Times one GET from request to parsed JSON; the checks come after the clock stops. */
+async function timedGet(pool: Pool, path: string): Promise<{ elapsed: number; answer: Answer }> {
+  const t0 = performance.now();
+  const answer = await call(pool, 'GET', path);
+  return { elapsed: performance.now() - t0, answer };
+}
+
+/** Throws unless the ip/v3 answer lists `num` distinct `127.0.0.1:port` endpoints with ports in the range. */
+function checkExtract(answer: Answer, num: number): void {
+  expectOk(answer, 'ip/v3');
+  const endpoints: unknown = answer.json.data?.list?.[0];
+  if (!Array.isArray(endpoints) || endpoints.length !== num) {
+    throw new Error(`ip/v3: expected ${num} endpoints, got ${JSON.stringify(answer.json.data).slice(0, 300)}`);
+  }
+  const ports = new Set<number>();
+  for (const e of endpoints) {
+    const m = /^127\.0\.0\.1:(\d+)$/.exec(String(e));
+    const port = Number(m?.[1]);
+    if (!m || port < EXTRACT_PORTS.from || port > EXTRACT_PORTS.to) throw new Error(`ip/v3: bad endpoint ${String(e)}`);
+    ports.add(port);
+  }
+  if (ports.size !== num) throw new Error(`ip/v3: ${num - ports.size} repeated ports`);
+}
+
+function checkSummary(answer: Answer, expected: PackageSummary): void {
+  expectOk(answer, 'user-product/summary');
+  const got = answer.json.data;
+  for (const key of Object.keys(expected) as (keyof PackageSummary)[]) {
+    if (got?.[key] !== expected[key]) {
+      throw new Error(`summary: ${key} is ${got?.[key]}, expected ${expected[key]} (${JSON.stringify(got)})`);
+    }
+  }
+}
+
+/**
+ * ip/v3 and user-product/summary on the platform the list bench seeded (so next to 20,100 sub-accounts). Every
+ * lease is deleted after each ip/v3 call, outside the timed section.
+ */
+async function benchPackages(
+  main: Instance,
+  dialect: Dialect,
+  tag: string,
+  healthP50: number,
+): Promise<{ extractP50: number; summaryP50: number }> {
+  const { users, nodes, packages, whiteIps, extraction } = main.platform.services;
+  const { db } = main.platform.storage;
+  const clearLeases = async (expected: number) => {
+    const [result] = await db.deleteFrom('extract_leases').execute();
+    const deleted = Number(result?.numDeletedRows ?? 0);
+    if (deleted !== expected) throw new Error(`ip/v3: ${deleted} leases in the database, expected ${expected}`);
+  };
+
+  console.log(
+    `\nseeding 4 exit nodes, an extraction user (whitelisted address, one package), ${PACKAGES} packages for another …`,
+  );
+  await nodes.add({ url: 'direct://127.0.0.2', country: 'US', state: 'ca', city: 'losangeles', types: [9], weight: 3 });
+  await nodes.add({ url: 'direct://127.0.0.3', country: 'US', state: 'ny', city: 'newyork', types: [9] });
+  await nodes.add({ url: 'direct://127.0.0.4', country: 'DE', types: [9, 11], weight: 2 });
+  await nodes.add({ url: 'direct://127.0.0.5', country: 'GB', types: [9] });
+  const extractor = await users.create({ email: `bench-extract-${tag}@example.com` });
+  await whiteIps.add(extractor.user.id, '127.0.0.9', 'bench');
+  await packages.grant({ userId: extractor.user.id, productType: 9, totalBytes: 10 * GIB, days: 30 });
+
+  const owner = await users.create({ email: `bench-packages-${tag}@example.com` });
+  const seededAt = Date.now();
+  const specs = packageSpecs(seededAt);
+  const seedStart = performance.now();
+  const ids: number[] = [];
+  for (const spec of specs) {
+    const granted = await packages.grant({
+      userId: owner.user.id,
+      productType: spec.productType,
+      totalBytes: spec.totalBytes,
+      startsAt: spec.startsAt,
+      days: spec.days,
+    });
+    ids.push(granted.id);
+  }
+  await db.transaction().execute(async (trx) => {
+    for (const [i, spec] of specs.entries()) {
+      if (spec.usedBytes === 0) continue;
+      await trx
+        .updateTable('user_packages')
+        .set({ used_bytes: spec.usedBytes })
+        .where('id', '=', ids[i] as number)
+        .execute();
+    }
+  });
+  for (const [i, spec] of specs.entries()) if (spec.withdrawn) await packages.revoke(ids[i] as number);
+  console.log(`  ${PACKAGES} grants, used bytes and withdrawals in ${(performance.now() - seedStart).toFixed(0)} ms`);
+
+  const key = (appKey: string) => `app_key=${encodeURIComponent(appKey)}`;
+  const extractPath = (num: number) => `/gateway/ip/v3?${key(extractor.appKey)}&num=${num}`;
+  const summaryPath = (appKey: string) => `/gateway/user-product/summary?${key(appKey)}&product_type=9`;
+  const expectedMany = expectedSummary(specs, 9, Date.now());
+  const expectedOne = (await packages.summary(extractor.user.id, 9)) satisfies PackageSummary;
+  if (expectedOne.total_count !== 1 || expectedOne.total !== (10 * GIB) / 1024) throw new Error('summary of the extraction user');
+
+  // ip/v3: three untimed calls warm the route, then the timed ones; each call's leases are deleted after it.
+  const extractLoop = async (num: number, count: number) => {
+    for (let i = 0; i < 3; i++) {
+      checkExtract(await call(main.pool, 'GET', extractPath(num)), num);
+      await clearLeases(num);
+    }
+    const out: number[] = [];
+    const deadline = performance.now() + LOOP_BUDGET_MS;
+    for (let i = 0; i < count && performance.now() < deadline; i++) {
+      const { elapsed, answer } = await timedGet(main.pool, extractPath(num));
+      checkExtract(answer, num);
+      await clearLeases(num);
+      out.push(elapsed);
+    }
+    return out;
+  };
+  const summaryLoop = async (appKey: string, expected: PackageSummary, count: number) => {
+    for (let i = 0; i < 3; i++) checkSummary(await call(main.pool, 'GET', summaryPath(appKey)), expected);
+    const out: number[] = [];
+    const deadline = performance.now() + LOOP_BUDGET_MS;
+    for (let i = 0; i < count && performance.now() < deadline; i++) {
+      const { elapsed, answer } = await timedGet(main.pool, summaryPath(appKey));
+      checkSummary(answer, expected);
+      out.push(elapsed);
+    }
+    return out;
+  };
+
+  console.log(
+    `ip/v3 num=${EXTRACT_NUM} × ${EXTRACT_CALLS}, num=1 × ${EXTRACT_CALLS}, summary(${PACKAGES}) × ${SUMMARY_CALLS}, summary(1) × ${SUMMARY_CALLS} …`,
+  );
+  const extractMany = stats(await extractLoop(EXTRACT_NUM, EXTRACT_CALLS));
+  const extractOne = stats(await extractLoop(1, EXTRACT_CALLS));
+  const summaryMany = stats(await summaryLoop(owner.appKey, expectedMany, SUMMARY_CALLS));
+  const summaryOne = stats(await summaryLoop(extractor.appKey, expectedOne, SUMMARY_CALLS));
+
+  // In-process, same data: the services alone (no HTTP, no auth, no serialisation).
+  const serviceExtract: number[] = [];
+  for (let i = 0; i < BREAKDOWN_CALLS; i++) {
+    serviceExtract.push(await timeOnce(() => extraction.extract(extractor.user.id, { num: EXTRACT_NUM })));
+    await clearLeases(EXTRACT_NUM);
+  }
+  const serviceSummary = await sample(BREAKDOWN_CALLS, () => packages.summary(owner.user.id, 9));
+
+  printTable(`${dialect}: packages and extraction, client-side latency (request → parsed JSON), loopback HTTP`, [
+    { label: `ip/v3 num=${EXTRACT_NUM} (range ${EXTRACT_PORTS.from}-${EXTRACT_PORTS.to} free)`, stats: extractMany },
+    { label: 'ip/v3 num=1', stats: extractOne },
+    { label: `user-product/summary (${PACKAGES} packages)`, stats: summaryMany },
+    { label: 'user-product/summary (1 package)', stats: summaryOne },
+    { label: `service extract(num=${EXTRACT_NUM}), in-process`, stats: stats(serviceExtract) },
+    { label: `service summary (${PACKAGES} packages), in-process`, stats: stats(serviceSummary) },
+  ]);
+
+  console.log(`\n${dialect}: ratios (p50)`);
+  console.log(`  ip/v3(${EXTRACT_NUM}) p50 = ${(extractMany.p50 / healthP50).toFixed(1)} × healthz p50`);
+  console.log(`  ip/v3(${EXTRACT_NUM}) p50 = ${(extractMany.p50 / extractOne.p50).toFixed(1)} × ip/v3(1) p50`);
+  console.log(`  summary(${PACKAGES}) p50 = ${(summaryMany.p50 / healthP50).toFixed(1)} × healthz p50`);
+  console.log(`  summary(${PACKAGES}) p50 = ${(summaryMany.p50 / summaryOne.p50).toFixed(1)} × summary(1) p50`);
+
+  console.log(`\n${dialect}: targets`);
+  console.log(
+    `  ip/v3 num=${EXTRACT_NUM} p50 < ${EXTRACT_TARGET_MS} ms: ${extractMany.p50 < EXTRACT_TARGET_MS ? 'PASS' : 'FAIL'}` +
+      ` (p50 ${ms(extractMany.p50)} ms, p99 ${ms(extractMany.p99)} ms)`,
+  );
+  console.log(
+    `  summary of ${PACKAGES} packages p50 < ${SUMMARY_TARGET_MS} ms: ${summaryMany.p50 < SUMMARY_TARGET_MS ? 'PASS' : 'FAIL'}` +
+      ` (p50 ${ms(summaryMany.p50)} ms, p99 ${ms(summaryMany.p99)} ms)`,
+  );
+  return { extractP50: extractMany.p50, summaryP50: summaryMany.p50 };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -436,7 +719,9 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(
       `  ${r.dialect.padEnd(8)}  list(${BIG}) p50 ${ms(r.listP50)} ms [${r.listP50 < LIST_TARGET_MS ? 'PASS' : 'FAIL'}]` +
-        `  add(${BATCH}) p50 ${ms(r.addP50)} ms, max ${ms(r.addMax)} ms [${r.addMax < ADD_TARGET_MS ? 'PASS' : 'FAIL'}]`,
+        `  add(${BATCH}) p50 ${ms(r.addP50)} ms, max ${ms(r.addMax)} ms [${r.addMax < ADD_TARGET_MS ? 'PASS' : 'FAIL'}]` +
+        `  ip/v3(${EXTRACT_NUM}) p50 ${ms(r.extractP50)} ms [${r.extractP50 < EXTRACT_TARGET_MS ? 'PASS' : 'FAIL'}]` +
+        `  summary(${PACKAGES}) p50 ${ms(r.summaryP50)} ms [${r.summaryP50 < SUMMARY_TARGET_MS ? 'PASS' : 'FAIL'}]`,
     );
   }
 }

@@ -145,6 +145,8 @@ async function runTollgateServer(dataDir: string): Promise<void> {
   const platform = await openPlatform(config, { logger: pino({ level: 'silent' }) });
   const { user } = await platform.services.users.create({ email: 'bench-gateway@example.com' });
   await platform.services.subAccounts.add(user.id, `${USERNAME}:${PASSWORD}`, '', PRODUCT_TYPE);
+  // Traffic draws on a package: without one the gateway refuses with 403 / TG_ERR_QUOTA_NO_PACKAGE. 1 PiB outlasts any run.
+  await platform.services.packages.grant({ userId: user.id, productType: PRODUCT_TYPE, totalBytes: 2 ** 50, days: 3650 });
   await platform.services.nodes.add({ url: 'direct://', country: 'US', types: [PRODUCT_TYPE] });
   const gateway = await startGateway(platform);
   serveParent(gateway.address.port, async () => {
