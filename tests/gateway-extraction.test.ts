@@ -11,6 +11,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SocksClient } from 'socks';
 import {
+  closedWithin,
   connectTunnel,
   createProxyAccount,
   freePortRange,
@@ -21,14 +22,6 @@ import {
   type Target,
 } from './helpers/gateway.js';
 import { call, dialects } from './helpers/platform.js';
-
-function closedWithin(socket: net.Socket): Promise<number> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    if (socket.destroyed) return resolve(0);
-    socket.once('close', () => resolve(performance.now() - t0));
-  });
-}
 
 /** GET /ip through an open tunnel: the address the target saw (the exit). */
 async function exitAddress(socket: net.Socket, port: number): Promise<string> {

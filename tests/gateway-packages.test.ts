@@ -10,6 +10,7 @@ import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SocksClient } from 'socks';
 import {
+  closedWithin,
   connectTunnel,
   createProxyAccount,
   type GatewayPlatform,
@@ -19,14 +20,6 @@ import {
   type Target,
 } from './helpers/gateway.js';
 import { dialects } from './helpers/platform.js';
-
-function closedWithin(socket: net.Socket): Promise<number> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    if (socket.destroyed) return resolve(0);
-    socket.once('close', () => resolve(performance.now() - t0));
-  });
-}
 
 /** Writes `bytes` through the tunnel and waits for them to come back from the echo target. */
 async function echoThrough(socket: net.Socket, bytes: number): Promise<void> {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  closedWithin,
   connectTunnel,
   type GatewayPlatform,
   grantTestPackage,
@@ -16,14 +17,6 @@ import {
   type Target,
 } from './helpers/gateway.js';
 import { createUser, dialects } from './helpers/platform.js';
-
-function closedWithin(socket: net.Socket): Promise<number> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    if (socket.destroyed) return resolve(0);
-    socket.once('close', () => resolve(performance.now() - t0));
-  });
-}
 
 /** GET /ip through a tunnel (Connection: close): the address the target saw. */
 async function exitAddress(socket: net.Socket, port: number): Promise<string> {

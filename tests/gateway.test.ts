@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { SocksClient } from 'socks';
 import { ProxyAgent, fetch as undiciFetch } from 'undici';
 import {
+  closedWithin,
   connectTunnel,
   createProxyAccount,
   type GatewayPlatform,
@@ -36,13 +37,6 @@ async function curl(args: string[]): Promise<{ code: number; body: string; stder
 }
 
 /** Resolves with the time it took the socket to close. */
-function closedWithin(socket: net.Socket): Promise<number> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    if (socket.destroyed) return resolve(0);
-    socket.once('close', () => resolve(performance.now() - t0));
-  });
-}
 
 async function socksConnect(port: number, user: string, password: string, host: string, targetPort: number) {
   return SocksClient.createConnection({

@@ -19,8 +19,8 @@ import {
   productView,
 } from '../billing/catalogue/index.js';
 import { moneyText } from '../billing/index.js';
-import { AppError } from '../errors/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
+import { idParser, table, withOptionErrors } from './arguments.js';
 
 export interface BillingCommandDeps {
   readonly products: ProductsService;
@@ -59,10 +59,7 @@ function parseInteger(value: string): number {
   return Number(value);
 }
 
-function parseId(value: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not an id: ${value}`);
-  return Number(value);
-}
+const parseId = idParser();
 
 function parseGb(value: string): number {
   if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new InvalidArgumentError('a number of GB, may be fractional');
@@ -81,31 +78,9 @@ function collectSku(value: string, previous: NewSku[] = []): NewSku[] {
   return [...previous, { kind: m[1] ?? '', value: Number(m[2]), price: m[3] ?? '', title: m[4] }];
 }
 
-function table(rows: ReadonlyArray<Record<string, string>>): string[] {
-  const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
-}
-
 /** Invalid fields come back as one readable message naming each option. */
-async function run<T>(open: WithBilling, fn: (deps: BillingCommandDeps) => Promise<T>): Promise<T> {
-  try {
-    return await open(fn);
-  } catch (err) {
-    if (err instanceof AppError && err.key === 'TG_ERR_PARAM_INVALID' && err.errors) {
-      throw new InvalidArgumentError(
-        `invalid: ${Object.entries(err.errors)
-          .map(([field, reason]) => `${optionOf(field)} ${reason}`)
-          .join('; ')}`,
-      );
-    }
-    throw err;
-  }
+function run<T>(open: WithBilling, fn: (deps: BillingCommandDeps) => Promise<T>): Promise<T> {
+  return withOptionErrors('invalid', optionOf, () => open(fn));
 }
 
 function productLine(p: Product): string {

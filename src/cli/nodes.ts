@@ -4,8 +4,8 @@
  * platform.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { AppError } from '../errors/index.js';
 import { type ExitNode, type NodesService, nodeView } from '../pool/index.js';
+import { idParser, parseWholeNumber, table, withOptionErrors } from './arguments.js';
 
 /** Opens the platform, runs `fn` with its NodesService, closes the platform. */
 export type WithNodes = <T>(fn: (nodes: NodesService) => Promise<T>) => Promise<T>;
@@ -28,46 +28,22 @@ function parseTypes(value: string): number[] {
   return parts.map(Number);
 }
 
-function parseInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('an integer');
-  return Number(value);
-}
+const parseInteger = parseWholeNumber;
 
-function parseId(value: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not a node id: ${value}`);
-  return Number(value);
-}
+const parseId = idParser('node');
 
 function summary(node: ExitNode): string {
   const place = [node.country, node.state, node.city].filter((p) => p !== '').join('/');
   return `node ${node.id} ${node.urlDisplay} (${place}, types ${node.productTypes.join(',')}, weight ${node.weight}${node.enabled ? '' : ', disabled'})`;
 }
 
-function table(rows: ReadonlyArray<Record<string, string>>): string[] {
-  const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
-}
-
 /** Invalid fields come back as one readable message naming each. */
-async function run<T>(open: WithNodes, fn: (nodes: NodesService) => Promise<T>): Promise<T> {
-  try {
-    return await open(fn);
-  } catch (err) {
-    if (err instanceof AppError && err.key === 'TG_ERR_PARAM_INVALID' && err.errors) {
-      throw new InvalidArgumentError(
-        `invalid node: ${Object.entries(err.errors)
-          .map(([field, reason]) => `--${field} ${reason}`)
-          .join('; ')}`,
-      );
-    }
-    throw err;
-  }
+function run<T>(open: WithNodes, fn: (nodes: NodesService) => Promise<T>): Promise<T> {
+  return withOptionErrors(
+    'invalid node',
+    (field) => `--${field}`,
+    () => open(fn),
+  );
 }
 
 function withFieldOptions(command: Command, required: boolean): Command {

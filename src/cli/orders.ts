@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { adminOrderView, type PaymentsService } from '../billing/payments/index.js';
 import { moneyText } from '../billing/index.js';
 import type { OrderRow } from '../storage/index.js';
+import { idParser, table } from './arguments.js';
 
 export interface OrderCommandDeps {
   readonly payments: PaymentsService;
@@ -16,10 +17,7 @@ export type WithOrders = <T>(fn: (deps: OrderCommandDeps) => Promise<T>) => Prom
 
 const STATUS_NAMES = ['pending', 'paid', 'closed', 'refunded'];
 
-function parseId(value: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not an id: ${value}`);
-  return Number(value);
-}
+const parseId = idParser();
 
 function parsePositive(value: string): number {
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError('a positive integer');
@@ -43,17 +41,6 @@ function statusName(status: number): string {
 
 function summary(o: OrderRow): string {
   return `order ${o.id} ${o.trade_no} (user ${o.user_id}, type ${o.product_type} ${o.product_name}, pay ${moneyText(Number(o.pay_fee_cents))}): ${statusName(o.status)}`;
-}
-
-function table(rows: ReadonlyArray<Record<string, string>>): string[] {
-  const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
 }
 
 export function registerOrderCommands(

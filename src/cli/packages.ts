@@ -14,6 +14,7 @@ import {
   type TrafficPackage,
 } from '../packages/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
+import { idParser, parseWholeNumber, table, withOptionErrors } from './arguments.js';
 
 export interface PackageCommandDeps {
   readonly packages: PackagesService;
@@ -42,15 +43,9 @@ function parseSize(value: string): number {
   return Number(value);
 }
 
-function parseInteger(value: string): number {
-  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('a whole number');
-  return Number(value);
-}
+const parseInteger = parseWholeNumber;
 
-function parseId(value: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not a package id: ${value}`);
-  return Number(value);
-}
+const parseId = idParser('package');
 
 /** Sizes for people: whole KB below 1 MB, else MB or GB with up to two decimals. */
 export function formatSize(bytes: number): string {
@@ -60,31 +55,13 @@ export function formatSize(bytes: number): string {
   return `${toKb(bytes)} KB`;
 }
 
-function table(rows: ReadonlyArray<Record<string, string>>): string[] {
-  const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
-}
-
 /** Invalid fields come back as one readable message naming each option. */
-async function run<T>(open: WithPackages, fn: (deps: PackageCommandDeps) => Promise<T>): Promise<T> {
-  try {
-    return await open(fn);
-  } catch (err) {
-    if (err instanceof AppError && err.key === 'TG_ERR_PARAM_INVALID' && err.errors) {
-      throw new InvalidArgumentError(
-        `invalid package: ${Object.entries(err.errors)
-          .map(([field, reason]) => `${OPTION_OF[field] ?? field} ${reason}`)
-          .join('; ')}`,
-      );
-    }
-    throw err;
-  }
+function run<T>(open: WithPackages, fn: (deps: PackageCommandDeps) => Promise<T>): Promise<T> {
+  return withOptionErrors(
+    'invalid package',
+    (field) => OPTION_OF[field] ?? field,
+    () => open(fn),
+  );
 }
 
 async function userByEmail(users: UsersService, email: string) {

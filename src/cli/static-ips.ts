@@ -13,6 +13,7 @@ import {
   type StaticIpsService,
   staticIpView,
 } from '../static-ips/index.js';
+import { idParser, parseWholeNumber, table, withOptionErrors } from './arguments.js';
 
 export interface StaticIpCommandDeps {
   readonly staticIps: StaticIpsService;
@@ -25,15 +26,9 @@ export type WithStaticIps = <T>(fn: (deps: StaticIpCommandDeps) => Promise<T>) =
 /** Service field names → the options that set them. */
 const OPTION_OF: Record<string, string> = { product_type: 'type', trade_no: 'trade-no' };
 
-function parseInteger(value: string): number {
-  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('an integer');
-  return Number(value);
-}
+const parseInteger = parseWholeNumber;
 
-function parseId(value: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not an id: ${value}`);
-  return Number(value);
-}
+const parseId = idParser();
 
 function parseOnOff(value: string): boolean {
   if (value === 'on') return true;
@@ -58,31 +53,13 @@ function allocationLine(a: StaticIpAllocation): string {
   return `allocation ${a.id}: static IP ${a.staticIpId} ${address(a.ip, a.port)} (${a.country}, type ${a.productType}) for user ${a.userId} until ${iso(a.expiresAt)}`;
 }
 
-function table(rows: ReadonlyArray<Record<string, string>>): string[] {
-  const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
-}
-
 /** Invalid fields come back as one readable message naming each option. */
-async function run<T>(open: WithStaticIps, fn: (deps: StaticIpCommandDeps) => Promise<T>): Promise<T> {
-  try {
-    return await open(fn);
-  } catch (err) {
-    if (err instanceof AppError && err.key === 'TG_ERR_PARAM_INVALID' && err.errors) {
-      throw new InvalidArgumentError(
-        `invalid: ${Object.entries(err.errors)
-          .map(([field, reason]) => `--${OPTION_OF[field] ?? field} ${reason}`)
-          .join('; ')}`,
-      );
-    }
-    throw err;
-  }
+function run<T>(open: WithStaticIps, fn: (deps: StaticIpCommandDeps) => Promise<T>): Promise<T> {
+  return withOptionErrors(
+    'invalid',
+    (field) => `--${OPTION_OF[field] ?? field}`,
+    () => open(fn),
+  );
 }
 
 export function registerStaticIpCommands(

@@ -263,3 +263,12 @@ export async function freePortRange(n: number): Promise<{ from: number; to: numb
   }
   throw new Error('no free port range');
 }
+
+/** Resolves with the milliseconds until `socket` closes (0 when it already has). */
+export function closedWithin(socket: net.Socket): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve(0);
+    socket.once('close', () => resolve(performance.now() - t0));
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * What every `tollgate` command group shares: option parsers, the listing
+ * table, and turning a service's field errors into one message that names
+ * the command-line options.
+ */
+import { InvalidArgumentError } from 'commander';
+import { AppError } from '../errors/index.js';
+
+/** A whole number 0-999,999,999 (counts, days, ports before range checks). */
+export function parseWholeNumber(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('an integer (a whole number)');
+  return Number(value);
+}
+
+/** A parser for ids of `what` ("node", "package"; undefined: any id). */
+export function idParser(what?: string): (value: string) => number {
+  return (value) => {
+    if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`not ${what ? `a ${what}` : 'an'} id: ${value}`);
+    return Number(value);
+  };
+}
+
+/** Rows of equal keys as aligned text columns, the header first. */
+export function table(rows: ReadonlyArray<Record<string, string>>): string[] {
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
+}
+
+/**
+ * Runs `fn`; a TG_ERR_PARAM_INVALID with field errors comes back as one InvalidArgumentError naming each
+ * option (`label: --days must be …; --trade-no …`), so commander prints it as a usage error.
+ */
+export async function withOptionErrors<T>(label: string, optionOf: (field: string) => string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError && err.key === 'TG_ERR_PARAM_INVALID' && err.errors) {
+      throw new InvalidArgumentError(
+        `${label}: ${Object.entries(err.errors)
+          .map(([field, reason]) => `${optionOf(field)} ${reason}`)
+          .join('; ')}`,
+      );
+    }
+    throw err;
+  }
+}
