@@ -4,6 +4,7 @@
  * the command-line options.
  */
 import { InvalidArgumentError } from 'commander';
+import stringWidth from 'string-width';
 import { AppError } from '../errors/index.js';
 
 /** A whole number 0-999,999,999 (counts, days, ports before range checks). */
@@ -20,13 +21,13 @@ export function idParser(what?: string): (value: string) => number {
   };
 }
 
-/** Rows of equal keys as aligned text columns, the header first. */
+/** Rows of equal keys as aligned text columns, the header first. Widths are terminal columns: 余额 takes 4. */
 export function table(rows: ReadonlyArray<Record<string, string>>): string[] {
   const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const widths = columns.map((c) => Math.max(stringWidth(c), ...rows.map((r) => stringWidth(r[c] ?? ''))));
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
+      .map((cell, i) => cell + ' '.repeat(Math.max(0, widths[i]! - stringWidth(cell))))
       .join('  ')
       .trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))];
