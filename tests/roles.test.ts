@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connectTunnel, startEcho, type Target } from './helpers/gateway.js';
+import { connectTunnel, freePortRange, startEcho, type Target } from './helpers/gateway.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'tollgate.js');
 
@@ -60,6 +60,7 @@ describe('API and gateway in separate processes on one database', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-roles-'));
+    const range = await freePortRange(4);
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -70,7 +71,8 @@ describe('API and gateway in separate processes on one database', () => {
       TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
       TOLLGATE_LOG_LEVEL: 'warn',
       TOLLGATE_STATIC_PORT: '0',
-      TOLLGATE_EXTRACT_PORTS: 'off',
+      TOLLGATE_EXTRACT_PORTS: `${range.from}-${range.to}`,
+      TOLLGATE_EXTRACT_HOST: '127.0.0.1',
     };
     const a = await serve('api', env);
     api = a.child;
@@ -146,5 +148,33 @@ describe('API and gateway in separate processes on one database', () => {
     const again = await connectTunnel(proxyPort, `127.0.0.1:${echo.port}`, 'roles2:pass1234');
     assert.equal(again.status, 403);
     again.socket.destroy();
+  });
+
+  it('an ip/v3 lease made through the API is served by the gateway process to the whitelisted address, and ends there', async () => {
+    assert.equal((await post('white-ip/add', { ips: '127.0.0.5' })).code, 200);
+    const answer = (await (await fetch(`${apiUrl}/gateway/ip/v3?app_key=${appKey}&life=1`)).json()) as any;
+    assert.equal(answer.code, 200, JSON.stringify(answer));
+    const port = Number(String(answer.data.list[0][0]).split(':')[1]);
+    // The gateway process learns of the lease and the address through the change feed.
+    const t0 = performance.now();
+    let status = 0;
+    let socket: import('node:net').Socket | undefined;
+    while (status !== 200 && performance.now() - t0 < 5000) {
+      const t = await connectTunnel(port, `127.0.0.1:${echo.port}`, undefined, { localAddress: '127.0.0.5' });
+      status = t.status;
+      if (status === 200) socket = t.socket;
+      else {
+        t.socket.destroy();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    assert.equal(status, 200, 'the leased port admits the whitelisted address without credentials');
+    socket!.resume();
+    const closed = once(socket!, 'close');
+    assert.equal((await post('white-ip/delete', { ips: '127.0.0.5' })).code, 200);
+    await closed;
+    const refused = await connectTunnel(port, `127.0.0.1:${echo.port}`, undefined, { localAddress: '127.0.0.5' });
+    assert.equal(refused.status, 407, 'no longer whitelisted: credentials needed');
+    refused.socket.destroy();
   });
 });
