@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,7 +159,7 @@ describe('API and gateway in separate processes on one database', () => {
     // The gateway process learns of the lease and the address through the change feed.
     const t0 = performance.now();
     let status = 0;
-    let socket: import('node:net').Socket | undefined;
+    let socket: Socket | undefined;
     while (status !== 200 && performance.now() - t0 < 5000) {
       const t = await connectTunnel(port, `127.0.0.1:${echo.port}`, undefined, { localAddress: '127.0.0.5' });
       status = t.status;
