@@ -203,6 +203,10 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   const pool = new ExitPool({ source: platform.services.nodes, policy, connectTimeoutMs: g.connectTimeoutMs, logger, now });
   await pool.reload();
   const feed = new ChangeFeed(storage.db, g.changePollMs, logger, now);
+  if (storage.listenForChanges) {
+    const subscribe = storage.listenForChanges;
+    await feed.wakeOn(subscribe).catch((err) => logger.warn({ err }, 'LISTEN for changes failed; polling only'));
+  }
   const meter = new Meter(storage.db, storage.caps, directory, platform.time, g.meterFlushMs, logger, now);
   // Packages that expired or started since the last reading are re-read after each flush.
   meter.afterFlush(() => quotas.reloadDue());

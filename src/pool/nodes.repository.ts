@@ -1,5 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
-import type { Database, ExitNodeRow, ExitNodesTable, NewExitNodeRow } from '../storage/index.js';
+import { type Database, type ExitNodeRow, type ExitNodesTable, type NewExitNodeRow, notifyChange } from '../storage/index.js';
 
 /** The change-feed entity of exit nodes (change_log.entity). */
 export const EXIT_NODE_ENTITY = 'exit_node';
@@ -40,6 +40,7 @@ export class NodesRepository {
   /** One change-feed row: the gateway reloads its pool when it sees it. */
   async logChange(nodeId: number, at: number): Promise<void> {
     await this.db.insertInto('change_log').values({ entity: EXIT_NODE_ENTITY, entity_id: nodeId, created_at: at }).execute();
+    await notifyChange(this.db);
   }
 
   /** True when any exit node change was ever logged (the database is not fresh). */

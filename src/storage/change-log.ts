@@ -1,5 +1,14 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Database } from './schema.js';
+
+/**
+ * PostgreSQL channel that wakes followers at once (LISTEN/NOTIFY): one per schema, so platforms sharing a
+ * server in different schemas do not wake each other. A notification is delivered when its transaction
+ * commits, and never for one rolled back, like the rows it announces.
+ */
+export function changeChannel(schema: string): string {
+  return `tollgate_changes_${schema}`;
+}
 
 /** What a change-log row is about; followers reload that entity. */
 export type ChangedEntity =
@@ -30,4 +39,12 @@ export async function recordChange(
     const rows = entityIds.slice(i, i + 500).map((entityId) => ({ entity, entity_id: entityId, created_at: now }));
     await db.insertInto('change_log').values(rows).execute();
   }
+  if (entityIds.length > 0) await notifyChange(db);
+}
+
+/** Wakes PostgreSQL followers when the surrounding transaction commits; a no-op elsewhere. */
+export async function notifyChange(db: Kysely<Database>): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  // current_schema(): the first schema of the search path, where the tables are.
+  await sql`select pg_notify('tollgate_changes_' || current_schema(), '')`.execute(db);
 }

@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './capabilities.js';
 import { migrations } from './migrations/index.js';
+import { changeChannel } from './change-log.js';
 import type { Database } from './schema.js';
 
 export interface Storage {
@@ -20,6 +21,12 @@ export interface Storage {
   readonly location: string;
   /** PostgreSQL schema holding the tables, when not the default search path. */
   readonly schema?: string | undefined;
+  /**
+   * PostgreSQL: calls `onChange` whenever a transaction that wrote to the change feed commits (LISTEN on the
+   * schema's channel, on a connection of its own, reconnecting when it drops). Undefined on SQLite, whose
+   * followers poll. Resolves to a function that stops listening.
+   */
+  readonly listenForChanges?: (onChange: () => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -74,7 +81,39 @@ export async function openStorage(config: DatabaseConfig, options: OpenOptions =
     caps: postgresCapabilities,
     location: config.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'),
     ...(schema !== undefined ? { schema } : {}),
+    listenForChanges: (onChange) => listenForChanges(config.url, schema, onChange),
     close: () => db.destroy(),
+  };
+}
+
+async function listenForChanges(url: string, schema: string | undefined, onChange: () => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url, ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}) });
+    client = c;
+    const reconnect = () => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      c.end().catch(() => {});
+      // Followers still poll meanwhile; this only restores the immediate wake-up.
+      retry = setTimeout(() => void connect().catch(reconnect), 1000);
+      retry.unref();
+    };
+    c.on('error', reconnect);
+    c.on('end', reconnect);
+    c.on('notification', () => onChange());
+    await c.connect();
+    const row = await c.query<{ schema: string }>('select current_schema() as schema');
+    const channel = changeChannel(row.rows[0]?.schema ?? 'public');
+    await c.query(`LISTEN "${channel.replaceAll('"', '')}"`);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }
 

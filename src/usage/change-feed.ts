@@ -2,7 +2,9 @@
  * Follows `change_log`, the feed every writer appends to in the same
  * transaction as its change, so a gateway in another process learns of
  * disabled, deleted or re-passworded accounts within one poll interval.
- * Polling an indexed `id > last` is one cheap query on either dialect.
+ * Polling an indexed `id > last` is one cheap query on either dialect; on
+ * PostgreSQL a LISTEN/NOTIFY wake-up (see storage/change-log.ts) makes the poll
+ * immediate, and the timer remains the fallback.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -18,6 +20,7 @@ export class ChangeFeed {
   #last = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #unsubscribe: (() => Promise<void>) | undefined;
   readonly #handlers: ((changes: readonly Change[]) => Promise<void> | void)[] = [];
 
   constructor(
@@ -29,6 +32,24 @@ export class ChangeFeed {
 
   onChanges(handler: (changes: readonly Change[]) => Promise<void> | void): void {
     this.#handlers.push(handler);
+  }
+
+  /**
+   * Polls at once whenever `subscribe` reports a committed change (PostgreSQL LISTEN/NOTIFY), on top of the
+   * timer, which stays as the fallback. Call before start().
+   */
+  async wakeOn(subscribe: (onChange: () => void) => Promise<() => Promise<void>>): Promise<void> {
+    this.#unsubscribe = await subscribe(() => {
+      if (this.#timer === undefined) return;
+      // A poll under way may have read before this commit: poll again once it ends.
+      const running = this.#running;
+      if (running) void running.finally(() => this.#wake());
+      else this.#wake();
+    });
+  }
+
+  #wake(): void {
+    this.poll().catch((err) => this.logger.error({ err }, 'change feed poll failed'));
   }
 
   /** Starts after the newest change: what happened before is already in what the caches load. */
@@ -52,6 +73,8 @@ export class ChangeFeed {
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    await this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     await this.#running;
   }
 
