@@ -48,6 +48,7 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/static-ips/{id}', ['delete', 'patch']],
   ['/admin/users/{id}/static-ips', ['post']],
   ['/admin/static-ip-allocations/{id}/release', ['post']],
+  ['/admin/static-ip-allocations/{id}/renew', ['post']],
   ['/admin/users/{id}/packages', ['get', 'post']],
   ['/admin/packages/{id}', ['delete']],
   ['/admin/products', ['get', 'post']],

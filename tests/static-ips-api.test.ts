@@ -346,6 +346,11 @@ for (const dialect of dialects()) {
         });
         assertCode(await remove(`/static-ips/${a.id}`, 409), 6403);
 
+        const renewed = await admin('POST', `/static-ip-allocations/${alloc.id}/renew`, { json: { days: 7 } });
+        assert.equal(renewed.data.expired_at, new Date(T0 + 37 * DAY).toISOString(), 'renewal adds to the expiry');
+        assertCode(await admin('POST', `/static-ip-allocations/${alloc.id}/renew`, { json: { days: 0 }, status: 400 }), 400);
+        assertCode(await admin('POST', '/static-ip-allocations/999999/renew', { json: { days: 1 }, status: 404 }), 6405);
+
         clock = T0 + 5000;
         const released = await admin('POST', `/static-ip-allocations/${alloc.id}/release`);
         assert.equal(released.data.released_at, new Date(T0 + 5000).toISOString());

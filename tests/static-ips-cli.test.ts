@@ -185,6 +185,12 @@ for (const dialect of dialects()) {
       const allocationId = inventory[0].allocation.id as number;
       const ipId = inventory[0].id as number;
       await fails(['remove', String(ipId)], (err) => err instanceof AppError && err.key === 'TG_ERR_STATIC_IP_ALLOCATED');
+      const [renewed] = await tollgate('renew', String(allocationId), '--days', '5');
+      assert.match(renewed ?? '', new RegExp(`^renewed allocation ${allocationId}: `));
+      await fails(
+        ['renew', '999999', '--days', '5'],
+        (err) => err instanceof AppError && err.key === 'TG_ERR_STATIC_IP_NO_ALLOCATION',
+      );
       clock = T0 + 60_000;
       const [released] = await tollgate('release', String(allocationId));
       assert.match(

@@ -191,6 +191,18 @@ export function registerStaticIpCommands(
     );
 
   cmd
+    .command('renew')
+    .description('extend an allocation by some days (from its expiry, or from now once expired if the IP is free)')
+    .argument('<allocation-id>', 'allocation id', parseId)
+    .requiredOption('--days <n>', 'days to add', parseInteger)
+    .option('--json', 'print the allocation as JSON', false)
+    .action(async (id: number, opts: { days: number; json: boolean }) => {
+      const a = await run(open, ({ staticIps }) => staticIps.renewAllocation(id, opts.days));
+      if (opts.json) return print(JSON.stringify(allocationView(a)));
+      print(`renewed ${allocationLine(a)}`);
+    });
+
+  cmd
     .command('release')
     .description('end an allocation now; the IP is free again')
     .argument('<allocation-id>', 'allocation id', parseId)

@@ -286,6 +286,19 @@ export class StaticIpsService {
     return this.db.transaction().execute((trx) => this.renewIn(trx, userId, allocationIds, days, now));
   }
 
+  /** The operator's renewal of one allocation, whoever holds it (admin API and CLI); as renew(). */
+  async renewAllocation(allocationId: number, days: number): Promise<StaticIpAllocation> {
+    this.#checkRenew([allocationId], days);
+    const now = this.#now();
+    return this.db.transaction().execute(async (trx) => {
+      const [current] = await this.allocationsIn(trx, [allocationId]);
+      if (!current) throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION');
+      const [renewed] = await this.renewIn(trx, current.userId, [allocationId], days, now);
+      if (!renewed) throw new AppError('TG_ERR_STATIC_IP_NO_ALLOCATION');
+      return renewed;
+    });
+  }
+
   /** renew() inside the caller's transaction. */
   async renewIn(
     trx: Transaction<Database>,

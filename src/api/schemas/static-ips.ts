@@ -207,6 +207,14 @@ export const AdminAllocateStaticIps = {
   response: { 200: Envelope(Type.Object({ list: Type.Array(AdminAllocation) })) },
 };
 
+export const AdminRenewAllocation = {
+  summary: 'Extend a static IP allocation by `days` (from its expiry, or from now when it has expired and the IP is free)',
+  tags: ['admin'],
+  params: IdParams,
+  body: Type.Object({ days: Type.Integer({ minimum: 1, description: 'Days to add' }) }),
+  response: { 200: Envelope(AdminAllocation) },
+};
+
 export const AdminReleaseAllocation = {
   summary: 'End a static IP allocation now (the IP is free again)',
   tags: ['admin'],

@@ -8,7 +8,7 @@ export interface AdminStaticIpRoutesDeps {
   readonly staticIps: StaticIpsService;
 }
 
-/** The static IP inventory (add, list, remove, maintenance) and allocations (allocate to a user, release). */
+/** The static IP inventory (add, list, remove, maintenance) and allocations (allocate to a user, renew, release). */
 export const adminStaticIpRoutes: FastifyPluginAsyncTypebox<AdminStaticIpRoutesDeps> = async (app, { staticIps }) => {
   app.post('/static-ips', { schema: S.AdminAddStaticIp }, async (request) => {
     const b = request.body;
@@ -50,6 +50,10 @@ export const adminStaticIpRoutes: FastifyPluginAsyncTypebox<AdminStaticIpRoutesD
     });
     return ok({ list: list.map(allocationView) }, languageOf(request));
   });
+
+  app.post('/static-ip-allocations/:id/renew', { schema: S.AdminRenewAllocation }, async (request) =>
+    ok(allocationView(await staticIps.renewAllocation(request.params.id, request.body.days)), languageOf(request)),
+  );
 
   app.post('/static-ip-allocations/:id/release', { schema: S.AdminReleaseAllocation }, async (request) =>
     ok(allocationView(await staticIps.release(request.params.id)), languageOf(request)),
