@@ -5,6 +5,7 @@ import {
   type Database,
   type DialectCapabilities,
   type NewSubAccountRow,
+  type PackedColumn,
   type SubAccountRow,
   type SubAccountsTable,
 } from '../storage/index.js';
@@ -12,17 +13,17 @@ import {
 export type ListedRow = Omit<SubAccountRow, 'user_id' | 'updated_at'>;
 
 /** Columns of a listing, in the order of ListedTuple. */
-const LISTED = [
-  'id',
-  'product_type',
-  'username',
-  'password_enc',
-  'remark',
-  'limit_gb',
-  'used_bytes',
-  'status',
-  'created_at',
-] as const;
+const LISTED: readonly PackedColumn[] = [
+  { name: 'id', text: false },
+  { name: 'product_type', text: false },
+  { name: 'username', text: true },
+  { name: 'password_enc', text: true },
+  { name: 'remark', text: true },
+  { name: 'limit_gb', text: false },
+  { name: 'used_bytes', text: false },
+  { name: 'status', text: false },
+  { name: 'created_at', text: false },
+];
 type ListedTuple = [number, number, string, string, string, number, number, number, number];
 
 export interface OwnedName {
@@ -43,14 +44,12 @@ export class SubAccountsRepository {
     userId: number,
     filter: { productType?: number | undefined; username?: string | undefined },
   ): Promise<ListedRow[]> {
-    let q = this.db
-      .selectFrom('sub_accounts')
-      .select(this.caps.jsonArrayRows(LISTED, 'id').as('rows'))
-      .where('user_id', '=', userId);
+    const { packed, unpack } = this.caps.packedRows(LISTED, 'id');
+    let q = this.db.selectFrom('sub_accounts').select(packed.as('rows')).where('user_id', '=', userId);
     if (filter.productType !== undefined) q = q.where('product_type', '=', filter.productType);
     if (filter.username !== undefined) q = q.where('username', '=', filter.username);
     const { rows } = await q.executeTakeFirstOrThrow();
-    return (JSON.parse(rows) as ListedTuple[]).map((r) => ({
+    return (unpack(rows) as ListedTuple[]).map((r) => ({
       id: r[0],
       product_type: r[1],
       username: r[2],
