@@ -334,7 +334,11 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     started.push(staticGateway);
     policy.protect({ host: staticAddress.address, port: staticAddress.port });
     if (extraction && range) {
-      await extraction.gateway.listen();
+      await extraction.gateway.listen().catch((err: Error) => {
+        throw new Error(`${err.message} (TOLLGATE_EXTRACT_PORTS=${range.from}-${range.to}: choose a free range, or "off")`, {
+          cause: err,
+        });
+      });
       started.push(extraction.gateway);
       for (let p = range.from; p <= range.to; p++) policy.protect({ host: g.extractHost, port: p });
     }
