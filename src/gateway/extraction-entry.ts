@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import { AppError } from '../errors/index.js';
-import type { ExitConnection, GatewayAccount, ProxyTarget, RouteRequest } from './gateway.types.js';
+import type { DialSignal, ExitConnection, GatewayAccount, ProxyTarget, RouteRequest } from './gateway.types.js';
 import { authenticate, type Authorized, type EntryRules, type HandshakeDeps } from './handshake.js';
 
 /** A lease as the gateway needs it. */
@@ -36,7 +36,7 @@ export interface ExtractionEntryDeps {
   /** The user-level account whitelisted traffic is metered to (AccountDirectory.forUser). */
   forUser(userId: number, productType: number): Promise<GatewayAccount>;
   /** Dials through the lease's node, or another matching one when it is down (ExitPool.connectVia). */
-  connectVia(nodeId: number, route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection>;
+  connectVia(nodeId: number, route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection>;
   /** The product type extraction serves (9). */
   readonly productType: number;
 }

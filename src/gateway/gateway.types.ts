@@ -46,12 +46,24 @@ export interface ExitConnection {
 }
 
 /**
+ * What a dial watches so it can give up when the client goes away. An AbortSignal is one; the gateway passes
+ * a lighter one per connection (handshake.ts), since an AbortController and its EventTarget cost a few percent
+ * of the CPU of a short connection.
+ */
+export interface DialSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
  * Chooses exits and connects through them. Throws AppError:
  * TG_ERR_PROXY_NO_EXIT (no matching healthy node), TG_ERR_PROXY_TARGET_BLOCKED,
  * TG_ERR_UPSTREAM_* (the exit or target failed).
  */
 export interface ExitPicker {
-  connect(route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection>;
+  connect(route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection>;
 }
 
 /** A sub-account as the gateway holds it while relaying its bytes. */

@@ -4,6 +4,7 @@ export { authenticate, type Authorized, type EntryRules, type HandshakeDeps } fr
 export { StaticEntry, type StaticExit, type StaticExitLookup } from './static-entry.js';
 export type {
   AccountLookup,
+  DialSignal,
   ExitConnection,
   ExitPicker,
   GatewayAccount,

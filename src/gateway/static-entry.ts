@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { AppError } from '../errors/index.js';
-import type { ExitConnection, ProxyTarget, RouteRequest } from './gateway.types.js';
+import type { DialSignal, ExitConnection, ProxyTarget, RouteRequest } from './gateway.types.js';
 import { authenticate, type Authorized, type EntryRules, type HandshakeDeps } from './handshake.js';
 
 /** One static IP a user may exit through now. */
@@ -22,7 +22,7 @@ export interface StaticExitLookup {
   /** The user's valid static IPs of the product type, in a stable order. */
   exitsFor(userId: number, productType: number): Promise<readonly StaticExit[]>;
   /** Dials `target` through the static IP's exit; errors as ExitPicker.connect. */
-  dial(exit: StaticExit, target: ProxyTarget, signal: AbortSignal, sharedRead: boolean): Promise<ExitConnection>;
+  dial(exit: StaticExit, target: ProxyTarget, signal: DialSignal, sharedRead: boolean): Promise<ExitConnection>;
 }
 
 export class StaticEntry implements EntryRules {
@@ -52,7 +52,7 @@ export class StaticEntry implements EntryRules {
     return { ...authorized, connect: (route, target, signal) => this.#connect(userId, route, target, signal) };
   }
 
-  async #connect(userId: number, route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+  async #connect(userId: number, route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection> {
     const exits = await this.lookup.exitsFor(userId, route.productType);
     let chosen: StaticExit | undefined;
     if (route.ip !== undefined) {

@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { AppError } from '../errors/index.js';
+import type { DialSignal } from '../gateway/gateway.types.js';
 import { asExitFault, isExitErrno, upstreamError } from './errno.js';
 
 export interface DialContext {
@@ -15,7 +16,7 @@ export interface DialContext {
 }
 
 export interface RunDialOptions {
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: DialSignal | undefined;
   readonly timeoutMs: number;
   /** True when the attempt starts by reaching an upstream proxy (failures then are the exit's until `reachedExit`). */
   readonly viaUpstream: boolean;

@@ -8,7 +8,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { AppError } from '../errors/index.js';
-import type { ProxyTarget } from '../gateway/gateway.types.js';
+import type { DialSignal, ProxyTarget } from '../gateway/gateway.types.js';
 import { runDial } from './dial-context.js';
 import { dialDirect } from './dial-direct.js';
 import { dialHttp } from './dial-http.js';
@@ -17,7 +17,7 @@ import type { NodeEndpoint } from './node-url.js';
 import type { TargetPolicy } from './target-policy.js';
 
 export interface DialOptions {
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: DialSignal | undefined;
   /** For the whole attempt: DNS, connection, upstream handshake. */
   readonly timeoutMs: number;
   readonly policy: TargetPolicy;

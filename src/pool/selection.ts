@@ -19,7 +19,7 @@
  */
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import type { ExitConnection, ExitPicker, ProxyTarget, RouteRequest } from '../gateway/gateway.types.js';
+import type { DialSignal, ExitConnection, ExitPicker, ProxyTarget, RouteRequest } from '../gateway/gateway.types.js';
 import { dial } from './dialers.js';
 import { isExitFault } from './errno.js';
 import type { NodeEndpoint } from './node-url.js';
@@ -142,7 +142,7 @@ export class ExitPool implements ExitPicker {
    * a failure of the exit moves the session for the next connections and this one fails. Policy refusals
    * and aborts are never retried.
    */
-  async connect(route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+  async connect(route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection> {
     const first = this.pick(route);
     try {
       return await this.#dialThrough(first, target, signal, route.sharedRead);
@@ -168,7 +168,7 @@ export class ExitPool implements ExitPicker {
    * matching the route (the lease's location) and the move is logged; the next connection tries the
    * lease's node again. Policy refusals and aborts are never retried.
    */
-  async connectVia(nodeId: number, route: RouteRequest, target: ProxyTarget, signal: AbortSignal): Promise<ExitConnection> {
+  async connectVia(nodeId: number, route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection> {
     const entry = this.#entries.get(nodeId);
     let failure: unknown;
     if (entry && this.#healthy(entry, this.#now())) {
@@ -228,7 +228,7 @@ export class ExitPool implements ExitPicker {
     this.#entries = next;
   }
 
-  async #dialThrough(node: ExitNode, target: ProxyTarget, signal: AbortSignal, sharedRead = false): Promise<ExitConnection> {
+  async #dialThrough(node: ExitNode, target: ProxyTarget, signal: DialSignal, sharedRead = false): Promise<ExitConnection> {
     const endpoint = this.#entries.get(node.id)?.endpoint ?? node.endpoint;
     if (!endpoint) throw noExit(`exit node ${node.id} is unusable`);
     // Health is recorded on the entry current when the dial ends: a reload may have replaced it meanwhile.

@@ -6,7 +6,7 @@
  * maintenance, removed, given to someone else) `onExitEnded` fires so the
  * gateway closes the tunnels through it.
  */
-import type { ExitConnection, ProxyTarget, StaticExit, StaticExitLookup } from '../gateway/index.js';
+import type { DialSignal, ExitConnection, ProxyTarget, StaticExit, StaticExitLookup } from '../gateway/index.js';
 import { dial, type NodeEndpoint, parseNodeUrl, type TargetPolicy } from '../pool/index.js';
 import type { StaticIpHolder, ValidExit } from './static-ips.types.js';
 
@@ -56,7 +56,7 @@ export class StaticExitBook implements StaticExitLookup {
     return (await loading).filter((e) => e.expiresAt > now);
   }
 
-  async dial(exit: StaticExit, target: ProxyTarget, signal: AbortSignal, sharedRead: boolean): Promise<ExitConnection> {
+  async dial(exit: StaticExit, target: ProxyTarget, signal: DialSignal, sharedRead: boolean): Promise<ExitConnection> {
     const socket = await dial((exit as BookedExit).endpoint, target, {
       signal,
       timeoutMs: this.options.connectTimeoutMs,
