@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { canonicalIp } from '../net/ip-address.js';
 import type { Kysely } from 'kysely';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
 import type { Database, DialectCapabilities } from '../storage/index.js';
@@ -29,22 +30,6 @@ export interface WhiteIpSelection {
 
 /** Ranges that are never the source of a connection, so whitelisting them would mean nothing. */
 const NEVER_A_SOURCE = new Set(['unspecified', 'multicast', 'broadcast']);
-
-/**
- * The canonical text of one address, or undefined when `text` is not a plain
- * IPv4 or IPv6 address. IPv4 must be four decimal parts without leading zeros
- * (`127.1`, `0x7f.0.0.1` and `010.0.0.1` are ambiguous and refused); IPv6 is
- * given in RFC 5952 §4 form (lower case, longest zero run compressed) and an
- * IPv4-mapped address (RFC 4291 §2.5.5.2) becomes its IPv4 address, the form
- * in which a dual-stack socket's peer is compared. CIDR ranges, hostnames,
- * brackets and zone ids (`fe80::1%eth0`) are refused.
- */
-export function canonicalIp(text: string): string | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text).toString();
-  if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return undefined;
-  const v6 = ipaddr.IPv6.parse(text);
-  return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
-}
 
 /** canonicalIp, also refusing addresses that never originate a connection (unspecified, multicast, broadcast). */
 function whitelistableIp(text: string): string | undefined {
@@ -202,3 +187,5 @@ function duplicate(ips: string[]): AppError {
 function limit(max: number): AppError {
   return new AppError('TG_ERR_WHITE_IP_LIMIT', { params: { max } });
 }
+
+export { canonicalIp };

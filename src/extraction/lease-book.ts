@@ -6,7 +6,7 @@
  * address that is removed closes its tunnels within a second.
  */
 import type { Kysely } from 'kysely';
-import { canonicalIp } from '../accounts/index.js';
+import { canonicalIp } from '../net/ip-address.js';
 import type { Database } from '../storage/index.js';
 
 export interface Lease {

@@ -13,7 +13,7 @@
  * from it is echoed into an error without being cut and reduced to printable ASCII.
  */
 import countries from 'i18n-iso-countries';
-import ipaddr from 'ipaddr.js';
+import { canonicalIp } from '../../net/ip-address.js';
 import type { Targeting } from '../gateway.types.js';
 
 /** A proxy username split into the sub-account name and its targeting. */
@@ -134,7 +134,7 @@ export function parseProxyUsername(raw: string): ParsedUsername | { error: strin
         if (ip !== undefined) return repeated(key, keyText);
         // Basic credentials cannot carry ':' in a username (RFC 7617 §2), so IPv6 may use '_' instead.
         const value = raw.slice(valueStart, valueEnd).replaceAll('_', ':');
-        ip = canonicalAddress(value);
+        ip = value.length > 45 ? undefined : canonicalIp(value);
         if (ip === undefined) return { error: `ip ${quote(value)} is not an IPv4 or IPv6 address` };
         break;
       }
@@ -148,15 +148,6 @@ export function parseProxyUsername(raw: string): ParsedUsername | { error: strin
   }
   // Every field always present, so every result has the same shape.
   return { name, country, state, city, session, lifeMinutes: life ?? LIFE_DEFAULT_MINUTES, ip };
-}
-
-/** IPv4 as four decimal parts, IPv6 in RFC 5952 form (IPv4-mapped as IPv4); undefined otherwise. */
-function canonicalAddress(value: string): string | undefined {
-  if (value.length > 45) return undefined;
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value).toString();
-  if (!ipaddr.IPv6.isValid(value) || value.includes('%')) return undefined;
-  const v6 = ipaddr.IPv6.parse(value);
-  return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
 }
 
 function repeated(key: Key, given: string): { error: string } {
