@@ -14,6 +14,7 @@ import {
   closedWithin,
   connectTunnel,
   createProxyAccount,
+  exitAddress,
   freePortRange,
   type GatewayPlatform,
   startEcho,
@@ -22,31 +23,6 @@ import {
   type Target,
 } from './helpers/gateway.js';
 import { call, dialects } from './helpers/platform.js';
-
-/** GET /ip through an open tunnel: the address the target saw (the exit). */
-async function exitAddress(socket: net.Socket, port: number): Promise<string> {
-  socket.write(`GET /ip HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
-  socket.resume();
-  let text = '';
-  for await (const chunk of socket) {
-    text += chunk.toString();
-    const end = text.indexOf('\r\n\r\n');
-    if (end < 0) continue;
-    const body = text.slice(end + 4);
-    const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? -1);
-    if (length >= 0 && body.length >= length) {
-      socket.pause();
-      return body.slice(0, length).replace('::ffff:', '');
-    }
-    // Chunked: one chunk then the last-chunk.
-    const chunked = /^[0-9a-f]+\r\n(.*)\r\n0\r\n\r\n$/s.exec(body);
-    if (chunked?.[1] !== undefined) {
-      socket.pause();
-      return chunked[1].replace('::ffff:', '');
-    }
-  }
-  throw new Error(`no answer: ${text}`);
-}
 
 for (const dialect of dialects()) {
   describe(`extraction ports (${dialect})`, () => {

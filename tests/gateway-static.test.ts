@@ -5,11 +5,11 @@
  * released allocation closes its tunnels; traffic is metered to the account.
  */
 import assert from 'node:assert/strict';
-import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   closedWithin,
   connectTunnel,
+  exitAddress,
   type GatewayPlatform,
   grantTestPackage,
   startGatewayPlatform,
@@ -17,17 +17,6 @@ import {
   type Target,
 } from './helpers/gateway.js';
 import { createUser, dialects } from './helpers/platform.js';
-
-/** GET /ip through a tunnel (Connection: close): the address the target saw. */
-async function exitAddress(socket: net.Socket, port: number): Promise<string> {
-  socket.write(`GET /ip HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
-  socket.resume();
-  let text = '';
-  for await (const chunk of socket) text += chunk.toString();
-  const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-  const chunked = /^[0-9a-f]+\r\n(.*)\r\n0\r\n\r\n$/s.exec(body);
-  return (chunked?.[1] ?? body).replace('::ffff:', '');
-}
 
 for (const dialect of dialects()) {
   describe(`static-IP entry (${dialect})`, () => {

@@ -272,3 +272,14 @@ export function closedWithin(socket: net.Socket): Promise<number> {
     socket.once('close', () => resolve(performance.now() - t0));
   });
 }
+
+/** GET /ip through a tunnel (Connection: close): the address the target saw. */
+export async function exitAddress(socket: net.Socket, port: number): Promise<string> {
+  socket.write(`GET /ip HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+  socket.resume();
+  let text = '';
+  for await (const chunk of socket) text += chunk.toString();
+  const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+  const chunked = /^[0-9a-f]+\r\n(.*)\r\n0\r\n\r\n$/s.exec(body);
+  return (chunked?.[1] ?? body).replace('::ffff:', '');
+}
