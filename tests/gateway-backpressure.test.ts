@@ -27,6 +27,7 @@ import {
   readSlowly,
   startPatternHttpTarget,
   startPatternTarget,
+  startUpstreamHttpProxy,
   writePattern,
 } from './helpers/patterned.js';
 import { call, dialects } from './helpers/platform.js';
@@ -151,6 +152,7 @@ for (const dialect of dialects()) {
     let target: PatternTarget;
     let web: PatternTarget;
     let user: { userId: number; appKey: string; name: string; password: string };
+    let upstream: PatternTarget;
     let staticPort: number;
     let leasedPort: number;
     const expected = patternDigest(SIZE);
@@ -163,6 +165,9 @@ for (const dialect of dialects()) {
         TOLLGATE_PUBLIC_HOST: '127.0.0.1',
       });
       target = await startPatternTarget();
+      // An exit through an upstream HTTP proxy (read with 'data' events, not shared buffers), for `-country-de`.
+      upstream = await startUpstreamHttpProxy();
+      await g.tp.platform.services.nodes.add({ url: `http://127.0.0.1:${upstream.port}`, country: 'DE', types: [9] });
       web = await startPatternHttpTarget();
       user = await createProxyAccount(g.tp, 'slow1', 'pass1234', 4 * 1024 ** 3);
       const services = g.tp.platform.services;
@@ -180,6 +185,7 @@ for (const dialect of dialects()) {
     });
     after(async () => {
       await target?.close();
+      await upstream?.close();
       await web?.close();
       await g?.close();
     });
@@ -195,6 +201,12 @@ for (const dialect of dialects()) {
 
     it('CONNECT tunnel on the main port', async () => {
       const t = await connectTunnel(g.port, `127.0.0.1:${target.port}`, `${user.name}:${user.password}`);
+      assert.equal(t.status, 200, t.head);
+      await download(t.socket);
+    });
+
+    it('CONNECT tunnel through an upstream HTTP proxy exit', async () => {
+      const t = await connectTunnel(g.port, `127.0.0.1:${target.port}`, `${user.name}-country-de:${user.password}`);
       assert.equal(t.status, 200, t.head);
       await download(t.socket);
     });

@@ -173,3 +173,22 @@ export async function startPatternHttpTarget(): Promise<PatternTarget> {
   const close = tracked(server);
   return { port: await listen(server), close };
 }
+
+/** An upstream HTTP proxy (CONNECT only, no credentials) for exits of the `http://` kind: tunnels with `pipe`. */
+export async function startUpstreamHttpProxy(): Promise<PatternTarget> {
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    const authority = new URL(`http://${req.url ?? ''}`);
+    const target = net.connect(Number(authority.port), authority.hostname.replace(/^\[|\]$/g, ''), () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) target.write(head);
+      target.pipe(client);
+      client.pipe(target);
+    });
+    target.on('error', () => client.destroy());
+    client.on('error', () => target.destroy());
+    client.on('close', () => target.destroy());
+  });
+  const close = tracked(server);
+  return { port: await listen(server), close };
+}
