@@ -202,7 +202,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   });
   const pool = new ExitPool({ source: platform.services.nodes, policy, connectTimeoutMs: g.connectTimeoutMs, logger, now });
   await pool.reload();
-  const feed = new ChangeFeed(storage.db, g.changePollMs, logger, now);
+  const feed = new ChangeFeed(storage.db, storage.caps, g.changePollMs, logger, now);
   if (storage.listenForChanges) {
     const subscribe = storage.listenForChanges;
     await feed.wakeOn(subscribe).catch((err) => logger.warn({ err }, 'LISTEN for changes failed; polling only'));

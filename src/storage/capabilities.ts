@@ -32,6 +32,12 @@ export interface DialectCapabilities {
    * concurrent writers; SQLite has no row locks and needs none (one writer at a time per database).
    */
   readonly rowLocks: boolean;
+  /**
+   * The change-log transaction id below which every transaction has ended, so no row below it can still appear
+   * (PostgreSQL: the oldest transaction still running, `pg_snapshot_xmin`). Undefined where transactions commit in
+   * the order they write, one at a time (SQLite): there the ids alone are commit order.
+   */
+  readonly changeHorizon: RawBuilder<number> | undefined;
 }
 
 /** A column of packedRows: its name, and whether it holds text (else an integer). */
@@ -62,6 +68,7 @@ export const sqliteCapabilities: DialectCapabilities = {
     };
   },
   rowLocks: false,
+  changeHorizon: undefined,
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -86,6 +93,7 @@ export const postgresCapabilities: DialectCapabilities = {
     };
   },
   rowLocks: true,
+  changeHorizon: sql<number>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`,
 };
 
 const UNESCAPE: Readonly<Record<string, string>> = { '\\': '\\', t: '\t', n: '\n' };

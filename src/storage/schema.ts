@@ -79,6 +79,8 @@ export interface ChangeLogTable {
   entity: string;
   entity_id: number;
   created_at: number;
+  /** PostgreSQL: the writing transaction's id (pg_current_xact_id), for reading in commit order; SQLite: 0. */
+  txid: Generated<number>;
 }
 
 export interface UserPackagesTable {

@@ -2,22 +2,20 @@
  * Follows `change_log`, the feed every writer appends to in the same
  * transaction as its change, so a gateway in another process learns of
  * disabled, deleted or re-passworded accounts within one poll interval.
- * Polling an indexed `id > last` is one cheap query on either dialect; on
- * PostgreSQL a LISTEN/NOTIFY wake-up (see storage/change-log.ts) makes the poll
- * immediate, and the timer remains the fallback.
+ * Each poll is an indexed query that reads every committed change exactly once,
+ * whatever order transactions commit in (storage/change-log.ts, ChangeReader);
+ * on PostgreSQL a LISTEN/NOTIFY wake-up makes the poll immediate, and the timer
+ * remains the fallback.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../storage/index.js';
+import { ChangeReader, type ChangeRow, type Database, type DialectCapabilities } from '../storage/index.js';
 
-export interface Change {
-  readonly id: number;
-  readonly entity: string;
-  readonly entityId: number;
-}
+export type Change = ChangeRow;
 
 export class ChangeFeed {
-  #last = 0;
+  readonly #reader: ChangeReader;
+  #warned = false;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -25,10 +23,13 @@ export class ChangeFeed {
 
   constructor(
     private readonly db: Kysely<Database>,
+    caps: DialectCapabilities,
     private readonly pollMs: number,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#reader = new ChangeReader(db, caps);
+  }
 
   onChanges(handler: (changes: readonly Change[]) => Promise<void> | void): void {
     this.#handlers.push(handler);
@@ -52,13 +53,9 @@ export class ChangeFeed {
     this.poll().catch((err) => this.logger.error({ err }, 'change feed poll failed'));
   }
 
-  /** Starts after the newest change: what happened before is already in what the caches load. */
+  /** Starts after what has committed: that is already in what the caches load. */
   async start(): Promise<void> {
-    const row = await this.db
-      .selectFrom('change_log')
-      .select((eb) => eb.fn.max('id').as('max'))
-      .executeTakeFirst();
-    this.#last = Number(row?.max ?? 0);
+    await this.#reader.start();
     this.#schedule();
   }
 
@@ -78,6 +75,20 @@ export class ChangeFeed {
     await this.#running;
   }
 
+  /** Says so once when an old open transaction makes every poll re-read many rows after it. */
+  #watchPending(): void {
+    if (this.#reader.pending < 1_000) {
+      this.#warned = false;
+      return;
+    }
+    if (this.#warned) return;
+    this.#warned = true;
+    this.logger.warn(
+      { rows: this.#reader.pending },
+      'a long-open database transaction makes the change feed re-read the changes written since it began',
+    );
+  }
+
   #schedule(): void {
     this.#timer = setTimeout(() => {
       this.poll()
@@ -90,16 +101,9 @@ export class ChangeFeed {
   }
 
   async #poll(): Promise<void> {
-    const rows = await this.db
-      .selectFrom('change_log')
-      .select(['id', 'entity', 'entity_id'])
-      .where('id', '>', this.#last)
-      .orderBy('id')
-      .limit(10_000)
-      .execute();
-    if (rows.length === 0) return;
-    this.#last = rows[rows.length - 1]!.id;
-    const changes = rows.map((r) => ({ id: r.id, entity: r.entity, entityId: r.entity_id }));
+    const changes = await this.#reader.read();
+    this.#watchPending();
+    if (changes.length === 0) return;
     for (const handler of this.#handlers) await handler(changes);
     // Keep a day of history; older rows serve no follower.
     if (Math.random() < 0.01) {
