@@ -162,6 +162,27 @@ describe('/openapi.json', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
   });
 
+  it('bounds every integer and number a request may carry by safe integers', () => {
+    const unbounded: string[] = [];
+    const walk = (schema: any, where: string) => {
+      if (!schema || typeof schema !== 'object') return;
+      const numeric = schema.type === 'integer' || schema.type === 'number';
+      if (numeric && schema.enum === undefined && schema.const === undefined) {
+        const bounded = (v: unknown) => typeof v === 'number' && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
+        if (!bounded(schema.minimum) || !bounded(schema.maximum)) unbounded.push(where);
+      }
+      for (const [key, value] of Object.entries(schema)) if (key !== 'examples') walk(value, `${where}.${key}`);
+    };
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const method of methodsOf(path)) {
+        const op = item[method];
+        for (const p of op.parameters ?? []) walk(p.schema, `${method} ${path} ${p.name}`);
+        walk(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} body`);
+      }
+    }
+    assert.deepEqual(unbounded, []);
+  });
+
   it('documents POST /payments/webhook/{method}, signed rather than authenticated', () => {
     assert.deepEqual(methodsOf('/payments/webhook/{method}'), ['post']);
     assert.deepEqual(doc.paths['/payments/webhook/{method}'].post.security, []);

@@ -27,6 +27,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { redactUrl } from '../log-redaction.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import { refuseNonFiniteNumbers } from './plugins/finite-numbers.js';
 import { multipartFields } from './plugins/multipart-fields.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
@@ -107,6 +108,7 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
   // PHP's curl sends array POSTFIELDS as multipart/form-data: take its fields, refuse files.
   await app.register(multipart, { limits: { files: 0, fields: 100, parts: 100, fieldSize: config.bodyLimit } });
   app.addHook('preValidation', multipartFields);
+  app.addHook('preHandler', refuseNonFiniteNumbers);
   // Some HTTP clients label JSON or form bodies text/plain: read them as what they hold.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
