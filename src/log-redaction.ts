@@ -27,7 +27,7 @@ export function isSecretName(name: string): boolean {
 }
 
 /** `name=value` pairs (query strings, form bodies, free text), the name as written on the wire. */
-const PAIR = /([^\s&?;=,"'{}]+)=([^&\s"',;]*)/g;
+const PAIR = /([^\s&?;=,"'{}]+)=([^&\s"';]*)/g;
 /** `"name": "value"` and `"name": 123` in JSON text, e.g. a body quoted in an error message. */
 const JSON_PAIR = /"([^"\\]{1,100})"\s*:\s*("(?:[^"\\]|\\.)*"|[-\w.]+)/g;
 /** An Authorization value: scheme, then credentials. */
