@@ -6,7 +6,8 @@
  * (timed), a second user gets as many into the already-seeded database (more add samples), a third gets 100
  * (list baseline). Then GET whitelist-account/list is timed cold, truly cold (a second platform instance on
  * the same database, so an empty SecretBox cache) and warm, next to /healthz and the 100-account list.
- * Client time includes reading and JSON-parsing the body, as a real client would.
+ * Client time includes reading and JSON-parsing the body, as a real client would. The breakdown also times the
+ * answer's serialization by its response schema (fast-json-stringify, as Fastify compiles it) next to JSON.stringify.
  *
  * Packages and extraction, on the same platform: GET ip/v3?num=100 for a user with a whitelisted address and a
  * valid type-9 package, against four exit nodes and TOLLGATE_EXTRACT_PORTS=20000-40999 (the API only leases ports
@@ -25,10 +26,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fastJson from 'fast-json-stringify';
 import pg from 'pg';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { SubAccountsRepository } from '../src/accounts/sub-accounts.repository.js';
+import { WhitelistList } from '../src/api/schemas/customer.js';
 import type { PackageSummary } from '../src/packages/index.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from '../src/config/index.js';
 import { openPlatform, type Platform, type RunningServer, startApi } from '../src/main.js';
@@ -377,6 +380,13 @@ async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promis
     const service = await sample(BREAKDOWN_CALLS, () => main.platform.services.subAccounts.list(big.user.id));
     const captured = await listAccounts(main.pool, big.appKey, BIG);
     const parse = await sample(BREAKDOWN_CALLS, async () => JSON.parse(captured.text));
+    // The route's response schema compiled as Fastify compiles it, against JSON.stringify, on the same answer.
+    const answerObject = JSON.parse(captured.text) as unknown;
+    const bySchema = fastJson(WhitelistList.response[200]);
+    if (bySchema(answerObject) !== captured.text)
+      throw new Error('list: the schema serializer does not reproduce the answer sent');
+    const schemaSerialize = await sample(BREAKDOWN_CALLS, async () => bySchema(answerObject));
+    const plainSerialize = await sample(BREAKDOWN_CALLS, async () => JSON.stringify(answerObject));
 
     const addAll = [...addFirst, ...addSecond];
     const add = stats(addAll);
@@ -398,6 +408,8 @@ async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promis
     printTable(`${dialect}: list ${BIG} broken down (in-process, same data; HTTP p50 ${ms(warmStats.p50)} ms)`, [
       { label: 'listing query alone (repository)', stats: stats(query) },
       { label: 'service list (query + decrypt, cache warm)', stats: stats(service) },
+      { label: 'serialize by the response schema (fast-json-stringify)', stats: stats(schemaSerialize) },
+      { label: 'serialize with JSON.stringify (for comparison)', stats: stats(plainSerialize) },
       { label: `client JSON.parse of the body (${(listBytes / 1024).toFixed(0)} KiB)`, stats: stats(parse) },
     ]);
 

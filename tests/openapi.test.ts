@@ -104,29 +104,83 @@ describe('/openapi.json', () => {
   it('is what the validator rejects once broken (the check can fail)', async () => {
     const broken = structuredClone(doc);
     delete broken.info;
-    broken.paths['/pub/user/info'].get.responses = 'none';
+    broken.paths['/user/info'].get.responses = 'none';
     const result = await new Validator().validate(broken);
     assert.equal(result.valid, false);
   });
 
-  for (const prefix of PREFIXES) {
-    for (const [route, method] of CUSTOMER_ROUTES) {
-      it(`documents ${method.toUpperCase()} ${prefix}/${route}, and only that method`, () => {
-        const path = `${prefix}/${route}`;
-        assert.deepEqual(methodsOf(path), [method], `${path} in ${Object.keys(doc.paths).join(', ')}`);
-        const op = doc.paths[path][method];
-        assert.ok(op.responses?.['200']?.content?.['application/json']?.schema, `${path} has no 200 JSON schema`);
-      });
-    }
+  for (const [route, method] of CUSTOMER_ROUTES) {
+    it(`documents ${method.toUpperCase()} /${route} once, under the {prefix} server, and only that method`, () => {
+      const path = `/${route}`;
+      assert.deepEqual(methodsOf(path), [method], `${path} in ${Object.keys(doc.paths).join(', ')}`);
+      const op = doc.paths[path][method];
+      assert.ok(op.responses?.['200']?.content?.['application/json']?.schema, `${path} has no 200 JSON schema`);
+      assert.deepEqual(op.servers, [
+        {
+          url: '{prefix}',
+          description: 'The brand path prefix; every customer route answers under each of them',
+          variables: { prefix: { enum: PREFIXES, default: '/gateway' } },
+        },
+      ]);
+    });
   }
+
+  it('names no brand prefix in any path: the prefix is the server variable', () => {
+    for (const path of Object.keys(doc.paths)) {
+      for (const prefix of PREFIXES) assert.ok(!path.startsWith(`${prefix}/`), path);
+    }
+  });
+
+  it('stays small: one operation per route, not one per route and prefix', () => {
+    const operations = Object.values(doc.paths).flatMap((item: any) => Object.keys(item).filter((k) => HTTP_METHODS.includes(k)));
+    const expected = CUSTOMER_ROUTES.length + ADMIN_ROUTES.reduce((n, [, methods]) => n + methods.length, 0) + 1;
+    assert.equal(operations.length, expected);
+    const bytes = Buffer.byteLength(JSON.stringify(doc));
+    assert.ok(bytes < 200_000, `the document is ${bytes} bytes`);
+  });
+
+  it('lists prefixes that really serve every customer operation', async () => {
+    for (const [route, method] of CUSTOMER_ROUTES) {
+      const op = doc.paths[`/${route}`][method];
+      for (const prefix of op.servers[0].variables.prefix.enum as string[]) {
+        const res = await tp.app.inject({
+          method: method.toUpperCase() as 'GET' | 'POST',
+          url: `${prefix}/${route}?language=en`,
+        });
+        assert.equal(res.statusCode, 200, `${prefix}/${route}`);
+        assert.notEqual(res.json().code, 404, `${prefix}/${route} is not a route`);
+      }
+    }
+  });
 
   it('documents exactly the customer, admin paths and nothing else', () => {
     const expected = [
-      ...PREFIXES.flatMap((prefix) => CUSTOMER_ROUTES.map(([route]) => `${prefix}/${route}`)),
+      ...CUSTOMER_ROUTES.map(([route]) => `/${route}`),
       ...ADMIN_ROUTES.map(([path]) => path),
       '/payments/webhook/{method}',
     ].sort();
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
+  });
+
+  it('bounds every integer and number a request may carry by safe integers', () => {
+    const unbounded: string[] = [];
+    const walk = (schema: any, where: string) => {
+      if (!schema || typeof schema !== 'object') return;
+      const numeric = schema.type === 'integer' || schema.type === 'number';
+      if (numeric && schema.enum === undefined && schema.const === undefined) {
+        const bounded = (v: unknown) => typeof v === 'number' && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
+        if (!bounded(schema.minimum) || !bounded(schema.maximum)) unbounded.push(where);
+      }
+      for (const [key, value] of Object.entries(schema)) if (key !== 'examples') walk(value, `${where}.${key}`);
+    };
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const method of methodsOf(path)) {
+        const op = item[method];
+        for (const p of op.parameters ?? []) walk(p.schema, `${method} ${path} ${p.name}`);
+        walk(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} body`);
+      }
+    }
+    assert.deepEqual(unbounded, []);
   });
 
   it('documents POST /payments/webhook/{method}, signed rather than authenticated', () => {
@@ -155,12 +209,10 @@ describe('/openapi.json', () => {
   });
 
   it('requires app_key or Bearer on customer routes, nothing on auth/login', () => {
-    for (const prefix of PREFIXES) {
-      for (const [route, method] of CUSTOMER_ROUTES) {
-        const security = doc.paths[`${prefix}/${route}`][method].security;
-        if (route === 'auth/login') assert.equal(security, undefined, `${prefix}/${route}`);
-        else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], `${prefix}/${route}`);
-      }
+    for (const [route, method] of CUSTOMER_ROUTES) {
+      const security = doc.paths[`/${route}`][method].security;
+      if (route === 'auth/login') assert.equal(security, undefined, route);
+      else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], route);
     }
     assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer']);
     assert.deepEqual(doc.components.securitySchemes.appKey, {
@@ -172,8 +224,8 @@ describe('/openapi.json', () => {
   });
 
   it('documents the fields of a whitelist-account/list item', () => {
-    for (const prefix of PREFIXES) {
-      const schema = doc.paths[`${prefix}/whitelist-account/list`].get.responses['200'].content['application/json'].schema;
+    {
+      const schema = doc.paths['/whitelist-account/list'].get.responses['200'].content['application/json'].schema;
       assert.deepEqual([...schema.required].sort(), ['code', 'data', 'message', 'msg']);
       const list = schema.properties.data.properties.list;
       assert.equal(list.type, 'array');

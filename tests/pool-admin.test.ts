@@ -54,7 +54,7 @@ for (const dialect of dialects()) {
       app = Fastify({
         ajv: { customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: true } },
       }).withTypeProvider<TypeBoxTypeProvider>();
-      registerErrorHandling(app, { customerPrefixes: ['/pub'], bodyLimit: 1_048_576 });
+      registerErrorHandling(app, { bodyLimit: 1_048_576, alwaysHttp200: false });
       await app.register(swagger, { openapi: { openapi: '3.0.3', info: { title: 'nodes', version: '0' } } });
       await app.register(adminNodeRoutes, { prefix: '/admin', nodes, health: (id) => pool.isHealthy(id) });
       await app.ready();

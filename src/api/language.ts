@@ -16,17 +16,25 @@ function fromTag(tag: unknown): Language | undefined {
   return undefined;
 }
 
-export function languageOf(request: FastifyRequest): Language {
-  const query = request.query as Record<string, unknown> | undefined;
-  const body = request.body as Record<string, unknown> | undefined;
+/** Where a request states its language; any part may be missing (a request that never parsed has no body). */
+export interface LanguageSources {
+  readonly query?: unknown;
+  readonly body?: unknown;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export function languageFrom({ query, body, headers }: LanguageSources): Language {
+  const q = query && typeof query === 'object' ? (query as Record<string, unknown>) : undefined;
+  const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
   const explicit =
-    fromTag(query?.language) ??
-    fromTag(query?.lang) ??
-    (body && typeof body === 'object' ? (fromTag(body.language) ?? fromTag(body.lang)) : undefined) ??
-    fromTag(request.headers.language);
+    fromTag(q?.language) ?? fromTag(q?.lang) ?? fromTag(b?.language) ?? fromTag(b?.lang) ?? fromTag(headers.language);
   if (explicit) return explicit;
-  const accept = request.headers['accept-language'];
+  const accept = headers['accept-language'];
   if (!accept) return 'zh';
   const preferred = new Negotiator({ headers: { 'accept-language': accept } }).language(['zh', 'en']);
   return preferred === 'en' ? 'en' : 'zh';
+}
+
+export function languageOf(request: FastifyRequest): Language {
+  return languageFrom({ query: request.query, body: request.body, headers: request.headers });
 }

@@ -71,6 +71,18 @@ export const ERRORS = {
     zh: '不支持的请求体类型,请使用 JSON 或表单',
     en: 'Unsupported body type; send JSON or a form',
   },
+  TG_ERR_REQUEST_TIMEOUT: {
+    code: 408,
+    httpStatus: 408,
+    zh: '请求超时',
+    en: 'The request was not received in time',
+  },
+  TG_ERR_REQUEST_HEADER_TOO_LARGE: {
+    code: 431,
+    httpStatus: 431,
+    zh: '请求头或 URL 过长',
+    en: 'Request headers or URL too large',
+  },
   TG_ERR_RATE_LIMITED: {
     code: 429,
     httpStatus: 429,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApi } from '../../src/api/server.js';
 import { loadConfig, resolveSecrets } from '../../src/config/index.js';
 import { openPlatform, type Platform } from '../../src/main.js';
@@ -34,7 +34,7 @@ export interface TestPlatform {
 export async function startTestPlatform(
   dialect: DialectName,
   env: Record<string, string> = {},
-  options: { now?: () => number } = {},
+  options: { now?: () => number; logger?: Logger; beforeReady?: (app: FastifyInstance) => void } = {},
 ): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
   const schema = dialect === 'postgres' ? `tg_test_${randomBytes(6).toString('hex')}` : undefined;
@@ -48,9 +48,10 @@ export async function startTestPlatform(
       ...env,
     }),
   );
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const platform = await openPlatform(config, { logger, storage: { schema }, ...(options.now ? { now: options.now } : {}) });
   const app = await buildApi({ config, services: platform.services, logger });
+  options.beforeReady?.(app);
   await app.ready();
   return {
     platform,

@@ -50,7 +50,8 @@ function bearerOf(request: FastifyRequest): string | undefined {
 export function customerAuthHook(options: CustomerAuthOptions) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const config = request.routeOptions.config as CustomerRouteConfig;
-    if (config.public) return;
+    // An unknown path under a prefix answers "no such endpoint" whoever asks, as at the root.
+    if (config.public || request.is404) return;
 
     let user: User | undefined;
     const appKey = appKeyOf(request);

@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type PaymentsService, SIGNATURE_HEADER } from '../../billing/payments/index.js';
 import { ok } from '../envelope.js';
 import { languageOf } from '../language.js';
+import { documentSurface } from '../plugins/documentation.js';
 import * as S from '../schemas/payments.js';
 
 export interface PaymentWebhookRoutesDeps {
@@ -14,6 +15,8 @@ export interface PaymentWebhookRoutesDeps {
 }
 
 export const paymentWebhookRoutes: FastifyPluginAsyncTypebox<PaymentWebhookRoutesDeps> = async (app, { payments }) => {
+  // Signed rather than authenticated.
+  documentSurface(app, { security: [] });
   // This plugin's own parsers: whatever the content type, the handler gets the raw body as a Buffer.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope } from './common.js';
+import { Envelope, IdParams, PageNo } from './common.js';
 
 export const AdminUser = Type.Object({
   id: Type.Integer(),
@@ -15,7 +15,6 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 256, description: 'At least 8 characters' });
 const Phone = Type.String({ maxLength: 32, pattern: '^[0-9+()\\- ]*$' });
 const Status = Type.Union([Type.Literal(0), Type.Literal(1)], { description: '1 active, 0 disabled' });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const AdminCreateUser = {
   summary: 'Create a user; the app_key is shown once',
@@ -34,7 +33,7 @@ export const AdminListUsers = {
   summary: 'List users',
   tags: ['admin'],
   querystring: Type.Object({
-    page: Type.Integer({ minimum: 1, default: 1 }),
+    page: PageNo(),
     size: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     email: Type.Optional(Type.String({ description: 'Exact email' })),
   }),

@@ -14,12 +14,15 @@ import {
   PAYMENT_TITLE_MAX,
   PAYMENT_URL_MAX,
   PAYMENT_KINDS,
+  PAYMENT_SORT_MAX,
   PRODUCT_DESCRIPTION_MAX,
   PRODUCT_TITLE_MAX,
   SKU_KINDS,
+  SKU_VALUE_MAX,
+  UNIT_BYTES_MAX,
   UNIT_DAYS_MAX,
 } from '../../billing/catalogue/index.js';
-import { CustomerCommon, Envelope, NullData } from './common.js';
+import { CustomerCommon, Envelope, Id, IdParams, INT_MAX, MONEY_MAX, NullData } from './common.js';
 
 // Customer
 
@@ -82,11 +85,10 @@ export const GiftRatio = {
 // Admin
 
 const IsoTime = Type.String({ format: 'date-time' });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const SkuParams = Type.Object({ id: Type.Integer({ minimum: 1 }), sku_id: Type.Integer({ minimum: 1 }) });
+const SkuParams = Type.Object({ id: Id(), sku_id: Id() });
 
 const Money = (description: string) =>
-  Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 20 })], {
+  Type.Union([Type.Number({ minimum: 0, maximum: MONEY_MAX }), Type.String({ maxLength: 20 })], {
     description: `${description}; a decimal with at most 2 decimals (12.5 or "12.50")`,
   });
 
@@ -124,7 +126,7 @@ export const AdminProduct = Type.Object({
 const SkuBody = Type.Object({
   kind: SkuKindField,
   title: Type.Optional(Type.String({ maxLength: PRODUCT_TITLE_MAX })),
-  value: Type.Integer({ minimum: 1 }),
+  value: Type.Integer({ minimum: 1, maximum: SKU_VALUE_MAX }),
   price: Money('Price of this option'),
 });
 
@@ -132,9 +134,15 @@ const ProductFields = {
   description: Type.Optional(Type.String({ maxLength: PRODUCT_DESCRIPTION_MAX })),
   price: Type.Optional(Money('Unit price; required except for types 3 and 26 (their amount is the order’s recharge_amount)')),
   unit_gb: Type.Optional(
-    Type.Number({ minimum: 0, description: 'Traffic one unit provisions, GB (1 GB = 1024³ bytes); or unit_bytes' }),
+    Type.Number({
+      minimum: 0,
+      maximum: UNIT_BYTES_MAX / 1024 ** 3,
+      description: 'Traffic one unit provisions, GB (1 GB = 1024³ bytes); or unit_bytes',
+    }),
   ),
-  unit_bytes: Type.Optional(Type.Integer({ minimum: 0, description: 'Traffic one unit provisions, bytes; or unit_gb' })),
+  unit_bytes: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: UNIT_BYTES_MAX, description: 'Traffic one unit provisions, bytes; or unit_gb' }),
+  ),
   unit_days: Type.Optional(Type.Integer({ minimum: 0, maximum: UNIT_DAYS_MAX, description: 'Days one unit provisions' })),
   enabled: Type.Optional(Type.Boolean({ description: 'Default true' })),
 };
@@ -255,7 +263,9 @@ const PaymentFields = {
   disabled: Type.Optional(Type.Boolean()),
   min: Type.Optional(Money('Smallest pay_fee (default 0)')),
   max: Type.Optional(Money('Largest pay_fee; 0 (default) for no limit')),
-  sort: Type.Optional(Type.Integer({ description: 'Lower first (default 0)' })),
+  sort: Type.Optional(
+    Type.Integer({ minimum: -PAYMENT_SORT_MAX, maximum: PAYMENT_SORT_MAX, description: 'Lower first (default 0)' }),
+  ),
 };
 
 export const AdminAddPaymentMethod = {
@@ -327,8 +337,8 @@ const ExpireTime = Type.String({
 const CouponFields = {
   name: Type.Optional(Type.String({ maxLength: COUPON_NAME_MAX })),
   min_fee: Type.Optional(Money('Smallest order total it applies to (default 0)')),
-  product_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100, description: 'Default: all' })),
-  max_uses: Type.Optional(Type.Integer({ minimum: 0, description: '0 (default): unlimited' })),
+  product_ids: Type.Optional(Type.Array(Id(), { maxItems: 100, description: 'Default: all' })),
+  max_uses: Type.Optional(Type.Integer({ minimum: 0, maximum: INT_MAX, description: '0 (default): unlimited' })),
   enabled: Type.Optional(Type.Boolean()),
 };
 
@@ -377,7 +387,7 @@ export const AdminGiftTier = Type.Object({
   created_at: IsoTime,
 });
 
-const Ratio = Type.Union([Type.Number({ minimum: 1 }), Type.String({ maxLength: 10 })], {
+const Ratio = Type.Union([Type.Number({ minimum: 1, maximum: 100 }), Type.String({ maxLength: 10 })], {
   description: 'Credit ratio from 1 to 100, at most 4 decimals (1.2)',
 });
 

@@ -20,6 +20,29 @@ export function Envelope<T extends TSchema>(data: T, description = 'Success: cod
 
 export const NullData = Type.Null();
 
+/**
+ * Bounds of the integers a request may carry. Every integer and number of a request schema has a maximum (and
+ * a minimum) that is a safe integer, so a 20-digit page number or `Infinity` is refused by validation instead
+ * of overflowing an offset or a column further in. Ids fit a 32-bit integer column; pages stop at a million.
+ */
+export const INT_MAX = 2_147_483_647;
+export const PAGE_MAX = 1_000_000;
+/** Money in the platform currency, whole units: 13 digits, as recharge_amount's pattern. */
+export const MONEY_MAX = 9_999_999_999_999;
+
+/** A row id (≥ 1). */
+export function Id(description?: string) {
+  return Type.Integer({ minimum: 1, maximum: INT_MAX, ...(description ? { description } : {}) });
+}
+
+/** `{id}` in a path. */
+export const IdParams = Type.Object({ id: Id() });
+
+/** A page number from 1, default 1. */
+export function PageNo(description = 'Page, from 1 (default 1)') {
+  return Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: 1, description });
+}
+
 /** The error envelope (any code other than 200). */
 export const ErrorEnvelope = Type.Object(
   {

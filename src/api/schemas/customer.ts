@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { rules } from '../../accounts/index.js';
-import { CustomerCommon, Envelope, NullData, ProductType } from './common.js';
+import { CustomerCommon, Envelope, INT_MAX, NullData, ProductType } from './common.js';
 
 const AccountName = Type.String({ description: 'Proxy account name: letters and digits only', maxLength: 256 });
 
@@ -163,7 +163,7 @@ export const UsageFlowTotal = {
     username: Type.Optional(
       Type.String({ description: 'Only accounts of this name (every account of that name the user has had)' }),
     ),
-    product_type: Type.Optional(Type.Integer({ description: 'Only this product type' })),
+    product_type: Type.Optional(Type.Integer({ minimum: 0, maximum: INT_MAX, description: 'Only this product type' })),
   }),
   response: {
     200: Envelope(

@@ -1,6 +1,6 @@
 /** Route schema of IP extraction (`ip/v3`), as the documents show it. */
 import { type Static, Type } from '@sinclair/typebox';
-import { CustomerCommon, Envelope } from './common.js';
+import { CustomerCommon, Envelope, INT_MAX } from './common.js';
 
 const ExtractIpAnswer = Envelope(
   Type.Object({
@@ -24,11 +24,16 @@ export const ExtractIp = {
     state: Type.Optional(Type.String({ maxLength: 64, description: 'State or province, e.g. ca' })),
     city: Type.Optional(Type.String({ maxLength: 64, description: 'City, e.g. losangeles (spaces ignored)' })),
     num: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'How many endpoints (default 1; at most TOLLGATE_EXTRACT_NUM_MAX, 200)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: INT_MAX,
+        description: 'How many endpoints (default 1; at most TOLLGATE_EXTRACT_NUM_MAX, 200)',
+      }),
     ),
     life: Type.Optional(
       Type.Integer({
         minimum: 1,
+        maximum: INT_MAX,
         description:
           'Minutes each endpoint keeps its exit (default TOLLGATE_EXTRACT_LIFE_DEFAULT, 10; at most TOLLGATE_EXTRACT_LIFE_MAX, 1440)',
       }),

@@ -1,7 +1,7 @@
 /** The admin API's exit node routes. Shapes here; the rules (URL forms, country codes) live in pool/. */
 import { Type } from '@sinclair/typebox';
 import { NODE_KINDS, NODE_URL_MAX, PLACE_MAX, WEIGHT_MAX, WEIGHT_MIN } from '../../pool/index.js';
-import { Envelope, NullData, ProductType } from './common.js';
+import { Envelope, IdParams, NullData, ProductType } from './common.js';
 
 export const AdminNode = Type.Object({
   id: Type.Integer(),
@@ -43,7 +43,6 @@ const Weight = Type.Integer({
   maximum: WEIGHT_MAX,
   description: 'Relative share of new connections (default 1)',
 });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const AdminAddNode = {
   summary: 'Add an exit node',

@@ -6,7 +6,7 @@ import {
   ORDER_PAGE_SIZE_DEFAULT,
   ORDER_PAGE_SIZE_MAX,
 } from '../../billing/orders/index.js';
-import { CustomerCommon, Envelope, NullData } from './common.js';
+import { CustomerCommon, Envelope, Id, INT_MAX, NullData, PageNo } from './common.js';
 
 const Times = { description: 'Y-m-d H:i:s in the platform time zone', examples: ['2026-11-23 20:00:00'] };
 
@@ -42,8 +42,6 @@ export function flagValue(value: boolean | string | number | undefined): boolean
   return value === true || value === 1 || value === '1' || value === 'true';
 }
 
-const Id = (description: string) => Type.Integer({ minimum: 1, description });
-
 export const OrderCreate = {
   summary: 'Create an order (and pay it, when paying from the balance)',
   description:
@@ -63,7 +61,7 @@ export const OrderCreate = {
       Type.Unsafe<string | number[]>({
         anyOf: [
           { type: 'string', maxLength: 20_000 },
-          { type: 'array', items: { type: 'integer' }, maxItems: 1000 },
+          { type: 'array', items: { type: 'integer', minimum: 1, maximum: INT_MAX }, maxItems: 1000 },
         ],
         description: 'Renewals (19): allocation ids from ip/get-static-ip',
         examples: ['1,2,3'],
@@ -99,7 +97,7 @@ export const OrderList = {
   tags: ['orders'],
   querystring: Type.Object({
     ...CustomerCommon,
-    page_no: Type.Integer({ minimum: 1, default: 1, description: 'Page, from 1 (default 1)' }),
+    page_no: PageNo(),
     page_size: Type.Integer({
       minimum: 1,
       maximum: ORDER_PAGE_SIZE_MAX,

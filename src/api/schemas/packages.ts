@@ -9,7 +9,7 @@ import {
   TITLE_MAX,
   TRADE_NO_MAX,
 } from '../../packages/index.js';
-import { CustomerCommon, Envelope } from './common.js';
+import { CustomerCommon, Envelope, IdParams, PageNo } from './common.js';
 
 const Time = (description: string) => Type.String({ description, examples: ['2022-05-13 12:14:15'] });
 
@@ -55,7 +55,7 @@ export const UserProductList = {
   querystring: Type.Object({
     ...CustomerCommon,
     trade_no: Type.Optional(TradeNo),
-    page: Type.Integer({ minimum: 1, default: 1, description: 'Page, default 1' }),
+    page: PageNo('Page, default 1'),
     size: Type.Integer({
       minimum: 1,
       maximum: LIST_PAGE_SIZE_MAX,
@@ -124,8 +124,6 @@ export const AdminPackage = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
 });
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-
 export const AdminGrantPackage = {
   summary: 'Grant a traffic package to a user (size in gb or kb)',
   tags: ['admin'],
@@ -164,7 +162,7 @@ export const AdminListPackages = {
   tags: ['admin'],
   params: IdParams,
   querystring: Type.Object({
-    page: Type.Integer({ minimum: 1, default: 1 }),
+    page: PageNo(),
     size: Type.Integer({ minimum: 1, maximum: LIST_PAGE_SIZE_MAX, default: LIST_PAGE_SIZE_DEFAULT }),
     product_type: Type.Optional(ListedProductType),
     trade_no: Type.Optional(TradeNo),

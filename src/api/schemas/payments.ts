@@ -1,11 +1,10 @@
 /** Payment routes: external methods' webhooks, and the operator's orders (list, mark paid, refund). */
 import { Type } from '@sinclair/typebox';
 import { ORDER_PAGE_SIZE_MAX } from '../../billing/payments/index.js';
-import { Envelope } from './common.js';
+import { Envelope, Id, IdParams, PageNo } from './common.js';
 
 const IsoTime = Type.String({ format: 'date-time' });
 const OptionalIsoTime = Type.Union([IsoTime, Type.Null()]);
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const PaymentWebhook = {
   summary: 'Payment notification from an external payment method',
@@ -58,10 +57,10 @@ export const AdminListOrders = {
   summary: 'List orders, newest first',
   tags: ['admin'],
   querystring: Type.Object({
-    user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    user_id: Type.Optional(Id()),
     status: Type.Optional(Type.Integer({ minimum: 0, maximum: 3, description: '0 pending, 1 paid, 2 closed, 3 refunded' })),
     trade_no: Type.Optional(Type.String({ maxLength: 64 })),
-    page: Type.Integer({ minimum: 1, default: 1 }),
+    page: PageNo(),
     size: Type.Integer({ minimum: 1, maximum: ORDER_PAGE_SIZE_MAX, default: 50 }),
   }),
   response: {

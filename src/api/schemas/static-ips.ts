@@ -8,7 +8,7 @@ import {
   type StaticIpStatus,
   TRADE_NO_MAX,
 } from '../../static-ips/index.js';
-import { CustomerCommon, Envelope, NullData } from './common.js';
+import { CustomerCommon, Envelope, IdParams, NullData, PageNo } from './common.js';
 
 /** 14 or 25. */
 function StaticProductType(options: { description?: string } = {}) {
@@ -74,7 +74,7 @@ export const GetStaticIp = {
     country_code: Type.Optional(Type.String({ maxLength: 8, description: 'Country or region code, e.g. US' })),
     product_type: Type.Optional(StaticProductType()),
     trade_no: Type.Optional(Type.String({ maxLength: TRADE_NO_MAX, description: 'Only IPs of this order (exact)' })),
-    page: Type.Integer({ minimum: 1, default: 1, description: 'Page, from 1 (default 1)' }),
+    page: PageNo(),
     size: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Items per page, at most 100 (default 20)' }),
     status: Type.Optional(
       Type.Unsafe<StaticIpStatus>({
@@ -143,7 +143,6 @@ export const AdminAllocation = Type.Object({
 
 const Country = Type.String({ maxLength: 8, description: 'ISO 3166-1 alpha-2 code, e.g. US (any case)' });
 const Place = Type.String({ maxLength: PLACE_MAX, description: "Letters, digits and _; stored lower case; '' for none" });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const AdminAddStaticIp = {
   summary: 'Add a static IP to the inventory',
@@ -211,7 +210,7 @@ export const AdminRenewAllocation = {
   summary: 'Extend a static IP allocation by `days` (from its expiry, or from now when it has expired and the IP is free)',
   tags: ['admin'],
   params: IdParams,
-  body: Type.Object({ days: Type.Integer({ minimum: 1, description: 'Days to add' }) }),
+  body: Type.Object({ days: Type.Integer({ minimum: 1, maximum: DAYS_MAX, description: 'Days to add' }) }),
   response: { 200: Envelope(AdminAllocation) },
 };
 

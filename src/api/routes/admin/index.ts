@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { hashAppKey, safeEqual, type UsersService } from '../../../accounts/index.js';
 import { AppError } from '../../../errors/index.js';
+import { documentSurface } from '../../plugins/documentation.js';
 import type { NodesService } from '../../../pool/index.js';
 import type { PackagesService } from '../../../packages/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
@@ -34,6 +35,7 @@ export interface AdminApiDeps {
 export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   // Compare digests so the comparison is constant-time whatever the lengths.
   const expected = hashAppKey(deps.adminToken);
+  documentSurface(app, { security: [{ adminToken: [] }] });
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1] || !safeEqual(hashAppKey(match[1]), expected)) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields, mergeQueryIntoBody } from '../../plugins/customer-auth.js';
+import { documentSurface } from '../../plugins/documentation.js';
+import { registerErrorHandling } from '../../plugins/errors.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
@@ -11,7 +13,16 @@ import { type UserProductDeps, userProductRoutes } from './user-product.js';
 import { type WhiteIpRoutesDeps, whiteIpRoutes } from './white-ip.js';
 import { type WhitelistAccountDeps, whitelistAccountRoutes } from './whitelist-account.js';
 
-export type CustomerApiDeps = CustomerAuthOptions &
+/** What the customer surface itself needs, beside the routes' services. */
+export interface CustomerSurfaceOptions {
+  /** TOLLGATE_BODY_LIMIT, named in the 413 message. */
+  readonly bodyLimit: number;
+  /** Every configured brand prefix: the OpenAPI document describes each route once, over all of them. */
+  readonly prefixes: readonly string[];
+}
+
+export type CustomerApiDeps = CustomerSurfaceOptions &
+  CustomerAuthOptions &
   UserRoutesDeps &
   WhitelistAccountDeps &
   UsageRoutesDeps &
@@ -23,10 +34,15 @@ export type CustomerApiDeps = CustomerAuthOptions &
   OrderRoutesDeps &
   UserProductDeps;
 
-/** Every customer endpoint, mounted once per brand prefix with identical behaviour. */
+/**
+ * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
+ * handlers live in this context: every answer here is HTTP 200 with the code in the envelope.
+ */
 export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, options) => {
   // Fastify passes `prefix` among the options; inner plugins must not apply it again.
-  const { prefix: _prefix, ...deps } = options as CustomerApiDeps & { prefix?: string };
+  const { prefix = '', ...deps } = options as CustomerApiDeps & { prefix?: string };
+  registerErrorHandling(app, { bodyLimit: deps.bodyLimit, alwaysHttp200: true });
+  documentSurface(app, { security: [{ appKey: [] }, { bearer: [] }], prefixes: { all: deps.prefixes, current: prefix } });
   app.decorateRequest('customer', null);
   app.addHook('preValidation', mergeQueryIntoBody);
   app.addHook('preValidation', dropEmptyFields);

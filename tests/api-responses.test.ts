@@ -1,0 +1,298 @@
+/**
+ * Every route's real answers against its response schema. Each documented operation (read from
+ * /openapi.json, so a new route is found without editing this file's route list) is called for real —
+ * customer routes under every brand prefix, the admin API, the payment webhook — and every answer is
+ * checked twice: the body validates against the route's schema (types, formats, required fields), and
+ * it equals what the handler returned, JSON.stringify'd (so the serializer dropped, renamed or coerced
+ * nothing). Error answers validate against the error envelope. A route with no sample call below fails
+ * the test by name: add one when you add a route.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SIGNATURE_HEADER, signWebhook } from '../src/billing/payments/index.js';
+import { ErrorEnvelope } from '../src/api/schemas/common.js';
+import { grantTestPackage } from './helpers/gateway.js';
+import { dialects, startTestPlatform, type TestPlatform } from './helpers/platform.js';
+
+interface Recorded {
+  readonly method: string;
+  /** The route as Fastify registered it, e.g. /gateway/user/info or /admin/users/:id. */
+  readonly route: string;
+  readonly status: number;
+  readonly body: string;
+  /** What the handler returned, as JSON.stringify would have sent it; undefined for errors. */
+  readonly returned: unknown;
+  readonly schema: unknown;
+}
+
+/** Records every answer: the handler's payload before serialization and the bytes sent. */
+function recordAnswers(app: FastifyInstance, into: Recorded[]): void {
+  const returned = new WeakMap<FastifyRequest, unknown>();
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    returned.set(request, JSON.parse(JSON.stringify(payload)));
+    return payload;
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string') return payload;
+    const schemas = (request.routeOptions.schema?.response ?? {}) as Record<string, unknown>;
+    into.push({
+      method: request.method,
+      route: request.routeOptions.url ?? '',
+      status: reply.statusCode,
+      body: payload,
+      returned: returned.get(request),
+      schema: schemas[String(reply.statusCode)],
+    });
+    return payload;
+  });
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validators = new WeakMap<object, ValidateFunction>();
+function validatorOf(schema: object): ValidateFunction {
+  let v = validators.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    validators.set(schema, v);
+  }
+  return v;
+}
+const validateError = validatorOf(ErrorEnvelope);
+
+const HTTP_METHODS = ['get', 'post', 'patch', 'delete', 'put'];
+
+for (const dialect of dialects()) {
+  describe(`every route's answers on ${dialect}`, () => {
+    let tp: TestPlatform;
+    let doc: any;
+    const recorded: Recorded[] = [];
+
+    before(async () => {
+      tp = await startTestPlatform(
+        dialect,
+        { TOLLGATE_EXTRACT_PORTS: '22000-22049' },
+        { beforeReady: (app) => recordAnswers(app, recorded) },
+      );
+      doc = (await tp.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      await exercise(tp);
+    });
+    after(() => tp?.close());
+
+    /** Every documented operation as `METHOD /fastify/route`, customer ones under each of their prefixes. */
+    function operations(): string[] {
+      const out: string[] = [];
+      for (const [path, item] of Object.entries<any>(doc.paths)) {
+        for (const method of Object.keys(item).filter((k) => HTTP_METHODS.includes(k))) {
+          const route = path.replace(/\{(\w+)\}/g, ':$1');
+          const prefixes: string[] = item[method].servers?.[0]?.variables?.prefix?.enum ?? [''];
+          for (const prefix of prefixes) out.push(`${method.toUpperCase()} ${prefix}${route}`);
+        }
+      }
+      return out.sort();
+    }
+
+    it('calls every documented operation, customer ones under every prefix, with a successful answer', () => {
+      const answered = new Set(
+        recorded.filter((r) => r.status === 200 && JSON.parse(r.body).code === 200).map((r) => `${r.method} ${r.route}`),
+      );
+      const missing = operations().filter((op) => !answered.has(op));
+      assert.deepEqual(missing, [], 'operations without a successful sample call: add one to exercise() below');
+      assert.ok(operations().length >= 4 * 28 + 45, `${operations().length} operations`);
+    });
+
+    it('sends exactly what each handler returned, valid by the route’s response schema', () => {
+      const failures: string[] = [];
+      let checked = 0;
+      for (const r of recorded) {
+        if (r.route === '/openapi.json' || r.route === '/healthz') continue;
+        const body = JSON.parse(r.body);
+        if (body.code !== 200) {
+          if (!validateError(body)) failures.push(`${r.method} ${r.route} error: ${ajv.errorsText(validateError.errors)}`);
+          continue;
+        }
+        checked += 1;
+        if (!r.schema) {
+          failures.push(`${r.method} ${r.route}: no response schema for ${r.status}`);
+          continue;
+        }
+        assert.deepEqual(body, r.returned, `${r.method} ${r.route}: the serializer changed the answer`);
+        const validate = validatorOf(r.schema as object);
+        if (!validate(body)) failures.push(`${r.method} ${r.route}: ${ajv.errorsText(validate.errors)}`);
+      }
+      assert.deepEqual(failures, []);
+      assert.ok(checked >= 150, `${checked} successful answers checked`);
+    });
+  });
+}
+
+/** Real calls to every route, in an order that gives each something to show. */
+async function exercise(tp: TestPlatform): Promise<void> {
+  const app = tp.app;
+  const adminAuth = { authorization: `Bearer ${tp.platform.config.adminToken}` };
+
+  async function send(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+    const answer = res.json();
+    assert.equal(answer.code, 200, `${method} ${url}: ${res.body}`);
+    return answer.data;
+  }
+  const admin = (method: string, url: string, body?: unknown) => send(method, `/admin${url}`, body, adminAuth);
+
+  // Operator side: users, nodes, static IPs, packages, catalogue.
+  const created = await admin('POST', '/users', { email: 'every-route@example.com', password: 'password123' });
+  const userId: number = created.user.id;
+  const appKey: string = created.app_key;
+  const other = await admin('POST', '/users', { email: 'other@example.com' });
+  await admin('GET', '/users');
+  await admin('GET', `/users/${userId}`);
+  await admin('PATCH', `/users/${userId}`, { phone: '+1 555 0100' });
+  await admin('POST', `/users/${other.user.id}/rotate-key`);
+
+  const node = await admin('POST', '/nodes', {
+    url: 'direct://127.0.0.2',
+    country: 'US',
+    state: 'ca',
+    city: 'losangeles',
+    types: [9],
+  });
+  const spare = await admin('POST', '/nodes', { url: 'socks5://u:p@203.0.113.5:1080', country: 'DE', types: [9, 11] });
+  await admin('GET', '/nodes');
+  await admin('GET', `/nodes/${node.id}`);
+  await admin('PATCH', `/nodes/${node.id}`, { weight: 2 });
+  await admin('POST', `/nodes/${spare.id}/disable`);
+  await admin('POST', `/nodes/${spare.id}/enable`);
+  await admin('DELETE', `/nodes/${spare.id}`);
+
+  const held = await admin('POST', '/static-ips', { ip: '127.0.0.20', port: 8000, country: 'US', product_type: 25 });
+  await admin('POST', '/static-ips', { ip: '127.0.0.21', port: 8000, country: 'US', product_type: 25 });
+  const gone = await admin('POST', '/static-ips', { ip: '127.0.0.22', port: 8000, country: 'DE', product_type: 14 });
+  await admin('PATCH', `/static-ips/${gone.id}`, { maintenance: true });
+  await admin('DELETE', `/static-ips/${gone.id}`);
+  const allocated = await admin('POST', `/users/${userId}/static-ips`, { country: 'US', product_type: 25, count: 1, days: 30 });
+  await admin('POST', `/static-ip-allocations/${allocated.list[0].id}/renew`, { days: 1 });
+  await admin('GET', '/static-ips');
+  assert.ok(held.id);
+
+  await admin('POST', `/users/${userId}/packages`, { product_type: 9, gb: 1, days: 30, title: 'Starter' });
+  const revoked = await admin('POST', `/users/${userId}/packages`, { product_type: 12, kb: 1024, days: 1 });
+  await admin('DELETE', `/packages/${revoked.id}`);
+  await admin('GET', `/users/${userId}/packages`);
+  await grantTestPackage(tp, userId, 1024 ** 3);
+  await tp.platform.services.whiteIps.add(userId, '127.0.0.9', '');
+
+  const product = await admin('POST', '/products', { title: 'Traffic', product_type: 9, price: 10, unit_gb: 1, unit_days: 30 });
+  const timed = await admin('POST', '/products', {
+    title: 'Timed',
+    product_type: 11,
+    price: '0',
+    unit_days: 30,
+    skus: [{ kind: 'bandwidth', value: 100, price: '20.00', title: '100 Mbps' }],
+  });
+  const withSku = await admin('POST', `/products/${timed.id}/skus`, { kind: 'concurrency', value: 10, price: 5 });
+  const skuId = withSku.skus.find((s: { kind: string }) => s.kind === 'concurrency').id;
+  await admin('PATCH', `/products/${timed.id}/skus/${skuId}`, { price: 6 });
+  await admin('DELETE', `/products/${timed.id}/skus/${skuId}`);
+  await admin('PATCH', `/products/${product.id}`, { price: '9.99' });
+  await admin('POST', `/products/${timed.id}/disable`);
+  await admin('GET', '/products');
+  await admin('GET', `/products/${product.id}`);
+
+  const external = await admin('POST', '/payment-methods', {
+    kind: 'external',
+    title: 'Card',
+    pay_url: 'https://pay.example.com/?o={trade_no}&a={amount}',
+  });
+  const manual = await admin('POST', '/payment-methods', { kind: 'manual', title: 'Bank' });
+  await admin('GET', '/payment-methods');
+  await admin('GET', `/payment-methods/${manual.payment_method.id}`);
+  await admin('PATCH', `/payment-methods/${manual.payment_method.id}`, { sort: 1 });
+  const rotated = await admin('POST', `/payment-methods/${external.payment_method.id}/rotate-secret`, {});
+
+  const coupon = await admin('POST', '/coupons', {
+    code: 'SPRING',
+    kind: 'percent',
+    discount: 10,
+    expire_time: '2099-01-01 00:00:00',
+  });
+  await admin('GET', '/coupons');
+  await admin('GET', `/coupons/${coupon.id}`);
+  await admin('PATCH', `/coupons/${coupon.id}`, { name: 'Spring' });
+
+  const tier = await admin('POST', '/gift-tiers', { amount: 100, ratio: 1.2 });
+  const dropped = await admin('POST', '/gift-tiers', { amount: 50, ratio: 1.1 });
+  await admin('PATCH', `/gift-tiers/${tier.id}`, { ratio: 1.3 });
+  await admin('DELETE', `/gift-tiers/${dropped.id}`);
+  await admin('GET', '/gift-tiers');
+
+  // Customer side, under every prefix.
+  const key = encodeURIComponent(appKey);
+  const customer = (prefix: string, method: 'GET' | 'POST', route: string, params: Record<string, unknown> = {}) =>
+    method === 'GET'
+      ? send('GET', `${prefix}/${route}?${new URLSearchParams({ app_key: appKey, ...(params as Record<string, string>) })}`)
+      : send('POST', `${prefix}/${route}?app_key=${key}`, params);
+
+  for (const [i, prefix] of tp.platform.config.apiPrefixes.entries()) {
+    const a = `acct${i}a`;
+    const b = `acct${i}b`;
+    await customer(prefix, 'POST', 'whitelist-account/add', { accounts: `${a}:pass1234,${b}:pass1234`, remark: 'r' });
+    await customer(prefix, 'GET', 'whitelist-account/list');
+    await customer(prefix, 'POST', 'whitelist-account/disable', { accounts: a });
+    await customer(prefix, 'POST', 'whitelist-account/enable', { accounts: a });
+    await customer(prefix, 'POST', 'whitelist-account/change-password', { account: a, password: 'newpass99' });
+    await customer(prefix, 'POST', 'whitelist-account/change-remark', { account: a, remark: 'changed' });
+    await customer(prefix, 'POST', 'whitelist-account/change-limit', { account: a, limit: 5 });
+    await customer(prefix, 'POST', 'whitelist-account/delete', { accounts: b });
+    await customer(prefix, 'GET', 'user/info');
+    await send('POST', `${prefix}/auth/login`, { email: 'every-route@example.com', password: 'password123' });
+    await customer(prefix, 'GET', 'user-usage-flow/total');
+    await customer(prefix, 'GET', 'static-ip-region');
+    await customer(prefix, 'GET', 'ip/get-static-ip');
+    await customer(prefix, 'POST', 'white-ip/add', { ips: `203.0.113.${10 + i}`, remark: 'office' });
+    await customer(prefix, 'GET', 'white-ip/list');
+    await customer(prefix, 'POST', 'white-ip/delete', { ips: `203.0.113.${10 + i}` });
+    await customer(prefix, 'GET', 'ip/dynamic-citys');
+    await customer(prefix, 'GET', 'ip/dynamic-states');
+    await customer(prefix, 'GET', 'ip/dynamic-citys/search', { country_code: 'US', state: 'ca' });
+    await customer(prefix, 'GET', 'ip/dynamic-states/search', { country_code: 'US' });
+    await customer(prefix, 'GET', 'ip/v3', { num: '2', cc: 'us' });
+    await customer(prefix, 'GET', 'user-product/list');
+    await customer(prefix, 'GET', 'user-product/summary');
+    await customer(prefix, 'GET', 'payment/groups');
+    await customer(prefix, 'GET', 'activity/balance-recharge-gift-ratio');
+    const order = await customer(prefix, 'POST', 'order/create', { pid: product.id, pm_id: external.payment_method.id });
+    await customer(prefix, 'GET', 'order/list');
+    await customer(prefix, 'POST', 'order/close', { trade_no: order.trade_no });
+  }
+
+  // Orders the operator settles, the webhook, and what is left to release.
+  const manualOrder = await customer(tp.platform.config.apiPrefixes[0] ?? '', 'POST', 'order/create', {
+    pid: product.id,
+    pm_id: manual.payment_method.id,
+  });
+  await admin('POST', `/orders/${manualOrder.id}/mark-paid`);
+  await admin('POST', `/orders/${manualOrder.id}/refund`);
+  await admin('GET', '/orders');
+
+  const paid = await customer(tp.platform.config.apiPrefixes[0] ?? '', 'POST', 'order/create', {
+    pid: product.id,
+    pm_id: external.payment_method.id,
+  });
+  const notice = JSON.stringify({ trade_no: paid.trade_no, amount: paid.pay_fee, status: 'paid', event_id: 'evt-1' });
+  const webhook = await app.inject({
+    method: 'POST',
+    url: `/payments/webhook/${external.payment_method.id}`,
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(rotated.secret, notice) },
+    payload: notice,
+  });
+  assert.equal(webhook.json().data?.result, 'paid', webhook.body);
+  await admin('POST', `/static-ip-allocations/${allocated.list[0].id}/release`);
+}
