@@ -82,7 +82,9 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = toAppError(err, options.bodyLimit);
     if (known) {
-      if (known.key === 'TG_ERR_RATE_LIMITED') reply.header('retry-after', String(known.params.seconds ?? 1));
+      if (known.key === 'TG_ERR_RATE_LIMITED' || known.key === 'TG_ERR_AUTH_THROTTLED') {
+        reply.header('retry-after', String(known.params.seconds ?? 1));
+      }
       return send(request, reply, known);
     }
     request.log.error({ err }, 'unhandled error');
