@@ -163,7 +163,7 @@ for (const dialect of dialects()) {
       assert.equal(shown.status, 200);
       assert.deepEqual(shown.body.data, {
         user_id: u.id,
-        limits: { sub_accounts: 3, white_ips: 2, extract_leases: 2, tunnels_per_user: 10_000, tunnels_per_account: 5000 },
+        limits: { sub_accounts: 3, white_ips: 2, extract_leases: 2, tunnels_per_user: 10_000, tunnels_per_account: 10_000 },
         overrides: {
           sub_accounts: null,
           white_ips: null,
@@ -171,7 +171,7 @@ for (const dialect of dialects()) {
           tunnels_per_user: null,
           tunnels_per_account: null,
         },
-        defaults: { sub_accounts: 3, white_ips: 2, extract_leases: 2, tunnels_per_user: 10_000, tunnels_per_account: 5000 },
+        defaults: { sub_accounts: 3, white_ips: 2, extract_leases: 2, tunnels_per_user: 10_000, tunnels_per_account: 10_000 },
       });
       const set = await admin('PATCH', `/users/${u.id}/limits`, { tunnels_per_user: 50, sub_accounts: 7 });
       assert.equal(set.body.data.limits.tunnels_per_user, 50);
@@ -183,6 +183,13 @@ for (const dialect of dialects()) {
       const reset = await admin('PATCH', `/users/${u.id}/limits`, { tunnels_per_user: null });
       assert.equal(reset.body.data.limits.tunnels_per_user, 10_000);
       assert.equal(reset.body.data.overrides.sub_accounts, 7, 'caps not named keep their override');
+      // Two operators changing different caps at once: both hold. Unknown fields are ignored.
+      await Promise.all([
+        admin('PATCH', `/users/${u.id}/limits`, { white_ips: 4, note: 'ignored' }),
+        admin('PATCH', `/users/${u.id}/limits`, { extract_leases: 6 }),
+      ]);
+      const both = (await admin('GET', `/users/${u.id}/limits`)).body.data.overrides;
+      assert.deepEqual([both.white_ips, both.extract_leases, both.sub_accounts], [4, 6, 7]);
       assert.equal((await admin('GET', '/users/999999/limits')).body.code, 3001);
       assert.equal((await admin('PATCH', '/users/999999/limits', { sub_accounts: 1 })).status, 404);
       const feed = await tp.platform.storage.db
@@ -191,7 +198,7 @@ for (const dialect of dialects()) {
         .where('entity', '=', 'user')
         .where('entity_id', '=', u.id)
         .execute();
-      assert.equal(feed.length, 2, 'gateways hear of each change');
+      assert.equal(feed.length, 4, 'gateways hear of each change');
     });
   });
 }

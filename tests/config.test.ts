@@ -79,13 +79,13 @@ describe('loadConfig defaults', () => {
     assert.equal(config.gateway.authFailPerName, 30);
     assert.equal(config.gateway.maxConnections, 50_000);
     assert.equal(config.gateway.maxHandshakes, 12_500);
-    assert.equal(config.gateway.maxHandshakesPerIp, 256);
+    assert.equal(config.gateway.maxHandshakesPerIp, 1024);
     assert.deepEqual(config.limits, {
       subAccounts: 10_000,
       whiteIps: 20,
       extractLeases: 20,
       tunnelsPerUser: 10_000,
-      tunnelsPerAccount: 5000,
+      tunnelsPerAccount: 10_000,
     });
     assert.equal(config.whiteIpMax, 20);
     assert.equal(Object.isFrozen(config.limits) && Object.isFrozen(config.signIn), true);
@@ -93,7 +93,9 @@ describe('loadConfig defaults', () => {
 
   it('sizes the handshake pool and the lease share from what they depend on', () => {
     assert.equal(loadConfig({ TOLLGATE_MAX_CONNECTIONS: '200' }).gateway.maxHandshakes, 64);
+    assert.equal(loadConfig({ TOLLGATE_MAX_CONNECTIONS: '200' }).gateway.maxHandshakesPerIp, 16);
     assert.equal(loadConfig({ TOLLGATE_MAX_CONNECTIONS: '1000' }).gateway.maxHandshakes, 250);
+    assert.equal(loadConfig({ TOLLGATE_MAX_HANDSHAKES: '8' }).gateway.maxHandshakesPerIp, 2);
     assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: '20000-20007' }).limits.extractLeases, 2);
     assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: '20000-20002' }).limits.extractLeases, 1);
     assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: '20000-29999' }).limits.extractLeases, 20);

@@ -108,6 +108,15 @@ async function socksError(port: number, user: string, password: string, targetPo
   }
 }
 
+/** Closes a client socket and waits until the gateway has let its connection go (bounded). */
+async function closeAndRelease(g: GatewayPlatform, socket: net.Socket): Promise<void> {
+  const registry = g.gw.gateway.registry;
+  const before = registry.size;
+  socket.destroy();
+  for (let i = 0; i < 10_000 && registry.size >= before; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(registry.size < before, 'the gateway saw the close');
+}
+
 async function withGateway(env: Record<string, string>, fn: (g: GatewayPlatform, echo: Target) => Promise<void>) {
   const g = await startGatewayPlatform('sqlite', env);
   const echo = await startEcho();
@@ -197,11 +206,15 @@ describe('connection slots', () => {
         const [echoed] = (await once(t.socket!, 'data')) as [Buffer];
         assert.equal(echoed.toString(), 'ping');
         t.socket!.destroy();
-        // The strangers who gave way were told why, with the documented refusal.
-        const first = await answers[0]!;
-        assert.match(first, /^HTTP\/1\.1 503 /);
-        assert.match(first, /Proxy-Status: tollgate; error=connection_limit_reached/);
-        assert.match(first, /X-Tollgate-Error: 4013/);
+        // The address holds no more than its share of the handshake pool (a quarter of it), and a stranger past
+        // that share who speaks is told why, with the documented refusal.
+        assert.ok(g.gw.gateway.admission.handshaking <= 16, `${g.gw.gateway.admission.handshaking} handshakes`);
+        const last = strangers[299]!;
+        last.write(connectRequest('127.0.0.1:9', 'nobody:nothing'));
+        const refused = await answers[299]!;
+        assert.match(refused, /^HTTP\/1\.1 503 /);
+        assert.match(refused, /Proxy-Status: tollgate; error=connection_limit_reached/);
+        assert.match(refused, /X-Tollgate-Error: 4013/);
       } finally {
         for (const s of strangers) s.destroy();
       }
@@ -225,14 +238,8 @@ describe('connection slots', () => {
       assert.equal(third.code, 4013);
       assert.match(third.head, /Proxy-Status: tollgate; error=connection_limit_reached/);
       assert.match(await socksError(g.port, a.name, a.password, echo.port), /- Failure$/);
-      open[0]!.socket!.destroy();
-      await once(open[0]!.socket!, 'close');
-      // Wait for the gateway to see the close: a new tunnel then gets the freed slot.
-      let again = await tunnelFrom(g.port, target, `${a.name}:${a.password}`);
-      for (let i = 0; i < 50 && again.status === 503; i++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        again = await tunnelFrom(g.port, target, `${a.name}:${a.password}`);
-      }
+      await closeAndRelease(g, open[0]!.socket!);
+      const again = await tunnelFrom(g.port, target, `${a.name}:${a.password}`);
       assert.equal(again.status, 200, again.head);
       again.socket?.destroy();
       open[1]!.socket!.destroy();
@@ -295,13 +302,8 @@ describe('tunnel shares per sub-account and per user', () => {
       assert.equal(open[3]!.status, 200, open[3]!.head);
       assert.equal((await tunnelFrom(g.port, target, 'share2b:pass1234')).code, 4019);
       // A closed tunnel frees its place.
-      open[0]!.socket!.destroy();
-      await once(open[0]!.socket!, 'close');
-      let freed = await tunnelFrom(g.port, target, 'share2b:pass1234');
-      for (let i = 0; i < 50 && freed.status !== 200; i++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        freed = await tunnelFrom(g.port, target, 'share2b:pass1234');
-      }
+      await closeAndRelease(g, open[0]!.socket!);
+      const freed = await tunnelFrom(g.port, target, 'share2b:pass1234');
       assert.equal(freed.status, 200, freed.head);
       for (const t of [...open, freed]) t.socket?.destroy();
     });

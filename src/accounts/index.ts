@@ -8,11 +8,5 @@ export { type TokenClaims, TokenService } from './tokens.js';
 export { lockUser, UsersRepository } from './users.repository.js';
 export { type NewUser, normalizeEmail, UsersService } from './users.service.js';
 export { canonicalIp, type WhiteIp, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';
-export {
-  LIMITS,
-  type LimitName,
-  type UserLimits,
-  type UserLimitSource,
-  UserLimitsService,
-  type UserLimitsView,
-} from './user-limits.service.js';
+export { type UserLimitSource, UserLimitsService, type UserLimitsView } from './user-limits.service.js';
+export { LIMITS, type LimitName, type UserLimits } from './user-limits.types.js';

@@ -8,20 +8,8 @@ import type { Kysely } from 'kysely';
 import type { UserLimitDefaults } from '../config/index.js';
 import { AppError, invalidParams } from '../errors/index.js';
 import type { Database, UserLimitsRow } from '../storage/index.js';
-import { type LimitColumn, UserLimitsRepository } from './user-limits.repository.js';
-
-export type LimitName = LimitColumn;
-
-/** Every cap: its name (API, CLI and column), its default in the configuration, and its largest value. */
-export const LIMITS: readonly { readonly name: LimitName; readonly config: keyof UserLimitDefaults; readonly max: number }[] = [
-  { name: 'sub_accounts', config: 'subAccounts', max: 10_000_000 },
-  { name: 'white_ips', config: 'whiteIps', max: 10_000 },
-  { name: 'extract_leases', config: 'extractLeases', max: 65_535 },
-  { name: 'tunnels_per_user', config: 'tunnelsPerUser', max: 10_000_000 },
-  { name: 'tunnels_per_account', config: 'tunnelsPerAccount', max: 10_000_000 },
-];
-
-export type UserLimits = Readonly<Record<LimitName, number>>;
+import { UserLimitsRepository } from './user-limits.repository.js';
+import { LIMITS, type LimitName, type UserLimits } from './user-limits.types.js';
 
 export interface UserLimitsView {
   /** What applies to the user now. */
@@ -75,13 +63,9 @@ export class UserLimitsService implements UserLimitSource {
         errors[name] = `must be an integer from 0 to ${limit.max}, or null for the default`;
     }
     if (Object.keys(errors).length > 0) throw invalidParams(errors);
-    await this.#requireUser(userId);
-    const repo = new UserLimitsRepository(this.db);
-    const current = await repo.find(userId);
-    const values = Object.fromEntries(
-      LIMITS.map((l) => [l.name, patch[l.name] === undefined ? (current?.[l.name] ?? null) : patch[l.name]]),
-    ) as Record<LimitName, number | null>;
-    return this.#view(await repo.save(userId, values, this.#now()));
+    const row = await new UserLimitsRepository(this.db).apply(userId, patch, this.#now());
+    if (!row) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    return this.#view(row);
   }
 
   async #requireUser(userId: number): Promise<void> {

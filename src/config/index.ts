@@ -285,6 +285,7 @@ function parseGateway(r: Reader): GatewayConfig {
   const block = r.int('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 20, 1, 1_000_000);
   if (block < slow) r.fail('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 'must not be below TOLLGATE_AUTH_FAIL_SLOW_AFTER');
   const maxConnections = r.int('TOLLGATE_MAX_CONNECTIONS', 50_000, 1, 10_000_000);
+  const maxHandshakes = r.int('TOLLGATE_MAX_HANDSHAKES', Math.max(64, Math.floor(maxConnections / 4)), 1, 10_000_000);
   return Object.freeze({
     host: r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0')),
     port: r.int('TOLLGATE_PROXY_PORT', 7777, 0, 65535),
@@ -297,9 +298,15 @@ function parseGateway(r: Reader): GatewayConfig {
     connectTimeoutMs: r.int('TOLLGATE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     maxHeaderBytes: r.int('TOLLGATE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
     maxConnections,
-    // Strangers still shaking hands get a pool of their own, so they never take an authenticated user's slot.
-    maxHandshakes: r.int('TOLLGATE_MAX_HANDSHAKES', Math.max(64, Math.floor(maxConnections / 4)), 1, 10_000_000),
-    maxHandshakesPerIp: r.int('TOLLGATE_MAX_HANDSHAKES_PER_IP', 256, 1, 10_000_000),
+    // Strangers still shaking hands get a pool of their own, so they never take an authenticated user's slot;
+    // one address gets a quarter of it at most, so it cannot push everybody else's handshakes out alone.
+    maxHandshakes,
+    maxHandshakesPerIp: r.int(
+      'TOLLGATE_MAX_HANDSHAKES_PER_IP',
+      Math.max(1, Math.min(1024, Math.floor(maxHandshakes / 4))),
+      1,
+      10_000_000,
+    ),
     healthIntervalMs: r.int('TOLLGATE_HEALTH_INTERVAL_MS', 30_000, 100, 86_400_000),
     healthTarget,
     authFailSlowAfter: slow,
@@ -362,7 +369,7 @@ function parseLimits(r: Reader, extract: ExtractConfig): UserLimitDefaults {
     whiteIps: r.int('TOLLGATE_WHITE_IP_MAX', 20, 1, 10_000),
     extractLeases: r.int('TOLLGATE_EXTRACT_LEASE_MAX', Math.max(1, Math.min(20, Math.floor(range / 4))), 1, 65_535),
     tunnelsPerUser: r.int('TOLLGATE_TUNNELS_PER_USER', 10_000, 1, 10_000_000),
-    tunnelsPerAccount: r.int('TOLLGATE_TUNNELS_PER_ACCOUNT', 5_000, 1, 10_000_000),
+    tunnelsPerAccount: r.int('TOLLGATE_TUNNELS_PER_ACCOUNT', 10_000, 1, 10_000_000),
   });
 }
 

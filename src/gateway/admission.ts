@@ -12,6 +12,9 @@ import { AppError } from '../errors/index.js';
 import type { GatewayAccount } from './gateway.types.js';
 import type { ProxyConnection } from './registry.js';
 
+/** Refused connections that may wait for their first bytes at once, however small the handshake pool. */
+const MIN_REFUSING = 1024;
+
 export interface AdmissionLimits {
   readonly maxConnections: number;
   readonly maxHandshakes: number;
@@ -108,7 +111,7 @@ export class Admission {
 
   /** Takes one place for a refused connection to be answered in; false when too many are already waiting. */
   beginRefusal(): boolean {
-    if (this.#refusing >= this.limits.maxHandshakes) return false;
+    if (this.#refusing >= Math.max(MIN_REFUSING, this.limits.maxHandshakes)) return false;
     this.#refusing += 1;
     return true;
   }

@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { LimitName, UserLimitsService, UserLimitsView, UsersService } from '../../../accounts/index.js';
+import {
+  LIMITS,
+  type LimitName,
+  type UserLimitsService,
+  type UserLimitsView,
+  type UsersService,
+} from '../../../accounts/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/admin.js';
@@ -60,7 +66,9 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; l
   );
 
   app.patch('/users/:id/limits', { schema: S.AdminSetUserLimits }, async (request) => {
-    const patch = request.body as Partial<Record<LimitName, number | null>>;
+    // Only the caps: other fields are ignored, as everywhere in the API.
+    const body = request.body as Partial<Record<LimitName, number | null>>;
+    const patch = Object.fromEntries(LIMITS.filter((l) => body[l.name] !== undefined).map((l) => [l.name, body[l.name]]));
     return ok(limitsView(request.params.id, await limits.set(request.params.id, patch)), languageOf(request));
   });
 };

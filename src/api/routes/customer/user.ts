@@ -39,9 +39,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesDeps> = async (app,
     let user: User | undefined;
     try {
       user = await users.login(request.body.email, request.body.password);
-    } finally {
-      attempt.settle(!user);
+    } catch (err) {
+      // No answer about the password: the attempt is given back.
+      attempt.settle(false);
+      throw err;
     }
+    attempt.settle(!user);
     if (!user) throw new AppError('TG_ERR_AUTH_LOGIN_FAILED');
     if (user.status !== 1) throw new AppError('TG_ERR_AUTH_USER_DISABLED');
     const { token, expiresAt } = await tokens.issue(user.id, user.tokenVersion);
