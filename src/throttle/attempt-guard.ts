@@ -33,15 +33,17 @@ class Reservation implements Attempt {
   constructor(
     private readonly guard: AttemptGuard,
     private readonly source: string,
-    /** Undefined when the account budget was not reserved (no account, or a trusted source). */
+    /**
+     * The account whose budget was reserved, and which trusts `source` on success; undefined when there is none
+     * or `source` is trusted by it already (a trusted source stays trusted for its time, not re-written each time).
+     */
     private readonly account: string | undefined,
-    private readonly accountName: string | undefined,
   ) {}
 
   settle(failed: boolean): void {
     if (!this.#open) return;
     this.#open = false;
-    this.guard.settled(this.source, this.account, this.accountName, failed);
+    this.guard.settled(this.source, this.account, failed);
   }
 }
 
@@ -74,14 +76,15 @@ export class AttemptGuard {
       }
       reserved = account;
     }
-    return new Reservation(this, source, reserved, account);
+    return new Reservation(this, source, reserved);
   }
 
   /** @internal Reservation.settle. */
-  settled(source: string, reserved: string | undefined, account: string | undefined, failed: boolean): void {
+  settled(source: string, account: string | undefined, failed: boolean): void {
     this.#bySource.settle(source, failed);
-    if (reserved !== undefined) this.#byAccount?.settle(reserved, failed);
-    if (!failed && account !== undefined && this.#byAccount) this.#trusted.add(account, source);
+    if (account === undefined) return;
+    this.#byAccount?.settle(account, failed);
+    if (!failed) this.#trusted.add(account, source);
   }
 }
 
