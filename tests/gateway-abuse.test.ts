@@ -108,6 +108,17 @@ async function socksError(port: number, user: string, password: string, targetPo
   }
 }
 
+/** `n` tunnels opened one after the other, each of which must be let in. */
+async function openTunnels(g: GatewayPlatform, target: string, auth: string, n: number) {
+  const open = [];
+  for (let i = 0; i < n; i++) open.push(await tunnelFrom(g.port, target, auth));
+  assert.deepEqual(
+    open.map((t) => t.status),
+    Array(n).fill(200),
+  );
+  return open;
+}
+
 /** Closes a client socket and waits until the gateway has let its connection go (bounded). */
 async function closeAndRelease(g: GatewayPlatform, socket: net.Socket): Promise<void> {
   const registry = g.gw.gateway.registry;
@@ -225,14 +236,7 @@ describe('connection slots', () => {
     await withGateway({ TOLLGATE_MAX_CONNECTIONS: '2' }, async (g, echo) => {
       const a = await createProxyAccount(g.tp, 'full1');
       const target = `127.0.0.1:${echo.port}`;
-      const open = [
-        await tunnelFrom(g.port, target, `${a.name}:${a.password}`),
-        await tunnelFrom(g.port, target, `${a.name}:${a.password}`),
-      ];
-      assert.deepEqual(
-        open.map((t) => t.status),
-        [200, 200],
-      );
+      const open = await openTunnels(g, target, `${a.name}:${a.password}`, 2);
       const third = await tunnelFrom(g.port, target, `${a.name}:${a.password}`);
       assert.equal(third.status, 503, third.head);
       assert.equal(third.code, 4013);
@@ -273,12 +277,7 @@ describe('tunnel shares per sub-account and per user', () => {
       const a = await createProxyAccount(g.tp, 'share2a');
       await g.tp.platform.services.subAccounts.add(a.userId, 'share2b:pass1234', '', 9);
       const target = `127.0.0.1:${echo.port}`;
-      const open = [];
-      for (let i = 0; i < 2; i++) open.push(await tunnelFrom(g.port, target, `${a.name}:${a.password}`));
-      assert.deepEqual(
-        open.map((t) => t.status),
-        [200, 200],
-      );
+      const open = await openTunnels(g, target, `${a.name}:${a.password}`, 2);
       const third = await tunnelFrom(g.port, target, `${a.name}:${a.password}`);
       assert.equal(third.status, 429, third.head);
       assert.equal(third.code, 4019);

@@ -31,8 +31,6 @@ type Stage = 'greeting' | 'auth' | 'request' | 'busy';
 /** Errors from authentication that are refused at the request stage with their own reply code, not as a failed login. */
 const REFUSED_AFTER_LOGIN = new Set([
   'TG_ERR_PROXY_ACCOUNT_DISABLED',
-  'TG_ERR_PROXY_CONNECTION_LIMIT',
-  'TG_ERR_PROXY_TUNNEL_LIMIT',
   'TG_ERR_QUOTA_ACCOUNT_LIMIT',
   'TG_ERR_QUOTA_NO_PACKAGE',
   'TG_ERR_PROXY_LEASE_INVALID',
