@@ -156,6 +156,10 @@ async function runTollgateServer(dataDir: string): Promise<void> {
       TOLLGATE_MAX_CONNECTIONS: '100000',
       TOLLGATE_AUTH_FAIL_SLOW_AFTER: '1000000',
       TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '1000000',
+      // One bench customer opens thousands of tunnels at once: the per-customer shares are not what is measured.
+      TOLLGATE_TUNNELS_PER_ACCOUNT: '1000000',
+      TOLLGATE_TUNNELS_PER_USER: '1000000',
+      TOLLGATE_MAX_HANDSHAKES_PER_IP: '100000',
     }),
   );
   const platform = await openPlatform(config, { logger: pino({ level: 'silent' }) });

@@ -4,7 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { SecretBox, SubAccountsService, TokenService, UsersRepository, UsersService, WhiteIpsService } from './accounts/index.js';
+import {
+  SecretBox,
+  SubAccountsService,
+  TokenService,
+  UserLimitsService,
+  UsersRepository,
+  UsersService,
+  WhiteIpsService,
+} from './accounts/index.js';
 import { type ApiServices, buildApi } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
@@ -77,6 +85,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       coupons: new CouponsService(storage.db, storage.caps, { now }),
       giftTiers: new GiftTiersService(storage.db, storage.caps, { now }),
     };
+    const limits = new UserLimitsService(storage.db, config.limits, { now });
     const services: ApiServices = {
       ...catalogue,
       orders: new OrdersService(
@@ -84,14 +93,15 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
         { orderTtlMs: config.orderTtlMs, inviteDiscountPercent: config.inviteDiscountPercent, now },
       ),
       users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
-      subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, now }),
+      subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, limits, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
       usage: new UsageService(storage.db, time, now),
       nodes,
       staticIps,
       packages,
-      whiteIps: new WhiteIpsService(storage.db, storage.caps, { max: config.whiteIpMax, now }),
-      extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, { now }),
+      whiteIps: new WhiteIpsService(storage.db, storage.caps, { limits, now }),
+      extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, limits, { now }),
+      limits,
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
     };
     // The built-in balance payment method exists from the start (payment/groups lists it, orders name its id).
@@ -194,7 +204,10 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     if (added) logger.info({ node: added.id }, 'no exit nodes: added direct:// (replace it with `tollgate nodes add`)');
   }
   const quotas = new QuotaBook(storage.db, { now });
-  const directory = new AccountDirectory(storage.db, platform.passwords, quotas, { now });
+  const directory = new AccountDirectory(storage.db, platform.passwords, quotas, {
+    tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount },
+    now,
+  });
   const policy = new TargetPolicy({
     allowPrivateTargets: g.allowPrivateTargets,
     blockedPorts: g.blockedPorts,
@@ -247,6 +260,15 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   feed.onChanges(async (changes) => {
     if (changes.some((c) => c.entity === 'exit_node')) await pool.reload();
   });
+  gateway.metrics.gauge(
+    'tollgate_gateway_connections_by_phase',
+    'Proxy connections open now: still in their handshake (TOLLGATE_MAX_HANDSHAKES) or authenticated (TOLLGATE_MAX_CONNECTIONS)',
+    ['phase'],
+    () => [
+      { labels: { phase: 'handshake' }, value: gateway.admission.handshaking },
+      { labels: { phase: 'authenticated' }, value: gateway.admission.authenticated },
+    ],
+  );
   gateway.metrics.gauge('tollgate_exit_nodes', 'Exit nodes in the selection, by health', ['state'], () => {
     const members = pool.members();
     const healthy = members.filter((m) => m.healthy).length;
@@ -255,7 +277,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       { labels: { state: 'unhealthy' }, value: members.length - healthy },
     ];
   });
-  // The other entries share the registry, so closing an account's connections reaches every port.
+  // The other entries share the registry, so closing an account's connections reaches every port, and the
+  // connection slots and login budgets, so neither can be multiplied by spreading over ports.
   const staticExits = new StaticExitBook(platform.services.staticIps, { policy, connectTimeoutMs: g.connectTimeoutMs, now });
   const staticGateway = new Gateway({
     config: { ...g, port: g.staticPort },
@@ -265,6 +288,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     logger,
     now,
     registry: gateway.registry,
+    admission: gateway.admission,
+    guard: gateway.guard,
     metrics: gateway.metrics,
     rules: new StaticEntry(staticExits),
   });
@@ -307,6 +332,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
         logger,
         now,
         registry: gateway.registry,
+        admission: gateway.admission,
+        guard: gateway.guard,
         metrics: gateway.metrics,
         rules,
         listenOn: { host: g.extractHost, ports },

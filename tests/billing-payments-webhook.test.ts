@@ -169,6 +169,24 @@ for (const dialect of dialects()) {
       assert.equal(await orderStatus(tp, order.id), 0);
     });
 
+    it('compares the status exactly: " paid", "PAID" and other look-alikes pay nothing and answer 400 code 7013', async () => {
+      const user = await createUser(tp);
+      const order = await packageOrder(user.id);
+      const before = await counts(tp, user.id);
+      for (const status of [' paid', 'paid ', 'PAID', 'Paid', 'pa id', '', 'paid\n', 'ｐａｉｄ', true, 1, null]) {
+        const body = JSON.stringify({ trade_no: order.trade_no, amount: '12.50', event_id: `evt-${String(status)}`, status });
+        const res = await deliver(tp, external.id, body, signWebhook(external.secret, body));
+        assert.equal(res.statusCode, 400, `${JSON.stringify(status)}: ${res.body}`);
+        assert.equal(res.json().code, 7013);
+        assert.match(res.json().message, /status/);
+      }
+      assert.deepEqual(await counts(tp, user.id), before);
+      assert.equal(await orderStatus(tp, order.id), 0);
+      // The exact word still pays.
+      assert.equal((await deliverPaid(tp, external, order, { eventId: 'evt-exact' })).statusCode, 200);
+      assert.equal(await orderStatus(tp, order.id), 1);
+    });
+
     it('answers a replay of the same event with success and changes nothing', async () => {
       const user = await createUser(tp);
       const order = await packageOrder(user.id);

@@ -72,6 +72,37 @@ describe('loadConfig defaults', () => {
     assert.equal(config.passwordCacheSize, 200_000);
   });
 
+  it('has sensible abuse defaults: sign-in budgets, handshake pool, fair shares well below the extraction range', () => {
+    assert.deepEqual(config.signIn, { failPerEmail: 10, failPerIp: 50, adminFailPerIp: 10, blockSeconds: 900 });
+    assert.equal(config.gateway.authFailSlowAfter, 5);
+    assert.equal(config.gateway.authFailBlockAfter, 20);
+    assert.equal(config.gateway.authFailPerName, 30);
+    assert.equal(config.gateway.maxConnections, 50_000);
+    assert.equal(config.gateway.maxHandshakes, 12_500);
+    assert.equal(config.gateway.maxHandshakesPerIp, 1024);
+    assert.deepEqual(config.limits, {
+      subAccounts: 10_000,
+      whiteIps: 20,
+      extractLeases: 20,
+      tunnelsPerUser: 10_000,
+      tunnelsPerAccount: 10_000,
+    });
+    assert.equal(config.whiteIpMax, 20);
+    assert.equal(Object.isFrozen(config.limits) && Object.isFrozen(config.signIn), true);
+  });
+
+  it('sizes the handshake pool and the lease share from what they depend on', () => {
+    assert.equal(loadConfig({ TOLLGATE_MAX_CONNECTIONS: '200' }).gateway.maxHandshakes, 64);
+    assert.equal(loadConfig({ TOLLGATE_MAX_CONNECTIONS: '200' }).gateway.maxHandshakesPerIp, 16);
+    assert.equal(loadConfig({ TOLLGATE_MAX_CONNECTIONS: '1000' }).gateway.maxHandshakes, 250);
+    assert.equal(loadConfig({ TOLLGATE_MAX_HANDSHAKES: '8' }).gateway.maxHandshakesPerIp, 2);
+    assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: '20000-20007' }).limits.extractLeases, 2);
+    assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: '20000-20002' }).limits.extractLeases, 1);
+    assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: '20000-29999' }).limits.extractLeases, 20);
+    assert.equal(loadConfig({ TOLLGATE_EXTRACT_PORTS: 'off' }).limits.extractLeases, 20);
+    assert.equal(loadConfig({ TOLLGATE_EXTRACT_LEASE_MAX: '500' }).limits.extractLeases, 500);
+  });
+
   it('is frozen', () => {
     assert.equal(Object.isFrozen(config), true);
     assert.equal(Object.isFrozen(config.apiPrefixes), true);
@@ -173,6 +204,17 @@ describe('loadConfig bad values', () => {
     ['batch max 0', { TOLLGATE_BATCH_MAX: '0' }, 'TOLLGATE_BATCH_MAX'],
     ['JWT TTL 59', { TOLLGATE_JWT_TTL: '59' }, 'TOLLGATE_JWT_TTL'],
     ['rate limit "lots"', { TOLLGATE_RATE_LIMIT_PER_KEY: 'lots' }, 'TOLLGATE_RATE_LIMIT_PER_KEY'],
+    ['per-name budget 0', { TOLLGATE_AUTH_FAIL_PER_NAME: '0' }, 'TOLLGATE_AUTH_FAIL_PER_NAME'],
+    ['handshakes 0', { TOLLGATE_MAX_HANDSHAKES: '0' }, 'TOLLGATE_MAX_HANDSHAKES'],
+    ['handshakes per IP "many"', { TOLLGATE_MAX_HANDSHAKES_PER_IP: 'many' }, 'TOLLGATE_MAX_HANDSHAKES_PER_IP'],
+    ['login budget per email 0', { TOLLGATE_LOGIN_FAIL_PER_EMAIL: '0' }, 'TOLLGATE_LOGIN_FAIL_PER_EMAIL'],
+    ['login budget per IP -1', { TOLLGATE_LOGIN_FAIL_PER_IP: '-1' }, 'TOLLGATE_LOGIN_FAIL_PER_IP'],
+    ['admin budget 1.5', { TOLLGATE_ADMIN_FAIL_PER_IP: '1.5' }, 'TOLLGATE_ADMIN_FAIL_PER_IP'],
+    ['login block a week', { TOLLGATE_LOGIN_BLOCK_SECONDS: '604800' }, 'TOLLGATE_LOGIN_BLOCK_SECONDS'],
+    ['sub-account cap 0', { TOLLGATE_SUB_ACCOUNT_MAX: '0' }, 'TOLLGATE_SUB_ACCOUNT_MAX'],
+    ['lease cap 70000', { TOLLGATE_EXTRACT_LEASE_MAX: '70000' }, 'TOLLGATE_EXTRACT_LEASE_MAX'],
+    ['tunnels per user 0', { TOLLGATE_TUNNELS_PER_USER: '0' }, 'TOLLGATE_TUNNELS_PER_USER'],
+    ['tunnels per account "x"', { TOLLGATE_TUNNELS_PER_ACCOUNT: 'x' }, 'TOLLGATE_TUNNELS_PER_ACCOUNT'],
   ];
   for (const [label, env, variable] of cases) {
     it(`stops on ${label}, naming ${variable}`, () => {

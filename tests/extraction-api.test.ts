@@ -38,6 +38,8 @@ for (const dialect of dialects()) {
         dialect,
         {
           TOLLGATE_EXTRACT_PORTS: '21000-21009',
+          // These tests run one user out of the range; the per-user cap has tests of its own (abuse-api.test.ts).
+          TOLLGATE_EXTRACT_LEASE_MAX: '100',
           TOLLGATE_EXTRACT_ENTRIES: 'us=us.gw.example.com,hk=hk.gw.example.com',
           TOLLGATE_EXTRACT_NUM_MAX: '8',
           TOLLGATE_EXTRACT_LIFE_MAX: '60',

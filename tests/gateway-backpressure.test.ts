@@ -89,7 +89,14 @@ async function rig(): Promise<Rig> {
   await until(() => targetSide !== undefined && gatewaySide !== undefined, 5000, 'accepts');
 
   const conn = new ProxyConnection(1, gatewaySide, '127.0.0.1', Date.now());
-  const account: GatewayAccount = { accountId: 1, userId: 1, productType: 9, charge: () => true };
+  const account: GatewayAccount = {
+    accountId: 1,
+    userId: 1,
+    productType: 9,
+    maxTunnels: 100,
+    maxUserTunnels: 100,
+    charge: () => true,
+  };
   conn.account = account;
   conn.upstream = exit;
   relay(conn, gatewaySide, exit);

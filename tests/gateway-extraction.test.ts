@@ -38,6 +38,8 @@ for (const dialect of dialects()) {
         dialect,
         {
           TOLLGATE_EXTRACT_PORTS: `${range.from}-${range.to}`,
+          // One lessee takes several of the six ports here; the per-user cap has tests of its own.
+          TOLLGATE_EXTRACT_LEASE_MAX: '6',
           TOLLGATE_EXTRACT_HOST: '127.0.0.1',
           TOLLGATE_PUBLIC_HOST: '127.0.0.1',
           TOLLGATE_METER_FLUSH_MS: '100',

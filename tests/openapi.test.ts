@@ -40,6 +40,7 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/users', ['get', 'post']],
   ['/admin/users/{id}', ['get', 'patch']],
   ['/admin/users/{id}/rotate-key', ['post']],
+  ['/admin/users/{id}/limits', ['get', 'patch']],
   ['/admin/nodes', ['get', 'post']],
   ['/admin/nodes/{id}', ['delete', 'get', 'patch']],
   ['/admin/nodes/{id}/enable', ['post']],

@@ -5,6 +5,8 @@ export { DEFAULT_PRODUCT_TYPE, PRODUCT_TYPES, type SubAccountProductType } from 
 export { SecretBox } from './secret-box.js';
 export { SubAccountsService } from './sub-accounts.service.js';
 export { type TokenClaims, TokenService } from './tokens.js';
-export { UsersRepository } from './users.repository.js';
+export { lockUser, UsersRepository } from './users.repository.js';
 export { type NewUser, normalizeEmail, UsersService } from './users.service.js';
 export { canonicalIp, type WhiteIp, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';
+export { type UserLimitSource, UserLimitsService, type UserLimitsView } from './user-limits.service.js';
+export { LIMITS, type LimitName, type UserLimits } from './user-limits.types.js';

@@ -62,6 +62,16 @@ export class SubAccountsRepository {
     }));
   }
 
+  /** How many sub-accounts the user has, all product types together. */
+  async countByUser(userId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sub_accounts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Which of `names` are taken for this product type, by anyone. */
   async takenNames(productType: number, names: readonly string[]): Promise<string[]> {
     const taken: string[] = [];

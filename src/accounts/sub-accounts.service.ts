@@ -18,10 +18,14 @@ import {
 } from './rules.js';
 import type { SecretBox } from './secret-box.js';
 import { type ListedRow, SubAccountsRepository } from './sub-accounts.repository.js';
+import type { UserLimitSource } from './user-limits.service.js';
+import { lockUser } from './users.repository.js';
 
 export interface SubAccountsOptions {
   /** Most entries one batch may name. */
   readonly batchMax: number;
+  /** Most sub-accounts per user: TOLLGATE_SUB_ACCOUNT_MAX, or the operator's override for the user. */
+  readonly limits: UserLimitSource;
   readonly now?: () => number;
 }
 
@@ -88,6 +92,10 @@ export class SubAccountsService {
       try {
         await this.db.transaction().execute(async (trx) => {
           const repo = this.#repo(trx);
+          await lockUser(trx, userId);
+          const max = await this.options.limits.limitOf(trx, userId, 'sub_accounts');
+          const count = (await repo.countByUser(userId)) + rows.length;
+          if (count > max) throw new AppError('TG_ERR_ACCOUNT_LIMIT', { params: { max, count } });
           const taken = await repo.takenNames(productType, names);
           if (taken.length > 0) throw nameTaken(taken);
           // New names may be remembered as unknown by a gateway: tell it.

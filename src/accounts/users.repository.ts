@@ -40,3 +40,15 @@ export class UsersRepository {
     });
   }
 }
+
+/**
+ * Takes the user's row lock until the surrounding transaction ends, so two concurrent requests of one user
+ * cannot both pass a per-user cap. A no-op update locks on PostgreSQL; SQLite already runs one writer at a time.
+ */
+export async function lockUser(db: Kysely<Database>, userId: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ status: eb.ref('status') }))
+    .where('id', '=', userId)
+    .execute();
+}

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { lockUser } from './users.repository.js';
 import { chunkRows, recordChange, type Database, type DialectCapabilities } from '../storage/index.js';
 
 /** A whitelisted address as stored. */
@@ -39,17 +40,9 @@ export class WhiteIpsRepository {
     return Number(row.n);
   }
 
-  /**
-   * Takes the user's row lock until the transaction ends, so two concurrent
-   * batches of one user cannot both pass the per-user limit. A no-op update
-   * locks on PostgreSQL; SQLite already runs one writer at a time.
-   */
-  async lockUser(userId: number): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set((eb) => ({ status: eb.ref('status') }))
-      .where('id', '=', userId)
-      .execute();
+  /** Takes the user's row lock until the transaction ends (see lockUser). */
+  lockUser(userId: number): Promise<void> {
+    return lockUser(this.db, userId);
   }
 
   /** Which of `ips` are whitelisted, by anyone. */

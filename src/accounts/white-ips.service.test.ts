@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createUser, dialects, startTestPlatform, type TestPlatform } from '../../tests/helpers/platform.js';
 import { AppError } from '../errors/index.js';
 import { canonicalIp, WhiteIpsService } from './white-ips.service.js';
+import { UserLimitsService } from './user-limits.service.js';
 
 async function expectError(promise: Promise<unknown>, key: string): Promise<AppError> {
   const err = await promise.then(
@@ -80,7 +81,8 @@ for (const dialect of dialects()) {
 
     before(async () => {
       tp = await startTestPlatform(dialect);
-      service = new WhiteIpsService(tp.platform.storage.db, tp.platform.storage.caps, { max: 5, now });
+      const limits = new UserLimitsService(tp.platform.storage.db, { ...tp.platform.config.limits, whiteIps: 5 });
+      service = new WhiteIpsService(tp.platform.storage.db, tp.platform.storage.caps, { limits, now });
     });
     after(() => tp.close());
 

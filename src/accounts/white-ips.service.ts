@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
 import type { Database, DialectCapabilities } from '../storage/index.js';
 import { remarkProblem, splitBatch } from './rules.js';
+import type { UserLimitSource } from './user-limits.service.js';
 import { type WhiteIpRow, WhiteIpsRepository } from './white-ips.repository.js';
 
 /** A client address whose traffic is billed to its owner without credentials. */
@@ -17,8 +18,8 @@ export interface WhiteIp {
 }
 
 export interface WhiteIpsOptions {
-  /** Most addresses one user may whitelist (TOLLGATE_WHITE_IP_MAX). */
-  readonly max: number;
+  /** Most addresses one user may whitelist: TOLLGATE_WHITE_IP_MAX, or the operator's override for the user. */
+  readonly limits: UserLimitSource;
   readonly now?: () => number;
 }
 
@@ -84,8 +85,6 @@ export class WhiteIpsService {
     const repeated = new Set<string>();
     for (const ip of ips) (seen.has(ip) ? repeated : seen).add(ip);
     if (repeated.size > 0) throw duplicate([...repeated]);
-    const max = this.options.max;
-    if (ips.length > max) throw limit(max);
 
     const now = this.#now();
     const rows = ips.map((ip) => ({ user_id: userId, ip, remark, created_at: now }));
@@ -96,6 +95,8 @@ export class WhiteIpsService {
         const inserted = await this.db.transaction().execute(async (trx) => {
           const repo = this.#repo(trx);
           await repo.lockUser(userId);
+          const max = await this.options.limits.limitOf(trx, userId, 'white_ips');
+          if (ips.length > max) throw limit(max);
           const taken = await repo.taken(ips);
           if (taken.length > 0) throw duplicate(ips.filter((ip) => taken.includes(ip)));
           if ((await repo.countByUser(userId)) + ips.length > max) throw limit(max);

@@ -14,7 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { SubAccountsService, TokenService, UsersService, WhiteIpsService } from '../accounts/index.js';
+import type { SubAccountsService, TokenService, UserLimitsService, UsersService, WhiteIpsService } from '../accounts/index.js';
 import type { NodesService } from '../pool/index.js';
 import type { PackagesService } from '../packages/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
@@ -34,6 +34,7 @@ import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
+import { AttemptGuard, FailureBudget } from '../throttle/index.js';
 
 export interface ApiServices {
   readonly users: UsersService;
@@ -51,6 +52,7 @@ export interface ApiServices {
   readonly coupons: CouponsService;
   readonly giftTiers: GiftTiersService;
   readonly orders: OrdersService;
+  readonly limits: UserLimitsService;
 }
 
 export interface BuildApiOptions {
@@ -64,6 +66,24 @@ export interface BuildApiOptions {
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
+
+/**
+ * The sign-in failure budgets of TOLLGATE_LOGIN_* and TOLLGATE_ADMIN_FAIL_PER_IP: auth/login per client address
+ * and per email (a source that signed in to the email before is held to its own budget only), the admin token
+ * per client address. One window of TOLLGATE_LOGIN_BLOCK_SECONDS counts failures and is how long a spent
+ * budget refuses.
+ */
+export function signInGuards(config: ResolvedConfig): { loginGuard: AttemptGuard; adminGuard: AttemptGuard } {
+  const { failPerEmail, failPerIp, adminFailPerIp, blockSeconds } = config.signIn;
+  const window = { windowMs: blockSeconds * 1000, blockMs: blockSeconds * 1000 };
+  return {
+    loginGuard: new AttemptGuard({
+      bySource: new FailureBudget({ max: failPerIp, ...window }),
+      byAccount: new FailureBudget({ max: failPerEmail, ...window }),
+    }),
+    adminGuard: new AttemptGuard({ bySource: new FailureBudget({ max: adminFailPerIp, ...window }) }),
+  };
+}
 
 export async function buildApi({ config, services, logger, metrics, nodeHealth }: BuildApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -159,6 +179,7 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
 
   const time = new TimeFormatter(config.timeZone);
   const keyLimiter = new KeyRateLimiter(config.rateLimitPerKey);
+  const { loginGuard, adminGuard } = signInGuards(config);
   for (const prefix of config.apiPrefixes) {
     await app.register(customerApi, {
       prefix,
@@ -167,12 +188,15 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
       ...services,
       time,
       keyLimiter,
+      loginGuard,
       requireRealName: config.requireRealName,
     });
   }
   await app.register(adminApi, {
     prefix: '/admin',
     adminToken: config.adminToken,
+    guard: adminGuard,
+    limits: services.limits,
     users: services.users,
     nodes: services.nodes,
     staticIps: services.staticIps,

@@ -11,6 +11,7 @@ import { registerStaticIpCommands } from './static-ips.js';
 import { registerPackageCommands } from './packages.js';
 import { registerOrderCommands } from './orders.js';
 import { registerBillingCommands } from './billing.js';
+import { registerLimitCommands } from './limits.js';
 import {
   configFromEnv,
   openPlatform,
@@ -195,6 +196,7 @@ users
     });
   });
 
+registerLimitCommands(users, (fn) => withPlatform((p) => fn({ limits: p.services.limits, users: p.services.users })));
 registerNodeCommands(program, (fn) => withPlatform((p) => fn(p.services.nodes)));
 registerStaticIpCommands(program, (fn) => withPlatform((p) => fn({ staticIps: p.services.staticIps, users: p.services.users })));
 registerPackageCommands(program, (fn) =>

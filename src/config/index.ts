@@ -33,14 +33,42 @@ export interface Config {
   readonly jwtTtlSeconds: number;
   readonly trustProxy: boolean;
   readonly passwordCacheSize: number;
-  /** Most whitelisted IPs per user (white-ip/add). */
+  /** Most whitelisted IPs per user (white-ip/add); the same as limits.whiteIps. */
   readonly whiteIpMax: number;
+  /** Fair shares: what one user may hold at most, unless the operator sets otherwise for that user. */
+  readonly limits: UserLimitDefaults;
+  /** Failure budgets of the API's sign-ins (auth/login, the admin token). */
+  readonly signIn: SignInThrottleConfig;
   readonly extract: ExtractConfig;
   /** A pending order closes this long after it was created. */
   readonly orderTtlMs: number;
   /** Percent off an invited user's first order (use_invitation_registration_discount); 0 turns it off. */
   readonly inviteDiscountPercent: number;
   readonly gateway: GatewayConfig;
+}
+
+/** Per-user caps; each can be overridden per user by the operator (admin API, `tollgate users limits`). */
+export interface UserLimitDefaults {
+  /** Sub-accounts per user, all product types together. */
+  readonly subAccounts: number;
+  readonly whiteIps: number;
+  /** Extraction leases (ports) a user holds at once. */
+  readonly extractLeases: number;
+  /** Open proxy connections of all of a user's sub-accounts together. */
+  readonly tunnelsPerUser: number;
+  /** Open proxy connections of one sub-account. */
+  readonly tunnelsPerAccount: number;
+}
+
+export interface SignInThrottleConfig {
+  /** Failed auth/login attempts for one email (from any address) within the window before it is refused. */
+  readonly failPerEmail: number;
+  /** Failed auth/login attempts from one address within the window before it is refused. */
+  readonly failPerIp: number;
+  /** Failed admin-token attempts from one address within the window before it is refused. */
+  readonly adminFailPerIp: number;
+  /** The window in which failures are counted, and how long a refused email or address then waits. */
+  readonly blockSeconds: number;
 }
 
 /** IP extraction (`ip/v3`): leased ports on the gateway host. */
@@ -69,6 +97,7 @@ export interface GatewayConfig {
   readonly idleTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly maxHeaderBytes: number;
+  /** Most authenticated proxy connections (those still in their handshake count against maxHandshakes). */
   readonly maxConnections: number;
   readonly healthIntervalMs: number;
   /** host:port dialled through each exit to probe it; empty turns active probing off. */
@@ -77,7 +106,13 @@ export interface GatewayConfig {
   readonly authFailSlowAfter: number;
   /** Failed proxy logins from one address within a minute before the address is refused. */
   readonly authFailBlockAfter: number;
+  /** Failed proxy logins for one sub-account name within a minute, from any address, before the name is refused. */
+  readonly authFailPerName: number;
   readonly authBlockSeconds: number;
+  /** Connections still in their handshake (not yet authenticated), all addresses together; apart from maxConnections. */
+  readonly maxHandshakes: number;
+  /** Connections still in their handshake from one client address. */
+  readonly maxHandshakesPerIp: number;
   /** Port of the static-IP entry (product types 14 and 25); 0 picks a free port. */
   readonly staticPort: number;
   /** Address the extraction ports listen on. */
@@ -127,7 +162,18 @@ export const CONFIG_VARIABLES = [
   'TOLLGATE_HEALTH_TARGET',
   'TOLLGATE_AUTH_FAIL_SLOW_AFTER',
   'TOLLGATE_AUTH_FAIL_BLOCK_AFTER',
+  'TOLLGATE_AUTH_FAIL_PER_NAME',
   'TOLLGATE_AUTH_BLOCK_SECONDS',
+  'TOLLGATE_MAX_HANDSHAKES',
+  'TOLLGATE_MAX_HANDSHAKES_PER_IP',
+  'TOLLGATE_LOGIN_FAIL_PER_EMAIL',
+  'TOLLGATE_LOGIN_FAIL_PER_IP',
+  'TOLLGATE_ADMIN_FAIL_PER_IP',
+  'TOLLGATE_LOGIN_BLOCK_SECONDS',
+  'TOLLGATE_SUB_ACCOUNT_MAX',
+  'TOLLGATE_EXTRACT_LEASE_MAX',
+  'TOLLGATE_TUNNELS_PER_USER',
+  'TOLLGATE_TUNNELS_PER_ACCOUNT',
   'TOLLGATE_STATIC_PORT',
   'TOLLGATE_WHITE_IP_MAX',
   'TOLLGATE_EXTRACT_PORTS',
@@ -238,6 +284,8 @@ function parseGateway(r: Reader): GatewayConfig {
   const slow = r.int('TOLLGATE_AUTH_FAIL_SLOW_AFTER', 5, 1, 1_000_000);
   const block = r.int('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 20, 1, 1_000_000);
   if (block < slow) r.fail('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 'must not be below TOLLGATE_AUTH_FAIL_SLOW_AFTER');
+  const maxConnections = r.int('TOLLGATE_MAX_CONNECTIONS', 50_000, 1, 10_000_000);
+  const maxHandshakes = r.int('TOLLGATE_MAX_HANDSHAKES', Math.max(64, Math.floor(maxConnections / 4)), 1, 10_000_000);
   return Object.freeze({
     host: r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0')),
     port: r.int('TOLLGATE_PROXY_PORT', 7777, 0, 65535),
@@ -249,11 +297,21 @@ function parseGateway(r: Reader): GatewayConfig {
     idleTimeoutMs: r.int('TOLLGATE_IDLE_TIMEOUT_MS', 300_000, 1000, 86_400_000),
     connectTimeoutMs: r.int('TOLLGATE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     maxHeaderBytes: r.int('TOLLGATE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
-    maxConnections: r.int('TOLLGATE_MAX_CONNECTIONS', 50_000, 1, 10_000_000),
+    maxConnections,
+    // Strangers still shaking hands get a pool of their own, so they never take an authenticated user's slot;
+    // one address gets a quarter of it at most, so it cannot push everybody else's handshakes out alone.
+    maxHandshakes,
+    maxHandshakesPerIp: r.int(
+      'TOLLGATE_MAX_HANDSHAKES_PER_IP',
+      Math.max(1, Math.min(1024, Math.floor(maxHandshakes / 4))),
+      1,
+      10_000_000,
+    ),
     healthIntervalMs: r.int('TOLLGATE_HEALTH_INTERVAL_MS', 30_000, 100, 86_400_000),
     healthTarget,
     authFailSlowAfter: slow,
     authFailBlockAfter: block,
+    authFailPerName: r.int('TOLLGATE_AUTH_FAIL_PER_NAME', 30, 1, 1_000_000),
     authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS', 300, 1, 86_400),
     staticPort: r.int('TOLLGATE_STATIC_PORT', 7778, 0, 65535),
     extractHost: r.string('TOLLGATE_EXTRACT_HOST', r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0'))),
@@ -303,6 +361,27 @@ function parseExtract(r: Reader): ExtractConfig {
   });
 }
 
+function parseLimits(r: Reader, extract: ExtractConfig): UserLimitDefaults {
+  // One customer must not be able to lease the whole range: a quarter of it at most by default, 20 at most.
+  const range = extract.ports ? extract.ports.to - extract.ports.from + 1 : 80;
+  return Object.freeze({
+    subAccounts: r.int('TOLLGATE_SUB_ACCOUNT_MAX', 10_000, 1, 10_000_000),
+    whiteIps: r.int('TOLLGATE_WHITE_IP_MAX', 20, 1, 10_000),
+    extractLeases: r.int('TOLLGATE_EXTRACT_LEASE_MAX', Math.max(1, Math.min(20, Math.floor(range / 4))), 1, 65_535),
+    tunnelsPerUser: r.int('TOLLGATE_TUNNELS_PER_USER', 10_000, 1, 10_000_000),
+    tunnelsPerAccount: r.int('TOLLGATE_TUNNELS_PER_ACCOUNT', 10_000, 1, 10_000_000),
+  });
+}
+
+function parseSignIn(r: Reader): SignInThrottleConfig {
+  return Object.freeze({
+    failPerEmail: r.int('TOLLGATE_LOGIN_FAIL_PER_EMAIL', 10, 1, 1_000_000),
+    failPerIp: r.int('TOLLGATE_LOGIN_FAIL_PER_IP', 50, 1, 1_000_000),
+    adminFailPerIp: r.int('TOLLGATE_ADMIN_FAIL_PER_IP', 10, 1, 1_000_000),
+    blockSeconds: r.int('TOLLGATE_LOGIN_BLOCK_SECONDS', 900, 1, 86_400),
+  });
+}
+
 function readConfigFile(env: Source): Source {
   const path = env.TOLLGATE_CONFIG?.trim();
   if (!path) return {};
@@ -340,6 +419,8 @@ export function loadConfig(env: Source = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     r.fail('TOLLGATE_LOG_LEVEL', `expected fatal|error|warn|info|debug|trace|silent, got "${logLevel}"`);
   }
+  const extract = parseExtract(r);
+  const limits = parseLimits(r, extract);
   const config: Config = {
     dataDir,
     database: parseDatabase(r, dataDir),
@@ -358,8 +439,10 @@ export function loadConfig(env: Source = process.env): Config {
     jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL', 86_400, 60, 31_536_000),
     trustProxy: r.bool('TOLLGATE_TRUST_PROXY', false),
     passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE', 200_000, 0, 10_000_000),
-    whiteIpMax: r.int('TOLLGATE_WHITE_IP_MAX', 20, 1, 10_000),
-    extract: parseExtract(r),
+    whiteIpMax: limits.whiteIps,
+    limits,
+    signIn: parseSignIn(r),
+    extract,
     orderTtlMs: r.int('TOLLGATE_ORDER_TTL', 1800, 60, 30 * 86_400) * 1000,
     inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT', 10, 0, 100),
     gateway: parseGateway(r),

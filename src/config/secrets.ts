@@ -1,9 +1,11 @@
 /**
  * Secrets the operator did not set are generated once into the data directory
- * (mode 0600) and read back on every later start.
+ * (mode 0600, the directory 0700 when created here) and read back on every later start.
+ * TOLLGATE_SECRET from the environment wins over secret.key; either way the secret must be
+ * backed up apart from the database (see docs/operations-security.md).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import type { Config } from './index.js';
@@ -21,6 +23,8 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
 function readOrCreate(dir: string, file: string, variable: string, minLength: number): string {
   const path = join(dir, file);
   if (existsSync(path)) {
+    // Ours, and secret: readable by the service's user alone, whatever an older start or a copy left.
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
     const value = readFileSync(path, 'utf8').trim();
     if (value.length < minLength) throw new ConfigError([`${variable}: ${path} holds fewer than ${minLength} characters`]);
     return value;

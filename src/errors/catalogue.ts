@@ -119,6 +119,12 @@ export const ERRORS = {
     zh: '管理令牌无效',
     en: 'Invalid or missing admin token',
   },
+  TG_ERR_AUTH_THROTTLED: {
+    code: 1005,
+    httpStatus: 429,
+    zh: '失败次数过多,请 {after} 后重试',
+    en: 'Too many failed sign-in attempts; retry in {after}',
+  },
   TG_ERR_ACCOUNT_NOT_FOUND: {
     code: 2001,
     httpStatus: 404,
@@ -136,6 +142,12 @@ export const ERRORS = {
     httpStatus: 400,
     zh: '单次最多操作 {max} 个代理账户,本次 {count} 个',
     en: 'At most {max} proxy accounts per request; got {count}',
+  },
+  TG_ERR_ACCOUNT_LIMIT: {
+    code: 2004,
+    httpStatus: 400,
+    zh: '每个用户最多 {max} 个代理账户,本次操作后将有 {count} 个',
+    en: 'At most {max} proxy accounts per user; this would make {count}',
   },
   TG_ERR_USER_NOT_FOUND: {
     code: 3001,
@@ -285,6 +297,22 @@ export const ERRORS = {
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'http_request_denied',
   },
+  TG_ERR_PROXY_NAME_THROTTLED: {
+    code: 4018,
+    httpStatus: 429,
+    zh: '该代理账户认证失败次数过多,请稍后再试',
+    en: 'Too many failed logins for this proxy account name; try again later',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_PROXY_TUNNEL_LIMIT: {
+    code: 4019,
+    httpStatus: 429,
+    zh: '打开的连接数已达上限:{scope}最多 {max} 个',
+    en: 'Too many open connections: at most {max} per {scope}',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'connection_limit_reached',
+  },
   TG_ERR_QUOTA_ACCOUNT_LIMIT: {
     code: 4101,
     httpStatus: 403,
@@ -418,6 +446,12 @@ export const ERRORS = {
     httpStatus: 503,
     zh: '未开放 IP 提取',
     en: 'IP extraction is not configured on this platform',
+  },
+  TG_ERR_EXTRACT_LEASE_LIMIT: {
+    code: 6208,
+    httpStatus: 400,
+    zh: '每个用户同时最多持有 {max} 个提取端口,当前 {held} 个',
+    en: 'At most {max} extraction ports held at once per user; you hold {held}',
   },
   TG_ERR_STATIC_IP_NOT_FOUND: {
     code: 6401,

@@ -6,11 +6,15 @@
  * the lessee's whitelisted addresses (or sub-account credentials), metering and
  * enforcing like the main entry (see extraction/lease-book.ts).
  *
+ * A user holds at most TOLLGATE_EXTRACT_LEASE_MAX leases at once (or the operator's override for the user),
+ * well below the range's size by default, so one customer cannot take every port.
+ *
  * All `num` ports are leased in one transaction or none: a free port is one
  * whose row is absent or expired, and the upsert only takes a row that is still
  * expired, so two API processes racing for a port cannot both get it.
  */
 import type { Kysely } from 'kysely';
+import { lockUser, type UserLimitSource } from '../accounts/index.js';
 import type { ExtractConfig } from '../config/index.js';
 import { AppError, invalidParams } from '../errors/index.js';
 import type { ExitNode, GeoCatalogue } from '../pool/index.js';
@@ -53,6 +57,8 @@ export class ExtractionService {
     private readonly config: ExtractConfig,
     private readonly geo: GeoCatalogue,
     private readonly nodes: ExtractionNodes,
+    /** Leases one user may hold at once: TOLLGATE_EXTRACT_LEASE_MAX, or the operator's override for the user. */
+    private readonly limits: UserLimitSource,
     options: ExtractionServiceOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
@@ -116,6 +122,20 @@ export class ExtractionService {
 
     const expiresAt = now + life * 60_000;
     const ports = await this.db.transaction().execute(async (trx) => {
+      // One customer must leave ports for the next: count what the user holds, with the user locked.
+      await lockUser(trx, userId);
+      const max = await this.limits.limitOf(trx, userId, 'extract_leases');
+      const held = await trx
+        .selectFrom('extract_leases')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', now)
+        .where('port', '>=', range.from)
+        .where('port', '<=', range.to)
+        .executeTakeFirstOrThrow();
+      if (Number(held.n) + num > max) {
+        throw new AppError('TG_ERR_EXTRACT_LEASE_LIMIT', { params: { max, held: Number(held.n) } });
+      }
       const leased = await trx
         .selectFrom('extract_leases')
         .select('port')

@@ -49,6 +49,8 @@ describe('CONNECT read by hand (connect-head.ts)', () => {
       accountId: 1,
       userId: 1,
       productType: 9,
+      maxTunnels: 100,
+      maxUserTunnels: 100,
       charge: (n) => {
         charged += n;
         return true;

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/index.js';
+import type { Admission } from './admission.js';
+import type { GatewayAccount } from './gateway.types.js';
 import type { HandshakeDeps } from './handshake.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ConnectionRegistry, ProxyConnection } from './registry.js';
@@ -10,10 +12,16 @@ export interface GatewayContext {
   readonly config: GatewayConfig;
   readonly handshake: HandshakeDeps;
   readonly registry: ConnectionRegistry;
+  readonly admission: Admission;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   /** The registry entry of a client socket. */
   connectionOf(socket: Socket): ProxyConnection | undefined;
+  /**
+   * The connection authenticated as `account`: takes an authenticated slot (leaving the handshake pool) and
+   * files it under the account. Throws TG_ERR_PROXY_CONNECTION_LIMIT or TG_ERR_PROXY_TUNNEL_LIMIT.
+   */
+  attach(conn: ProxyConnection, account: GatewayAccount): void;
   /** The handshake is over: stop its timer. */
   handshakeDone(conn: ProxyConnection): void;
 }

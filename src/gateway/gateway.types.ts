@@ -71,6 +71,10 @@ export interface GatewayAccount {
   readonly accountId: number;
   readonly userId: number;
   readonly productType: number;
+  /** Most open connections of this account (fair share; TOLLGATE_TUNNELS_PER_ACCOUNT or the user's override). */
+  readonly maxTunnels: number;
+  /** Most open connections of all the user's accounts together (TOLLGATE_TUNNELS_PER_USER or the user's override). */
+  readonly maxUserTunnels: number;
   /**
    * Counts relayed bytes (per chunk, so it must cost nothing); false once the account's limit is reached,
    * after which the platform closes its connections.
@@ -78,7 +82,22 @@ export interface GatewayAccount {
   charge(bytes: number): boolean;
 }
 
+/** One password check, reserved against the failure budgets before it is made; settled with its outcome. */
+export interface PasswordCheck {
+  settle(failed: boolean): void;
+}
+
 /** Checks proxy credentials. Throws AppError (TG_ERR_PROXY_AUTH_FAILED, TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_*). */
 export interface AccountLookup {
-  authenticate(name: string, password: string, productTypes: readonly number[]): Promise<GatewayAccount>;
+  /**
+   * `admit` must be called immediately before the password is compared, with no await in between, and the check
+   * it returns settled with the outcome: it reserves the attempt against the failure budgets, or throws
+   * (TG_ERR_PROXY_AUTH_THROTTLED, TG_ERR_PROXY_NAME_THROTTLED) so that the password is never compared.
+   */
+  authenticate(
+    name: string,
+    password: string,
+    productTypes: readonly number[],
+    admit: () => PasswordCheck,
+  ): Promise<GatewayAccount>;
 }

@@ -6,13 +6,14 @@
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/index.js';
-import type { AuthThrottle } from './auth-throttle.js';
+import { type AttemptGuard, isRefused } from '../throttle/index.js';
 import type {
   AccountLookup,
   DialSignal,
   ExitConnection,
   ExitPicker,
   GatewayAccount,
+  PasswordCheck,
   ProxyTarget,
   RouteRequest,
   Targeting,
@@ -22,7 +23,8 @@ import { parseProxyUsername } from './parsers/proxy-username.js';
 export interface HandshakeDeps {
   readonly accounts: AccountLookup;
   readonly exits: ExitPicker;
-  readonly throttle: AuthThrottle;
+  /** Failure budgets per client address and per account name, reserved before each password check. */
+  readonly guard: AttemptGuard;
   readonly productTypes: readonly number[];
   /** The entry's own rules (extraction ports, static IPs); the main entry has none and uses the steps below. */
   readonly rules?: EntryRules | undefined;
@@ -70,6 +72,10 @@ export async function authorize(
 /**
  * The credential steps every entry shares: throttle, parse the username, authenticate among the entry's
  * product types. Throws TG_ERR_PROXY_* on refusal.
+ *
+ * Every check is reserved against the failure budgets (per address, and per account name across addresses)
+ * before it is made, and settled with its outcome, so concurrent guesses cannot outrun the budgets: past
+ * them, attempts are refused without any check, the right password included.
  */
 export async function authenticate(
   deps: HandshakeDeps,
@@ -77,21 +83,26 @@ export async function authenticate(
   credentials: { username: string; password: string } | undefined,
 ): Promise<Authorized> {
   if (!credentials) throw new AppError('TG_ERR_PROXY_AUTH_REQUIRED');
-  const verdict = deps.throttle.check(address);
+  // Refused early without loading anything; slowed once the address has failed a few times.
+  const verdict = deps.guard.peek(address);
   if (verdict === 'blocked') throw new AppError('TG_ERR_PROXY_AUTH_THROTTLED');
   if (verdict > 0) await sleep(verdict);
   const parsed = parseProxyUsername(credentials.username);
   if ('error' in parsed) {
-    deps.throttle.failure(address);
+    admit(deps, address, undefined).settle(true);
     throw new AppError('TG_ERR_PROXY_USERNAME_INVALID', { params: { reason: parsed.error } });
   }
-  try {
-    const account = await deps.accounts.authenticate(parsed.name, credentials.password, deps.productTypes);
-    return { account, targeting: parsed };
-  } catch (err) {
-    if (err instanceof AppError && err.key === 'TG_ERR_PROXY_AUTH_FAILED') deps.throttle.failure(address);
-    throw err;
-  }
+  const account = await deps.accounts.authenticate(parsed.name, credentials.password, deps.productTypes, () =>
+    admit(deps, address, parsed.name),
+  );
+  return { account, targeting: parsed };
+}
+
+/** Reserves one check of `address` (on account `name`); throws the matching refusal when a budget is spent. */
+function admit(deps: HandshakeDeps, address: string, name: string | undefined): PasswordCheck {
+  const attempt = deps.guard.begin(address, name);
+  if (!isRefused(attempt)) return attempt;
+  throw new AppError(attempt.refused === 'source' ? 'TG_ERR_PROXY_AUTH_THROTTLED' : 'TG_ERR_PROXY_NAME_THROTTLED');
 }
 
 /**

@@ -77,7 +77,7 @@ async function authorizeRequest(
   authorization: string | undefined,
 ): Promise<Authorized> {
   const authorized = await authorize(ctx.handshake, conn.remoteAddress, parseBasicCredentials(authorization), conn.client);
-  ctx.registry.attach(conn, authorized.account);
+  ctx.attach(conn, authorized.account);
   return authorized;
 }
 

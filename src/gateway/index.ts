@@ -8,6 +8,7 @@ export type {
   ExitConnection,
   ExitPicker,
   GatewayAccount,
+  PasswordCheck,
   ProxyTarget,
   RouteRequest,
   Targeting,

@@ -9,7 +9,8 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { AuthThrottle } from './auth-throttle.js';
+import { Admission } from './admission.js';
+import { AttemptGuard, FailureBudget } from '../throttle/index.js';
 import { readConnectHead, startsConnect } from './connect-head.js';
 import type { GatewayContext } from './context.js';
 import type { AccountLookup, ExitPicker } from './gateway.types.js';
@@ -30,6 +31,10 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** Shared by every entry of one process, so closing an account's connections reaches them all. */
   readonly registry?: ConnectionRegistry;
+  /** Connection slots (handshake and authenticated pools, tunnel caps); shared by every entry of one process. */
+  readonly admission?: Admission;
+  /** Proxy login failure budgets; shared by every entry of one process, so a guesser cannot spread over ports. */
+  readonly guard?: AttemptGuard;
   readonly now?: () => number;
   /** The entry's own rules (extraction ports, static IPs); none for the main entry. */
   readonly rules?: EntryRules | undefined;
@@ -37,8 +42,26 @@ export interface GatewayOptions {
   readonly listenOn?: { readonly host: string; readonly ports: readonly number[] } | undefined;
 }
 
+/** The proxy login budgets of TOLLGATE_AUTH_FAIL_*: per client address and per sub-account name, in one-minute windows. */
+export function proxyAuthGuard(config: GatewayConfig, now: () => number = Date.now): AttemptGuard {
+  const blockMs = config.authBlockSeconds * 1000;
+  return new AttemptGuard({
+    bySource: new FailureBudget(
+      { max: config.authFailBlockAfter, slowAfter: config.authFailSlowAfter, windowMs: 60_000, blockMs },
+      now,
+    ),
+    byAccount: new FailureBudget({ max: config.authFailPerName, windowMs: 60_000, blockMs }, now),
+    now,
+  });
+}
+
+/** How long a refused connection may take to send its first bytes, so it can be answered in its own protocol. */
+const REFUSAL_WAIT_MS = 2000;
+
 export class Gateway {
   readonly registry: ConnectionRegistry;
+  readonly admission: Admission;
+  readonly guard: AttemptGuard;
   readonly metrics: GatewayMetrics;
   readonly #servers: net.Server[] = [];
   readonly #http: http.Server;
@@ -52,19 +75,26 @@ export class Gateway {
     this.registry = options.registry ?? new ConnectionRegistry();
     this.metrics = options.metrics ?? new GatewayMetrics(this.registry);
     const { config } = options;
+    this.admission = options.admission ?? new Admission(config, (conn) => this.#giveWay(conn));
+    this.guard = options.guard ?? proxyAuthGuard(config, this.#now);
     this.#ctx = {
       config,
       handshake: {
         accounts: options.accounts,
         exits: options.exits,
-        throttle: new AuthThrottle(config.authFailSlowAfter, config.authFailBlockAfter, config.authBlockSeconds, this.#now),
+        guard: this.guard,
         productTypes: options.productTypes,
         rules: options.rules,
       },
       registry: this.registry,
+      admission: this.admission,
       metrics: this.metrics,
       logger: options.logger,
       connectionOf: (socket) => this.#conns.get(socket),
+      attach: (conn, account) => {
+        this.admission.authenticate(conn, account);
+        this.registry.attach(conn, account);
+      },
       handshakeDone: (conn) => {
         clearTimeout(this.#deadlines.get(conn));
         this.#deadlines.delete(conn);
@@ -80,8 +110,8 @@ export class Gateway {
     const accept = (socket: Socket) => this.#accept(socket);
     try {
       for (const port of listenOn?.ports ?? [config.port]) {
+        // No server.maxConnections: Node closes what is over it without a word; Admission answers instead.
         const server = net.createServer({ allowHalfOpen: true, noDelay: true }, accept);
-        server.maxConnections = config.maxConnections;
         this.#servers.push(server);
         server.listen(port, host);
         await new Promise<void>((resolve, reject) => {
@@ -127,11 +157,14 @@ export class Gateway {
     const conn = this.registry.open(socket, this.#now());
     this.#conns.set(socket, conn);
     socket.on('error', () => conn.destroy());
+    const refusal = this.admission.open(conn);
     socket.once('close', () => {
       this.#ctx.handshakeDone(conn);
       conn.upstream?.destroy();
+      this.admission.release(conn);
       this.registry.release(conn);
     });
+    if (refusal) return this.#refuseAtOnce(conn, socket, refusal);
     socket.setTimeout(this.options.config.idleTimeoutMs, () => conn.destroy());
     this.#deadlines.set(
       conn,
@@ -146,6 +179,30 @@ export class Gateway {
     });
   }
 
+  /**
+   * A connection over its address's share of the handshake pool: answered with the documented refusal in
+   * its own protocol once its first bytes say which (HTTP 503 with Proxy-Status; SOCKS5 reply 0x01 at the
+   * request stage, credentials unchecked), or closed if it says nothing within REFUSAL_WAIT_MS. The places
+   * for such answers are bounded too; past them the connection is closed at once.
+   */
+  #refuseAtOnce(conn: ProxyConnection, socket: Socket, refusal: AppError): void {
+    if (!this.admission.beginRefusal()) return void conn.destroy();
+    socket.once('close', () => this.admission.endRefusal());
+    const wait = Math.min(REFUSAL_WAIT_MS, this.options.config.handshakeTimeoutMs);
+    setTimeout(() => conn.destroy(), wait).unref();
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      if (first[0] === 0x05) return handleSocks5(this.#ctx, conn, socket, first, refusal);
+      this.metrics.connection('http', 'refused');
+      endWith(socket, httpRefusal(refusal));
+    });
+  }
+
+  /** A handshake that gives way to a newcomer in a full handshake pool: told so (4013) and closed. */
+  #giveWay(conn: ProxyConnection): void {
+    this.#refuseInHandshake(conn, new AppError('TG_ERR_PROXY_CONNECTION_LIMIT'));
+  }
+
   /** Hands a paused socket to the HTTP server, with the bytes already read put back in front. */
   #toHttp(socket: Socket, buffered: Buffer): void {
     socket.unshift(buffered);
@@ -155,8 +212,12 @@ export class Gateway {
 
   #handshakeTimeout(conn: ProxyConnection): void {
     this.#deadlines.delete(conn);
+    this.#refuseInHandshake(conn, new AppError('TG_ERR_PROXY_HANDSHAKE_TIMEOUT'));
+  }
+
+  /** Answers a connection still in its handshake with `err`, in its protocol so far, and closes it. */
+  #refuseInHandshake(conn: ProxyConnection, err: AppError): void {
     if (conn.closed) return;
-    const err = new AppError('TG_ERR_PROXY_HANDSHAKE_TIMEOUT');
     this.metrics.connection(conn.protocol ?? 'http', 'refused');
     const socket = conn.client;
     if (conn.protocol === 'socks5') endWith(socket, reply(socksReplyCode(err)));

@@ -36,12 +36,33 @@ const REFUSED_AFTER_LOGIN = new Set([
   'TG_ERR_PROXY_LEASE_INVALID',
 ]);
 
-export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket: Socket, first: Buffer): void {
+/**
+ * Speaks SOCKS5 on `socket`, whose first chunk is `first`. With `refuseWith` (the gateway is at a cap), the
+ * client is led to the request stage without any credential check and refused there with that error's reply
+ * code (RFC 1928 §6), the one place where SOCKS5 can say why.
+ */
+export function handleSocks5(
+  ctx: GatewayContext,
+  conn: ProxyConnection,
+  socket: Socket,
+  first: Buffer,
+  refuseWith?: AppError,
+): void {
   conn.protocol = 'socks5';
   let buffer = first;
   let stage: Stage = 'greeting';
   let authorized: Authorized | undefined;
   let refusal: AppError | undefined;
+
+  /** Files the connection under its account; a refusal at a cap is answered at the request stage. */
+  const attach = (ok: Authorized): void => {
+    try {
+      ctx.attach(conn, ok.account);
+      authorized = ok;
+    } catch (err) {
+      refusal = asRefusal(err);
+    }
+  };
 
   const fail = (err: unknown, code?: number) => {
     const known = asRefusal(err);
@@ -59,6 +80,18 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         if ('need' in r) return;
         if ('error' in r) return void socket.destroy();
         buffer = buffer.subarray(r.consumed);
+        if (refuseWith) {
+          refusal = refuseWith;
+          const method = [METHOD_NO_AUTH, METHOD_USER_PASS].find((m) => r.methods.includes(m));
+          if (method === undefined) {
+            ctx.metrics.connection('socks5', 'refused');
+            stage = 'busy';
+            return void endWith(socket, greetingReply(METHOD_NONE_ACCEPTABLE));
+          }
+          socket.write(greetingReply(method));
+          stage = method === METHOD_NO_AUTH ? 'request' : 'auth';
+          continue;
+        }
         // An entry may let some clients in without credentials (an extraction port, its lessee's whitelisted
         // address): RFC 1928 §3 method 0x00, then straight to the request, refused there if authorization fails.
         const anonymous = ctx.handshake.rules?.allowsAnonymous(socket, conn.remoteAddress) === true;
@@ -67,8 +100,7 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
           stage = 'busy';
           authorize(ctx.handshake, conn.remoteAddress, undefined, socket).then(
             (ok) => {
-              authorized = ok;
-              ctx.registry.attach(conn, ok.account);
+              attach(ok);
               stage = 'request';
               step();
             },
@@ -97,11 +129,15 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
           return void endWith(socket, authReply(false));
         }
         buffer = buffer.subarray(r.consumed);
+        if (refuseWith) {
+          socket.write(authReply(true));
+          stage = 'request';
+          continue;
+        }
         stage = 'busy';
         authorize(ctx.handshake, conn.remoteAddress, { username: r.username, password: r.password }, socket).then(
           (ok) => {
-            authorized = ok;
-            ctx.registry.attach(conn, ok.account);
+            attach(ok);
             socket.write(authReply(true));
             stage = 'request';
             step();

@@ -3,7 +3,7 @@
  * default, PostgreSQL (pg) for postgres:// URLs. One Kysely instance serves
  * every domain; dialect differences live in capabilities.ts.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -41,7 +41,7 @@ const NUMERIC_OID = 1700;
 
 export async function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Promise<Storage> {
   if (config.dialect === 'sqlite') {
-    mkdirSync(dirname(config.url), { recursive: true });
+    prepareSqliteFiles(config.url);
     const sqlite = new SqliteDatabase(config.url);
     sqlite.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commit.
@@ -84,6 +84,19 @@ export async function openStorage(config: DatabaseConfig, options: OpenOptions =
     listenForChanges: (onChange) => listenForChanges(config.url, schema, onChange),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * The database holds every customer's data: its files are readable by the service's user alone (0600), in a
+ * directory created 0700. The file is created 0600 before SQLite opens it, and SQLite gives its -wal and -shm
+ * files the database file's mode; files left by an older start with a looser mode are tightened.
+ */
+function prepareSqliteFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 async function listenForChanges(url: string, schema: string | undefined, onChange: () => void): Promise<() => Promise<void>> {

@@ -113,6 +113,17 @@ export interface WhiteIpsTable {
   created_at: number;
 }
 
+/** The operator's per-user overrides of the fair-share caps; null: the platform default. */
+export interface UserLimitsTable {
+  user_id: number;
+  sub_accounts: number | null;
+  white_ips: number | null;
+  extract_leases: number | null;
+  tunnels_per_user: number | null;
+  tunnels_per_account: number | null;
+  updated_at: number;
+}
+
 export interface ExtractLeasesTable {
   /** The extraction port; one row per port, overwritten when an expired lease's port is leased again. */
   port: number;
@@ -314,6 +325,7 @@ export interface Database {
   balance_ledger: BalanceLedgerTable;
   order_provisions: OrderProvisionsTable;
   payment_events: PaymentEventsTable;
+  user_limits: UserLimitsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -326,3 +338,5 @@ export type NewUserRow = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type SubAccountRow = Selectable<SubAccountsTable>;
 export type NewSubAccountRow = Insertable<SubAccountsTable>;
+
+export type UserLimitsRow = Selectable<UserLimitsTable>;

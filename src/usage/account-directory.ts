@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { safeEqual, type SecretBox } from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
 import type { Database } from '../storage/index.js';
-import { AccountState, limitFromGb } from './account-state.js';
+import { AccountState, limitFromGb, type TunnelShare } from './account-state.js';
 import type { Change } from './change-feed.js';
 import { PACKAGE_METERED_TYPES, type QuotaBook } from './package-quota.js';
 
@@ -22,9 +22,13 @@ interface LoadedRow {
   used_bytes: number;
   status: number;
   user_status: number;
+  tunnels_per_user: number | null;
+  tunnels_per_account: number | null;
 }
 
 export interface AccountDirectoryOptions {
+  /** Default tunnel caps (TOLLGATE_TUNNELS_PER_USER, TOLLGATE_TUNNELS_PER_ACCOUNT); user_limits rows override them. */
+  readonly tunnels: { readonly perUser: number; readonly perAccount: number };
   readonly now?: () => number;
   /** How long an unknown name is remembered as unknown (adds also clear it through the feed). */
   readonly negativeTtlMs?: number;
@@ -37,6 +41,9 @@ export class AccountDirectory {
   readonly #retired = new Set<AccountState>();
   readonly #unknown = new Map<string, number>();
   readonly #loading = new Map<string, Promise<AccountState | undefined>>();
+  /** Each known user's tunnel caps, shared by the user's states. */
+  readonly #shares = new Map<number, TunnelShare>();
+  readonly #tunnels: { readonly perUser: number; readonly perAccount: number };
   readonly #now: () => number;
   readonly #negativeTtlMs: number;
   /** Set by the gateway: close every connection of this account. */
@@ -48,18 +55,25 @@ export class AccountDirectory {
     private readonly db: Kysely<Database>,
     private readonly box: SecretBox,
     private readonly quotas: QuotaBook,
-    options: AccountDirectoryOptions = {},
+    options: AccountDirectoryOptions,
   ) {
+    this.#tunnels = options.tunnels;
     this.#now = options.now ?? Date.now;
     this.#negativeTtlMs = options.negativeTtlMs ?? 5_000;
   }
 
   /**
    * The account for these credentials, among the product types this entry serves.
+   * `admit` reserves the comparison against the gateway's failure budgets (it throws when they are spent).
    * Throws TG_ERR_PROXY_AUTH_FAILED (unknown name or wrong password: the same answer),
    * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT or TG_ERR_QUOTA_NO_PACKAGE.
    */
-  async authenticate(name: string, password: string, productTypes: readonly number[]): Promise<AccountState> {
+  async authenticate(
+    name: string,
+    password: string,
+    productTypes: readonly number[],
+    admit: () => { settle(failed: boolean): void },
+  ): Promise<AccountState> {
     let state: AccountState | undefined;
     for (const type of productTypes) {
       state = await this.#get(type, name);
@@ -67,7 +81,11 @@ export class AccountDirectory {
     }
     // Compare against something even for unknown names, so timing does not tell names apart.
     const expected = state ? this.box.decrypt(state.passwordEnc) : '\u0000unknown-account';
-    if (!safeEqual(expected, password) || !state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
+    // Reserved right before the comparison, with no await in between: concurrent guesses cannot outrun the budget.
+    const check = admit();
+    const ok = safeEqual(expected, password) && state !== undefined;
+    check.settle(!ok);
+    if (!ok || !state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
     if (state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
     if (state.exhausted) throw new AppError('TG_ERR_QUOTA_ACCOUNT_LIMIT');
     if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
@@ -94,6 +112,7 @@ export class AccountDirectory {
     for (const state of this.#byId.values())
       if (userIds.has(state.userId) && state.accountId > 0) accountIds.add(state.accountId);
     await this.#applyUsers(userIds);
+    await this.#applyShares(userIds);
     if (accountIds.size === 0) return;
     const ids = [...accountIds];
     const rows = new Map<number, LoadedRow>();
@@ -141,12 +160,17 @@ export class AccountDirectory {
   }
 
   async #loadUser(userId: number, productType: number): Promise<AccountState | undefined> {
-    const user = await this.db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
+    const user = await this.db
+      .selectFrom('users as u')
+      .leftJoin('user_limits as l', 'l.user_id', 'u.id')
+      .select(['u.status', 'l.tunnels_per_user', 'l.tunnels_per_account'])
+      .where('u.id', '=', userId)
+      .executeTakeFirst();
     if (!user || user.status !== 1) return undefined;
     const id = userAccountId(userId, productType);
     const existing = this.#byId.get(id);
     if (existing) return existing;
-    const state = new AccountState(id, userId, '', productType, '', 0, 0);
+    const state = new AccountState(id, userId, '', productType, '', 0, 0, this.#share(userId, user));
     state.onExhausted = (s) => this.onExhausted(s);
     if (PACKAGE_METERED_TYPES.has(productType)) {
       state.quota = await this.quotas.get(userId, productType);
@@ -167,6 +191,31 @@ export class AccountDirectory {
       .execute();
     const active = new Set(rows.filter((r) => r.status === 1).map((r) => Number(r.id)));
     for (const state of states) if (!active.has(state.userId)) this.#revoke(state);
+  }
+
+  /** Re-reads the tunnel caps of changed users the directory knows. */
+  async #applyShares(userIds: ReadonlySet<number>): Promise<void> {
+    const known = [...userIds].filter((id) => this.#shares.has(id));
+    if (known.length === 0) return;
+    const rows = new Map<number, { tunnels_per_user: number | null; tunnels_per_account: number | null }>();
+    for (let i = 0; i < known.length; i += 500) {
+      const chunk = await this.db
+        .selectFrom('user_limits')
+        .select(['user_id', 'tunnels_per_user', 'tunnels_per_account'])
+        .where('user_id', 'in', known.slice(i, i + 500))
+        .execute();
+      for (const row of chunk) rows.set(Number(row.user_id), row);
+    }
+    for (const userId of known) this.#share(userId, rows.get(userId) ?? { tunnels_per_user: null, tunnels_per_account: null });
+  }
+
+  /** The user's tunnel caps, brought up to date with `overrides` (null: the default). */
+  #share(userId: number, overrides: { tunnels_per_user: number | null; tunnels_per_account: number | null }): TunnelShare {
+    let share = this.#shares.get(userId);
+    if (!share) this.#shares.set(userId, (share = { perUser: 0, perAccount: 0 }));
+    share.perUser = overrides.tunnels_per_user ?? this.#tunnels.perUser;
+    share.perAccount = overrides.tunnels_per_account ?? this.#tunnels.perAccount;
+    return share;
   }
 
   #revoke(state: AccountState): void {
@@ -207,6 +256,7 @@ export class AccountDirectory {
       row.password_enc,
       row.used_bytes,
       row.limit_gb,
+      this.#share(row.user_id, row),
     );
     state.onExhausted = (s) => this.onExhausted(s);
     if (row.status !== 1 || row.user_status !== 1) state.revoked = true;
@@ -224,7 +274,10 @@ export class AccountDirectory {
     return this.db
       .selectFrom('sub_accounts as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
+      .leftJoin('user_limits as l', 'l.user_id', 's.user_id')
       .select([
+        'l.tunnels_per_user',
+        'l.tunnels_per_account',
         's.id',
         's.user_id',
         's.product_type',

@@ -5,6 +5,12 @@
  */
 import type { PackageQuota } from './package-quota.js';
 
+/** A user's tunnel caps, one object shared by all the user's states, so an operator's change reaches them all. */
+export interface TunnelShare {
+  perUser: number;
+  perAccount: number;
+}
+
 export class AccountState {
   /** Billed bytes so far: the stored total plus everything relayed since. */
   used: number;
@@ -28,10 +34,20 @@ export class AccountState {
     public passwordEnc: string,
     used: number,
     limitGb: number,
+    /** The owner's tunnel caps. */
+    readonly share: TunnelShare,
   ) {
     this.used = used;
     this.flushed = used;
     this.limit = limitFromGb(limitGb);
+  }
+
+  get maxTunnels(): number {
+    return this.share.perAccount;
+  }
+
+  get maxUserTunnels(): number {
+    return this.share.perUser;
   }
 
   /** The account's own limit is reached. */

@@ -39,6 +39,7 @@ export async function startGatewayPlatform(
       // Tests share one client address: only the throttling test wants throttling.
       TOLLGATE_AUTH_FAIL_SLOW_AFTER: '100000',
       TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '100000',
+      TOLLGATE_AUTH_FAIL_PER_NAME: '100000',
       ...env,
     },
     options.now ? { now: options.now } : {},

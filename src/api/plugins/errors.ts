@@ -104,7 +104,9 @@ export function toAppError(err: FastifyError | Error, bodyLimit: number): AppErr
 
 /** Sends the error envelope, serialized by its own schema (the route's schema describes its success answer). */
 function sendFailure(request: FastifyRequest, reply: FastifyReply, err: AppError, status: number): FastifyReply {
-  if (err.key === 'TG_ERR_RATE_LIMITED') reply.header('retry-after', String(err.params.seconds ?? 1));
+  if (err.key === 'TG_ERR_RATE_LIMITED' || err.key === 'TG_ERR_AUTH_THROTTLED') {
+    reply.header('retry-after', String(err.params.seconds ?? 1));
+  }
   const body = reply.serializeInput({ ...failure(err, languageOf(request)) }, ErrorEnvelope);
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
+import { LIMITS, type LimitName } from '../../accounts/index.js';
 import { Envelope, IdParams, PageNo } from './common.js';
 
 export const AdminUser = Type.Object({
@@ -76,4 +77,49 @@ export const AdminRotateKey = {
   tags: ['admin'],
   params: IdParams,
   response: { 200: Envelope(Type.Object({ app_key: Type.String() })) },
+};
+
+const limitFields = <T extends TSchema>(field: (max: number, name: string) => T) =>
+  Object.fromEntries(LIMITS.map((l) => [l.name, field(l.max, l.name)])) as Record<LimitName, T>;
+
+const LimitValues = Type.Object(limitFields(() => Type.Integer({ minimum: 0 })));
+
+export const AdminUserLimits = Type.Object({
+  user_id: Type.Integer(),
+  limits: Type.Object(
+    limitFields(() => Type.Integer({ minimum: 0 })),
+    { description: 'What applies to the user now' },
+  ),
+  overrides: Type.Object(
+    limitFields(() => Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    {
+      description: 'The operator’s overrides; null where the platform default applies',
+    },
+  ),
+  defaults: LimitValues,
+});
+
+export const AdminShowUserLimits = {
+  summary: 'Show a user’s fair-share caps: effective, overridden, defaults',
+  tags: ['admin'],
+  params: IdParams,
+  response: { 200: Envelope(AdminUserLimits) },
+};
+
+export const AdminSetUserLimits = {
+  summary: 'Override a user’s fair-share caps (null: back to the default; caps not named keep their override)',
+  description:
+    'sub_accounts, white_ips and extract_leases are checked when the user adds or extracts; tunnels_per_user and tunnels_per_account when a connection authenticates (within a change-feed poll; open connections stay). 0 allows none.',
+  tags: ['admin'],
+  params: IdParams,
+  body: Type.Object(
+    Object.fromEntries(
+      // OpenAPI 3.0's nullable, not a union: with type coercion on, a union's integer branch turns null into 0.
+      LIMITS.map((l) => [
+        l.name,
+        Type.Optional(Type.Unsafe<number | null>({ type: 'integer', nullable: true, minimum: 0, maximum: l.max })),
+      ]),
+    ),
+  ),
+  response: { 200: Envelope(AdminUserLimits) },
 };

@@ -133,6 +133,8 @@ export const UserInfo = {
 
 export const AuthLogin = {
   summary: 'Sign in with email and password; returns a Bearer JWT (extension)',
+  description:
+    'Wrong passwords are budgeted per email and per client address (TOLLGATE_LOGIN_*): past the budget every attempt, the right password included, answers code 1005 with a Retry-After header until the block ends. An address that signed in to the email before is held to its own budget only.',
   tags: ['auth'],
   body: Type.Object({
     email: Type.String({ maxLength: 254 }),

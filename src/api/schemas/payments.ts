@@ -9,7 +9,7 @@ const OptionalIsoTime = Type.Union([IsoTime, Type.Null()]);
 export const PaymentWebhook = {
   summary: 'Payment notification from an external payment method',
   description:
-    'Body JSON `{trade_no, amount, event_id?, status}` (`amount` a decimal string or number equal to the order’s pay_fee; `status` "paid"; other statuses are acknowledged and ignored). Header `X-Tollgate-Signature: sha256=<hex>`: the hex HMAC-SHA256 of the exact raw body under the method’s secret. Idempotent: a replayed event answers success and changes nothing. HTTP statuses are real: 404 unknown method or order, 401 bad signature, 409 amount mismatch or order not pending.',
+    'Body JSON `{trade_no, amount, event_id?, status}` (`amount` a decimal string or number equal to the order’s pay_fee; `status` exactly "paid" to pay; another lower-case status word such as "failed" is acknowledged and ignored; anything else, " paid" or "PAID" included, is refused with 400 code 7013 and changes nothing). Header `X-Tollgate-Signature: sha256=<hex>`: the hex HMAC-SHA256 of the exact raw body under the method’s secret. Idempotent: a replayed event answers success and changes nothing. HTTP statuses are real: 404 unknown method or order, 401 bad signature, 400 malformed body, 409 amount mismatch or order not pending.',
   tags: ['payments'],
   params: Type.Object({ method: Type.String({ description: 'The payment method id (pm_id)' }) }),
   response: {

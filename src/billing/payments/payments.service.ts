@@ -64,6 +64,8 @@ export interface PaymentsServiceOptions {
 }
 
 const TRADE_NO_MAX = 64;
+/** A webhook status: "paid" pays; other words like it ("failed", "pending") are acknowledged and change nothing. */
+const STATUS_WORD = /^[a-z][a-z0-9_]{0,31}$/;
 const EVENT_KEY_MAX = 128;
 export const ORDER_PAGE_SIZE_MAX = 200;
 
@@ -107,8 +109,12 @@ export function parseWebhookPayload(raw: Buffer): WebhookPayload {
     if (eventKey === '' || eventKey.length > EVENT_KEY_MAX)
       throw payloadInvalid(`event_id must be 1-${EVENT_KEY_MAX} characters`);
   }
-  if (typeof b.status !== 'string' || b.status.trim() === '') throw payloadInvalid('status is missing');
-  return { tradeNo, amountCents, eventKey, status: b.status.trim().toLowerCase() };
+  // Compared exactly, never trimmed or case-folded: " paid" or "PAID" is not "paid", and a provider sending it
+  // must hear so (a 400 it retries and its operator sees) rather than have a payment silently ignored.
+  if (typeof b.status !== 'string' || !STATUS_WORD.test(b.status)) {
+    throw payloadInvalid('status must be "paid", or another status word in lower case, exactly');
+  }
+  return { tradeNo, amountCents, eventKey, status: b.status };
 }
 
 export class PaymentsService {

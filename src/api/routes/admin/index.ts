@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { hashAppKey, safeEqual, type UsersService } from '../../../accounts/index.js';
+import { hashAppKey, safeEqual, type UserLimitsService, type UsersService } from '../../../accounts/index.js';
 import { AppError } from '../../../errors/index.js';
 import { documentSurface } from '../../plugins/documentation.js';
+import { type AttemptGuard, isRefused } from '../../../throttle/index.js';
+import { throttled } from '../customer/user.js';
 import type { NodesService } from '../../../pool/index.js';
 import type { PackagesService } from '../../../packages/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
@@ -16,6 +18,9 @@ import { adminUserRoutes } from './users.js';
 
 export interface AdminApiDeps {
   readonly adminToken: string;
+  /** Admin-token failure budget per client address (TOLLGATE_ADMIN_FAIL_PER_IP). */
+  readonly guard: AttemptGuard;
+  readonly limits: UserLimitsService;
   readonly users: UsersService;
   readonly nodes: NodesService;
   readonly staticIps: StaticIpsService;
@@ -37,10 +42,15 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   const expected = hashAppKey(deps.adminToken);
   documentSurface(app, { security: [{ adminToken: [] }] });
   app.addHook('onRequest', async (request: FastifyRequest) => {
+    // Reserved before the token is compared: past the budget, even the right token waits.
+    const attempt = deps.guard.begin(request.ip);
+    if (isRefused(attempt)) throw throttled(attempt.retryAfterSeconds);
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1] || !safeEqual(hashAppKey(match[1]), expected)) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');
+    const ok = match?.[1] !== undefined && safeEqual(hashAppKey(match[1]), expected);
+    attempt.settle(!ok);
+    if (!ok) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');
   });
-  await app.register(adminUserRoutes, { users: deps.users });
+  await app.register(adminUserRoutes, { users: deps.users, limits: deps.limits });
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
   await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
   await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });

@@ -1,0 +1,2 @@
+export { type Attempt, AttemptGuard, type AttemptGuardOptions, isRefused, type Refused } from './attempt-guard.js';
+export { type BudgetRule, FailureBudget, SLOW_DELAY_MS, TrustedSources } from './failure-budget.js';
