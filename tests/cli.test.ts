@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { BIN, ensureBuilt } from './helpers/dist.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'tollgate.js');
 
 describe('tollgate CLI and the README quick start', () => {
   let dataDir: string;
@@ -21,7 +21,7 @@ describe('tollgate CLI and the README quick start', () => {
   let banner = '';
 
   const tollgate = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, timeout: 60_000 });
+    run(BIN, args, { env: { ...env, ...extraEnv }, timeout: 60_000 });
 
   const curl = async (args: string[]): Promise<any> => {
     const { stdout } = await run('curl', ['-sS', '--max-time', '10', ...args]);
@@ -29,6 +29,7 @@ describe('tollgate CLI and the README quick start', () => {
   };
 
   before(async () => {
+    ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
     env = {
       PATH: process.env.PATH,
@@ -41,7 +42,7 @@ describe('tollgate CLI and the README quick start', () => {
       TOLLGATE_EXTRACT_PORTS: 'off',
       TOLLGATE_LOG_LEVEL: 'warn',
     };
-    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     apiUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve did not start: ${banner}`)), 60_000);
       server.stdout?.on('data', (chunk: Buffer) => {

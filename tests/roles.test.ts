@@ -11,12 +11,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { BIN, ensureBuilt } from './helpers/dist.js';
 import { connectTunnel, freePortRange, startEcho, type Target } from './helpers/gateway.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'tollgate.js');
-
 async function serve(role: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  ensureBuilt();
+  const child = spawn(BIN, ['serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let banner = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${role} did not start: ${banner}`)), 60_000);
