@@ -28,8 +28,22 @@ export interface LazySchemaCompilers {
   };
   /** Compiles every schema not compiled yet (throwing the first failure) and answers how many that was. */
   compilePending(): number;
+  /** How many are still waiting. */
+  pending(): number;
   /** Once `app` listens, compiles what is pending in the background until done or `app` closes. */
   warmAfterListen(app: FastifyInstance<any, any, any, any, any>): void;
+}
+
+const byApp = new WeakMap<object, LazySchemaCompilers>();
+
+/** Compiles every schema of `app` not compiled yet (throwing the first failure); answers how many that was. */
+export function compilePendingSchemas(app: FastifyInstance<any, any, any, any, any>): number {
+  return byApp.get(app)?.compilePending() ?? 0;
+}
+
+/** How many schemas of `app` are still waiting to compile. */
+export function pendingSchemas(app: FastifyInstance<any, any, any, any, any>): number {
+  return byApp.get(app)?.pending() ?? 0;
 }
 
 export function lazySchemaCompilers(): LazySchemaCompilers {
@@ -70,7 +84,7 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
     return (route: SerializerSelector.RouteDefinition) => lazy<Serializer>(() => compile(route));
   };
 
-  return {
+  const compilers: LazySchemaCompilers = {
     // Fastify's types expect Ajv's own function objects; the stand-ins are called the same way.
     factory: { buildValidator, buildSerializer } as unknown as LazySchemaCompilers['factory'],
     compilePending() {
@@ -81,7 +95,9 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
       }
       return count;
     },
+    pending: () => pending.size,
     warmAfterListen(app) {
+      byApp.set(app, compilers);
       let closed = false;
       app.addHook('onClose', async () => {
         closed = true;
@@ -102,4 +118,5 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
       });
     },
   };
+  return compilers;
 }
