@@ -8,7 +8,8 @@
  *   serve → HTTP     `tollgate serve` (the bin itself) until GET /healthz answers 200
  *   npm start → HTTP `npm start` until GET /healthz answers 200 (target < 1 s); npm's own start-up included
  *
- * Every launch runs from the same existing data directory (migrated, secrets and the default exit node made by a
+ * Settings are the defaults but for ports (free ones, the extraction range as long as the default) and a log level
+ * of warn. Every launch runs from the same existing data directory (migrated, secrets and the default exit node made by a
  * first `serve`), the way an operator restarts a host. Each round runs every case once, in the order above; after
  * ROUNDS rounds the median, minimum and maximum are printed with the median's ratio to the baseline's median.
  * A server is stopped with SIGTERM sent to the launched PID alone (for `npm start`, npm's own), and must exit 0
@@ -25,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, ensureBuilt, ROOT } from '../tests/helpers/dist.js';
+import { freePortRange } from '../tests/helpers/gateway.js';
 
 const ROUNDS = Math.max(1, Math.min(50, Number(process.env.BENCH_ROUNDS ?? 7) || 7));
 const LAUNCH_TIMEOUT_MS = 20_000;
@@ -118,6 +120,9 @@ async function main(): Promise<void> {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-startup-'));
   const port = await freePort();
+  // The default configuration but for the ports: a free API port to poll, and 100 free extraction ports (as many as
+  // the default 20000-20099, which another server on this machine may hold).
+  const extract = await freePortRange(100);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -126,7 +131,8 @@ async function main(): Promise<void> {
     TOLLGATE_API_PORT: String(port),
     TOLLGATE_PROXY_PORT: '0',
     TOLLGATE_STATIC_PORT: '0',
-    TOLLGATE_EXTRACT_PORTS: 'off',
+    TOLLGATE_EXTRACT_PORTS: `${extract.from}-${extract.to}`,
+    TOLLGATE_EXTRACT_HOST: '127.0.0.1',
     TOLLGATE_LOG_LEVEL: 'warn',
   };
   try {

@@ -77,6 +77,19 @@ describe('tollgate CLI and the README quick start', () => {
     assert.equal(statSync(join(dataDir, 'secret.key')).mode & 0o777, 0o600);
   });
 
+  it('the compiled server serves the OpenAPI document, the /docs page with its assets, and metrics', async () => {
+    const doc = (await (await fetch(`${apiUrl}/openapi.json`)).json()) as { openapi: string; paths: object };
+    assert.match(doc.openapi, /^3\./);
+    assert.ok(Object.keys(doc.paths).length > 50);
+    const page = await fetch(`${apiUrl}/docs/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /swagger-ui/i);
+    const css = await fetch(`${apiUrl}/docs/static/swagger-ui.css`);
+    assert.equal(css.status, 200);
+    assert.ok((await css.text()).length > 10_000);
+    assert.match(await (await fetch(`${apiUrl}/metrics`)).text(), /^tollgate_gateway_open_connections /m);
+  });
+
   it('creates a user, whose key adds and lists sub-accounts over HTTP with curl', async () => {
     const { stdout } = await tollgate([
       'users',

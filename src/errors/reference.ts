@@ -58,11 +58,6 @@ export function errorsReference(): string {
     const status = def.proxyStatus === undefined ? '—' : `\`${def.proxyStatus}\``;
     lines.push(`| ${def.code} | \`${key}\` | ${def.httpStatus} | ${socks} | ${status} | ${cell(def.doc ?? def.en)} |`);
   }
-  lines.push(
-    '',
-    '## Retired codes',
-    '',
-    RETIRED_CODES.length === 0 ? 'None yet.' : `Never reused: ${RETIRED_CODES.join(', ')}.`,
-  );
+  lines.push('', '## Retired codes', '', RETIRED_CODES.length === 0 ? 'None yet.' : `Never reused: ${RETIRED_CODES.join(', ')}.`);
   return `${lines.join('\n')}\n`;
 }
