@@ -25,7 +25,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BIN, ensureBuilt, ROOT } from '../tests/helpers/dist.js';
+import { BIN, ensureBuilt, portRefuses, ROOT } from '../tests/helpers/dist.js';
 import { freePortRange } from '../tests/helpers/gateway.js';
 
 const ROUNDS = Math.max(1, Math.min(50, Number(process.env.BENCH_ROUNDS ?? 7) || 7));
@@ -67,17 +67,6 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function portClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
 /**
  * Milliseconds from spawning a server until GET /healthz on `port` answers 200. Then SIGTERM to that PID alone;
  * the process must exit 0 and leave nothing listening on the port.
@@ -106,7 +95,7 @@ async function timeToHttp(command: string, args: string[], env: NodeJS.ProcessEn
   const [code, signal] = await exited;
   clearTimeout(stopTimer);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} did not stop cleanly on SIGTERM (${code ?? signal}): ${stderr}`);
-  if (!(await portClosed(port))) throw new Error(`${command} ${args.join(' ')} exited but something still listens on ${port}`);
+  if (!(await portRefuses(port))) throw new Error(`${command} ${args.join(' ')} exited but something still listens on ${port}`);
   return elapsed;
 }
 

@@ -14,8 +14,7 @@
  * line of every module it loads, has less to measure (about 0.1 s of `serve` start-up).
  * Type checking is `npm run check`'s job (tsc); esbuild only strips the types.
  */
-import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +33,16 @@ const EXTERNAL = [
   // Optional native driver that pg requires only when asked for; not installed.
   'pg-native',
 ];
+
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  // `npm ci --omit=dev` runs this too, without esbuild: fine when dist/ is already there (a release), else say why.
+  if (existsSync(join(outdir, 'cli', 'main.js'))) process.exit(0);
+  console.error('building dist/ needs the development dependencies: run `npm ci`, then `npm prune --omit=dev` if you like');
+  process.exit(1);
+}
 
 rmSync(outdir, { recursive: true, force: true });
 await build({

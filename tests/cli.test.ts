@@ -3,13 +3,13 @@
  * loopback port, users made by the CLI, sub-accounts added and listed with curl.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { BIN, ensureBuilt } from './helpers/dist.js';
+import { BIN, launchServer, serverEnv, stopServer } from './helpers/dist.js';
 
 const run = promisify(execFile);
 
@@ -29,43 +29,16 @@ describe('tollgate CLI and the README quick start', () => {
   };
 
   before(async () => {
-    ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_HOST: '127.0.0.1',
-      TOLLGATE_API_PORT: '0',
-      TOLLGATE_PROXY_PORT: '0',
-      TOLLGATE_STATIC_PORT: '0',
-      TOLLGATE_EXTRACT_PORTS: 'off',
-      TOLLGATE_LOG_LEVEL: 'warn',
-    };
-    server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    apiUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${banner}`)), 60_000);
-      server.stdout?.on('data', (chunk: Buffer) => {
-        banner += chunk.toString();
-        const match = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
-        if (match?.[1] && banner.includes('Admin token')) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      server.stderr?.on('data', (chunk: Buffer) => {
-        banner += chunk.toString();
-      });
-      server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${banner}`)));
-    });
+    env = serverEnv(dataDir);
+    const launched = await launchServer(BIN, ['serve'], env);
+    server = launched.child;
+    banner = launched.output();
+    apiUrl = launched.apiUrl ?? '';
   });
 
   after(async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -4,42 +4,22 @@
  * flushed by the gateway is what the API reads.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, ensureBuilt } from './helpers/dist.js';
+import { BIN, launchServer, stopServer } from './helpers/dist.js';
 import { connectTunnel, freePortRange, startEcho, type Target } from './helpers/gateway.js';
 
 async function serve(role: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
-  ensureBuilt();
-  const child = spawn(BIN, ['serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let banner = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role} did not start: ${banner}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      banner += chunk.toString();
-      if (banner.includes('Admin token')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}: ${banner}`)));
-  });
-  return { child, banner };
+  const { child, output } = await launchServer(BIN, ['serve', '--role', role], env);
+  return { child, banner: output() };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
+const stop = stopServer;
 
 describe('API and gateway in separate processes on one database', () => {
   let dataDir: string;

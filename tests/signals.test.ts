@@ -5,10 +5,9 @@
  * closed, exit status 0.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,53 +15,11 @@ import { promisify } from 'node:util';
 import { loadConfig, resolveSecrets } from '../src/config/index.js';
 import { openPlatform } from '../src/main.js';
 import { MALLOC_TUNABLES } from '../src/net/malloc-tuning.js';
-import { BIN, ensureBuilt, ROOT } from './helpers/dist.js';
+import { BIN, ensureBuilt, launchServer, type LaunchedServer, portRefuses, serverEnv, stopServer } from './helpers/dist.js';
 import { connectTunnel, startEcho, type Target } from './helpers/gateway.js';
 
 const run = promisify(execFile);
 const BYTES = 64 * 1024;
-
-interface Launched {
-  readonly child: ChildProcess;
-  readonly apiUrl: string;
-  readonly proxyPort: number;
-  readonly output: () => string;
-}
-
-async function launch(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Launched> {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(' ')} did not start: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Admin token')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
-  });
-  return {
-    child,
-    apiUrl: /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '',
-    proxyPort: Number(/Proxy\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]),
-    output: () => output,
-  };
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 describe('stopping the server with a signal to the launched PID alone', () => {
   let dataDir: string;
@@ -87,8 +44,8 @@ describe('stopping the server with a signal to the launched PID alone', () => {
   }
 
   /** Starts the server, relays BYTES each way through a tunnel left open, signals the launched PID, checks the stop. */
-  async function relayThenSignal(command: string, args: string[], signal: NodeJS.Signals): Promise<Launched> {
-    const server = await launch(command, args, env);
+  async function relayThenSignal(command: string, args: string[], signal: NodeJS.Signals): Promise<LaunchedServer> {
+    const server = await launchServer(command, args, env);
     const name = `sig${++account}`;
     const added = await fetch(`${server.apiUrl}/gateway/whitelist-account/add?app_key=${appKey}`, {
       method: 'POST',
@@ -96,7 +53,7 @@ describe('stopping the server with a signal to the launched PID alone', () => {
       body: JSON.stringify({ accounts: `${name}:pass1234` }),
     });
     assert.equal(((await added.json()) as { code: number }).code, 200);
-    const tunnel = await connectTunnel(server.proxyPort, `127.0.0.1:${echo.port}`, `${name}:pass1234`);
+    const tunnel = await connectTunnel(server.proxyPort!, `127.0.0.1:${echo.port}`, `${name}:pass1234`);
     assert.equal(tunnel.status, 200, tunnel.head);
     let echoed = 0;
     const allEchoed = new Promise<void>((resolve) => {
@@ -115,8 +72,8 @@ describe('stopping the server with a signal to the launched PID alone', () => {
     const [code, bySignal] = await exited;
     assert.equal(code, 0, `exit ${code ?? bySignal}: ${server.output()}`);
     await tunnelClosed;
-    assert.equal(await refused(server.proxyPort), true, 'the proxy port is closed');
-    assert.equal(await refused(Number(new URL(server.apiUrl).port)), true, 'the API port is closed');
+    assert.equal(await portRefuses(server.proxyPort!), true, 'the proxy port is closed');
+    assert.equal(await portRefuses(Number(new URL(server.apiUrl!).port)), true, 'the API port is closed');
     assert.equal(await usedBytes(name), 2 * BYTES, 'the usage of the open tunnel was written on the way out');
     return server;
   }
@@ -124,20 +81,8 @@ describe('stopping the server with a signal to the launched PID alone', () => {
   before(async () => {
     ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-signals-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_HOST: '127.0.0.1',
-      TOLLGATE_API_PORT: '0',
-      TOLLGATE_PROXY_PORT: '0',
-      TOLLGATE_STATIC_PORT: '0',
-      TOLLGATE_EXTRACT_PORTS: 'off',
-      TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
-      TOLLGATE_LOG_LEVEL: 'warn',
-      // Only a graceful stop writes usage in these tests.
-      TOLLGATE_METER_FLUSH_MS: '60000',
-    };
+    // Only a graceful stop writes usage in these tests.
+    env = serverEnv(dataDir, { TOLLGATE_ALLOW_PRIVATE_TARGETS: '1', TOLLGATE_METER_FLUSH_MS: '60000' });
     echo = await startEcho();
     const created = JSON.parse((await run(BIN, ['users', 'create', '--email', 'signals@example.com', '--json'], { env })).stdout);
     appKey = created.app_key;
@@ -154,7 +99,7 @@ describe('stopping the server with a signal to the launched PID alone', () => {
   });
 
   it('tollgate serve runs Node itself with the malloc tunables in its environment (no second process)', async () => {
-    const server = await launch(BIN, ['serve'], env);
+    const server = await launchServer(BIN, ['serve'], env);
     try {
       const pid = server.child.pid!;
       assert.equal(realpathSync(`/proc/${pid}/exe`), realpathSync(process.execPath), 'the launched PID is Node');
@@ -163,9 +108,7 @@ describe('stopping the server with a signal to the launched PID alone', () => {
       const children = (await run('ps', ['--ppid', String(pid), '-o', 'pid=']).catch(() => ({ stdout: '' }))).stdout.trim();
       assert.equal(children, '', 'no child process');
     } finally {
-      const exited = once(server.child, 'exit');
-      server.child.kill('SIGINT');
-      await exited;
+      await stopServer(server.child);
     }
   });
 
