@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, launchServer, stopServer } from './helpers/dist.js';
+import { BIN, launchServer, serverEnv, stopServer } from './helpers/dist.js';
 import { connectTunnel, freePortRange, startEcho, type Target } from './helpers/gateway.js';
 
 async function serve(role: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
@@ -42,19 +42,11 @@ describe('API and gateway in separate processes on one database', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-roles-'));
     const range = await freePortRange(4);
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_HOST: '127.0.0.1',
-      TOLLGATE_API_PORT: '0',
-      TOLLGATE_PROXY_PORT: '0',
+    const env = serverEnv(dataDir, {
       TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
-      TOLLGATE_LOG_LEVEL: 'warn',
-      TOLLGATE_STATIC_PORT: '0',
       TOLLGATE_EXTRACT_PORTS: `${range.from}-${range.to}`,
       TOLLGATE_EXTRACT_HOST: '127.0.0.1',
-    };
+    });
     const a = await serve('api', env);
     api = a.child;
     apiUrl = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(a.banner)?.[1] ?? '';
