@@ -33,8 +33,12 @@ import { Pool } from 'undici';
 import { SubAccountsRepository } from '../src/accounts/sub-accounts.repository.js';
 import { WhitelistList } from '../src/api/schemas/customer.js';
 import type { PackageSummary } from '../src/packages/index.js';
-import { loadConfig, type ResolvedConfig, resolveSecrets } from '../src/config/index.js';
-import { openPlatform, type Platform, type RunningServer, startApi } from '../src/main.js';
+import type { ResolvedConfig } from '../src/config/index.js';
+import type { Platform, RunningServer } from '../src/main.js';
+import { loadBuild } from './build.js';
+
+// The platform as `tollgate serve` runs it: the compiled build.
+const { configFromEnv, openPlatform, startApi } = await loadBuild();
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -311,18 +315,16 @@ async function benchDialect(dialect: Dialect, pgUrl: string | undefined): Promis
   const schema = dialect === 'postgres' ? `tg_bench_${randomBytes(6).toString('hex')}` : undefined;
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const config = resolveSecrets(
-      loadConfig({
-        TOLLGATE_DATA_DIR: dataDir,
-        TOLLGATE_LOG_LEVEL: 'silent',
-        TOLLGATE_RATE_LIMIT_PER_KEY: '0',
-        TOLLGATE_RATE_LIMIT_PER_IP: '0',
-        TOLLGATE_API_PORT: '0',
-        TOLLGATE_HOST: '127.0.0.1',
-        TOLLGATE_EXTRACT_PORTS: `${EXTRACT_PORTS.from}-${EXTRACT_PORTS.to}`,
-        ...(dialect === 'postgres' ? { DATABASE_URL: pgUrl } : {}),
-      }),
-    );
+    const config = configFromEnv({
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_LOG_LEVEL: 'silent',
+      TOLLGATE_RATE_LIMIT_PER_KEY: '0',
+      TOLLGATE_RATE_LIMIT_PER_IP: '0',
+      TOLLGATE_API_PORT: '0',
+      TOLLGATE_HOST: '127.0.0.1',
+      TOLLGATE_EXTRACT_PORTS: `${EXTRACT_PORTS.from}-${EXTRACT_PORTS.to}`,
+      ...(dialect === 'postgres' ? { DATABASE_URL: pgUrl } : {}),
+    });
     console.log(
       `\n=== ${dialect} (${dialect === 'postgres' ? `${maskUrl(pgUrl ?? '')}, schema ${schema}` : config.database.url}) ===`,
     );

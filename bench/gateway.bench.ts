@@ -144,24 +144,22 @@ function serveParent(port: number, close: () => Promise<void>): void {
 
 async function runTollgateServer(dataDir: string): Promise<void> {
   // Loaded here only, so the parent and the baseline child never carry the platform's modules.
-  const { loadConfig, resolveSecrets } = await import('../src/config/index.js');
-  const { openPlatform, startGateway } = await import('../src/main.js');
-  const config = resolveSecrets(
-    loadConfig({
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_LOG_LEVEL: 'silent',
-      TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
-      TOLLGATE_PROXY_HOST: '127.0.0.1',
-      TOLLGATE_PROXY_PORT: '0',
-      TOLLGATE_MAX_CONNECTIONS: '100000',
-      TOLLGATE_AUTH_FAIL_SLOW_AFTER: '1000000',
-      TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '1000000',
-      // One bench customer opens thousands of tunnels at once: the per-customer shares are not what is measured.
-      TOLLGATE_TUNNELS_PER_ACCOUNT: '1000000',
-      TOLLGATE_TUNNELS_PER_USER: '1000000',
-      TOLLGATE_MAX_HANDSHAKES_PER_IP: '100000',
-    }),
-  );
+  // The compiled build, as `tollgate serve` runs it.
+  const { configFromEnv, openPlatform, startGateway } = await (await import('./build.js')).loadBuild();
+  const config = configFromEnv({
+    TOLLGATE_DATA_DIR: dataDir,
+    TOLLGATE_LOG_LEVEL: 'silent',
+    TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
+    TOLLGATE_PROXY_HOST: '127.0.0.1',
+    TOLLGATE_PROXY_PORT: '0',
+    TOLLGATE_MAX_CONNECTIONS: '100000',
+    TOLLGATE_AUTH_FAIL_SLOW_AFTER: '1000000',
+    TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '1000000',
+    // One bench customer opens thousands of tunnels at once: the per-customer shares are not what is measured.
+    TOLLGATE_TUNNELS_PER_ACCOUNT: '1000000',
+    TOLLGATE_TUNNELS_PER_USER: '1000000',
+    TOLLGATE_MAX_HANDSHAKES_PER_IP: '100000',
+  });
   const platform = await openPlatform(config, { logger: pino({ level: 'silent' }) });
   const { user } = await platform.services.users.create({ email: 'bench-gateway@example.com' });
   await platform.services.subAccounts.add(user.id, `${USERNAME}:${PASSWORD}`, '', PRODUCT_TYPE);
@@ -281,7 +279,7 @@ class ProxyProcess {
   static async start(role: Role, dataDir: string): Promise<ProxyProcess> {
     const child = fork(SELF, role === 'tollgate' ? ['tollgate-server', dataDir] : ['baseline-server'], {
       execArgv: ['--import', 'tsx', '--expose-gc', ...CHILD_ARGS],
-      // Tollgate's child starts with the environment `tollgate serve` gives itself (bin/tollgate.js: glibc malloc
+      // Tollgate's child starts with the environment `tollgate serve` gets (bin/tollgate: glibc malloc
       // tunables); the baseline keeps this process's, as a plain Node relay would run.
       env: role === 'tollgate' ? (withMallocTunables(process.env) ?? process.env) : process.env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

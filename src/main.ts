@@ -13,7 +13,7 @@ import {
   UsersService,
   WhiteIpsService,
 } from './accounts/index.js';
-import { type ApiServices, buildApi } from './api/server.js';
+import type { ApiServices } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
@@ -25,14 +25,7 @@ import { PaymentsService } from './billing/payments/index.js';
 import { buildProvisioners } from './billing/provisioners.js';
 import { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from './billing/catalogue/index.js';
 import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/index.js';
-import {
-  EXTRACTION_ENTRY_PRODUCT_TYPES,
-  ExtractionEntry,
-  Gateway,
-  MAIN_ENTRY_PRODUCT_TYPES,
-  STATIC_ENTRY_PRODUCT_TYPES,
-  StaticEntry,
-} from './gateway/index.js';
+import type { Gateway } from './gateway/index.js';
 import { StaticExitBook, StaticIpsService, staticExitNodeId } from './static-ips/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -122,6 +115,8 @@ export interface RunningServer {
 /** Starts the HTTP API on the configured host and port (with /metrics when given the gateway's). */
 export async function startApi(platform: Platform, gateway?: RunningGateway): Promise<RunningServer> {
   const registry = gateway?.gateway.metrics.registry;
+  // Loaded here, not at the top: one-shot CLI commands open the platform without Fastify.
+  const { buildApi } = await import('./api/server.js');
   const api = await buildApi({
     config: platform.config,
     services: platform.services,
@@ -199,6 +194,15 @@ export interface StartGatewayOptions {
 export async function startGateway(platform: Platform, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const { config, storage, logger, now } = platform;
   const g = config.gateway;
+  // Loaded here, not at the top: one-shot CLI commands open the platform without the gateway.
+  const {
+    EXTRACTION_ENTRY_PRODUCT_TYPES,
+    ExtractionEntry,
+    Gateway,
+    MAIN_ENTRY_PRODUCT_TYPES,
+    STATIC_ENTRY_PRODUCT_TYPES,
+    StaticEntry,
+  } = await import('./gateway/index.js');
   if (options.ensureDefaultNode) {
     const added = await platform.services.nodes.ensureDefaultNode();
     if (added) logger.info({ node: added.id }, 'no exit nodes: added direct:// (replace it with `tollgate nodes add`)');

@@ -3,15 +3,15 @@
  * loopback port, users made by the CLI, sub-accounts added and listed with curl.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { BIN, launchServer, serverEnv, stopServer } from './helpers/dist.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'tollgate.js');
 
 describe('tollgate CLI and the README quick start', () => {
   let dataDir: string;
@@ -21,7 +21,7 @@ describe('tollgate CLI and the README quick start', () => {
   let banner = '';
 
   const tollgate = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, timeout: 60_000 });
+    run(BIN, args, { env: { ...env, ...extraEnv }, timeout: 60_000 });
 
   const curl = async (args: string[]): Promise<any> => {
     const { stdout } = await run('curl', ['-sS', '--max-time', '10', ...args]);
@@ -30,41 +30,15 @@ describe('tollgate CLI and the README quick start', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_HOST: '127.0.0.1',
-      TOLLGATE_API_PORT: '0',
-      TOLLGATE_PROXY_PORT: '0',
-      TOLLGATE_STATIC_PORT: '0',
-      TOLLGATE_EXTRACT_PORTS: 'off',
-      TOLLGATE_LOG_LEVEL: 'warn',
-    };
-    server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    apiUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${banner}`)), 60_000);
-      server.stdout?.on('data', (chunk: Buffer) => {
-        banner += chunk.toString();
-        const match = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(banner);
-        if (match?.[1] && banner.includes('Admin token')) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      server.stderr?.on('data', (chunk: Buffer) => {
-        banner += chunk.toString();
-      });
-      server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${banner}`)));
-    });
+    env = serverEnv(dataDir);
+    const launched = await launchServer(BIN, ['serve'], env);
+    server = launched.child;
+    banner = launched.output();
+    apiUrl = launched.apiUrl ?? '';
   });
 
   after(async () => {
-    if (server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -74,6 +48,19 @@ describe('tollgate CLI and the README quick start', () => {
     assert.match(banner, new RegExp(`Admin token\\s+${join(dataDir, 'admin-token')}`));
     assert.equal(statSync(join(dataDir, 'admin-token')).mode & 0o777, 0o600);
     assert.equal(statSync(join(dataDir, 'secret.key')).mode & 0o777, 0o600);
+  });
+
+  it('the compiled server serves the OpenAPI document, the /docs page with its assets, and metrics', async () => {
+    const doc = (await (await fetch(`${apiUrl}/openapi.json`)).json()) as { openapi: string; paths: object };
+    assert.match(doc.openapi, /^3\./);
+    assert.ok(Object.keys(doc.paths).length > 50);
+    const page = await fetch(`${apiUrl}/docs/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /swagger-ui/i);
+    const css = await fetch(`${apiUrl}/docs/static/swagger-ui.css`);
+    assert.equal(css.status, 200);
+    assert.ok((await css.text()).length > 10_000);
+    assert.match(await (await fetch(`${apiUrl}/metrics`)).text(), /^tollgate_gateway_open_connections /m);
   });
 
   it('creates a user, whose key adds and lists sub-accounts over HTTP with curl', async () => {

@@ -1,11 +1,11 @@
-/** The error catalogue: stable, unique codes, each documented in README. */
+/** The error catalogue: stable, unique codes, each documented in docs/errors.md (generated: npm run docs). */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AppError, ERRORS, type ErrorKey, format, RETIRED_CODES, SUCCESS } from '../src/errors/index.js';
 
-const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+const reference = readFileSync(join(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
 const entries = Object.entries(ERRORS) as [ErrorKey, (typeof ERRORS)[ErrorKey]][];
 
 describe('error catalogue', () => {
@@ -24,13 +24,13 @@ describe('error catalogue', () => {
     assert.equal(ERRORS.TG_ERR_PARAM_INVALID.code, 400);
   });
 
-  it('documents every code in README with its key and HTTP status', () => {
+  it('documents every code in docs/errors.md with its key and HTTP status', () => {
     for (const [key, def] of entries) {
       const row = new RegExp(`^\\|\\s*${def.code}\\s*\\|\\s*\`${key}\`\\s*\\|\\s*${def.httpStatus}\\s*\\|`, 'm');
-      assert.match(readme, row, `README lists ${def.code} ${key} ${def.httpStatus}`);
+      assert.match(reference, row, `docs/errors.md lists ${def.code} ${key} ${def.httpStatus}`);
     }
-    const documented = [...readme.matchAll(/^\|\s*\d+\s*\|\s*`(TG_ERR_[A-Z_]+)`/gm)].map((m) => m[1]);
-    assert.deepEqual(documented.sort(), entries.map(([key]) => key).sort(), 'README lists no code the catalogue lacks');
+    const documented = [...reference.matchAll(/^\|\s*\d+\s*\|\s*`(TG_ERR_[A-Z_]+)`/gm)].map((m) => m[1]);
+    assert.deepEqual(documented.sort(), entries.map(([key]) => key).sort(), 'docs/errors.md lists no code the catalogue lacks');
   });
 
   it('has a message in both languages with the same placeholders', () => {

@@ -4,42 +4,22 @@
  * flushed by the gateway is what the API reads.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { BIN, launchServer, serverEnv, stopServer } from './helpers/dist.js';
 import { connectTunnel, freePortRange, startEcho, type Target } from './helpers/gateway.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'tollgate.js');
-
 async function serve(role: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let banner = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role} did not start: ${banner}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      banner += chunk.toString();
-      if (banner.includes('Admin token')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}: ${banner}`)));
-  });
-  return { child, banner };
+  const { child, output } = await launchServer(BIN, ['serve', '--role', role], env);
+  return { child, banner: output() };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
+const stop = stopServer;
 
 describe('API and gateway in separate processes on one database', () => {
   let dataDir: string;
@@ -62,19 +42,11 @@ describe('API and gateway in separate processes on one database', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-roles-'));
     const range = await freePortRange(4);
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TOLLGATE_DATA_DIR: dataDir,
-      TOLLGATE_HOST: '127.0.0.1',
-      TOLLGATE_API_PORT: '0',
-      TOLLGATE_PROXY_PORT: '0',
+    const env = serverEnv(dataDir, {
       TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
-      TOLLGATE_LOG_LEVEL: 'warn',
-      TOLLGATE_STATIC_PORT: '0',
       TOLLGATE_EXTRACT_PORTS: `${range.from}-${range.to}`,
       TOLLGATE_EXTRACT_HOST: '127.0.0.1',
-    };
+    });
     const a = await serve('api', env);
     api = a.child;
     apiUrl = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(a.banner)?.[1] ?? '';

@@ -32,6 +32,7 @@ import { multipartFields } from './plugins/multipart-fields.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
 import { AttemptGuard, FailureBudget } from '../throttle/index.js';
@@ -86,6 +87,8 @@ export function signInGuards(config: ResolvedConfig): { loginGuard: AttemptGuard
 }
 
 export async function buildApi({ config, services, logger, metrics, nodeHealth }: BuildApiOptions): Promise<FastifyInstance> {
+  // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     loggerInstance: logger.child(
       {},
@@ -103,6 +106,7 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
     trustProxy: config.trustProxy,
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler(config.bodyLimit),
+    schemaController: { compilersFactory: schemas.factory },
     ajv: {
       customOptions: {
         // Form bodies and query strings carry text: "9" is the integer 9.
@@ -113,6 +117,7 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  schemas.warmAfterListen(app);
 
   // The root context: admin API, webhooks and unknown paths answer with the catalogue's HTTP status.
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, alwaysHttp200: false });

@@ -125,82 +125,41 @@ export { ConfigError };
 
 type Source = Record<string, string | undefined>;
 
-const DEFAULT_PREFIXES = '/gateway,/end-point,/api-gate-way,/pub';
+import {
+  type BoolVariableName,
+  CONFIG_VARIABLES,
+  type IntVariableName,
+  type TextVariable,
+  type TextVariableName,
+  type VariableName,
+  VARIABLES,
+} from './variables.js';
 
-/** Every variable the platform reads, with its default (documented in README). */
-export const CONFIG_VARIABLES = [
-  'TOLLGATE_CONFIG',
-  'TOLLGATE_DATA_DIR',
-  'DATABASE_URL',
-  'TOLLGATE_HOST',
-  'TOLLGATE_API_PORT',
-  'TOLLGATE_API_PREFIXES',
-  'TOLLGATE_TZ',
-  'TOLLGATE_SECRET',
-  'TOLLGATE_ADMIN_TOKEN',
-  'TOLLGATE_REQUIRE_REAL_NAME',
-  'TOLLGATE_LOG_LEVEL',
-  'TOLLGATE_BODY_LIMIT',
-  'TOLLGATE_BATCH_MAX',
-  'TOLLGATE_RATE_LIMIT_PER_KEY',
-  'TOLLGATE_RATE_LIMIT_PER_IP',
-  'TOLLGATE_JWT_TTL',
-  'TOLLGATE_TRUST_PROXY',
-  'TOLLGATE_PASSWORD_CACHE_SIZE',
-  'TOLLGATE_PROXY_HOST',
-  'TOLLGATE_PROXY_PORT',
-  'TOLLGATE_ALLOW_PRIVATE_TARGETS',
-  'TOLLGATE_BLOCKED_PORTS',
-  'TOLLGATE_METER_FLUSH_MS',
-  'TOLLGATE_CHANGE_POLL_MS',
-  'TOLLGATE_HANDSHAKE_TIMEOUT_MS',
-  'TOLLGATE_IDLE_TIMEOUT_MS',
-  'TOLLGATE_CONNECT_TIMEOUT_MS',
-  'TOLLGATE_MAX_HEADER_BYTES',
-  'TOLLGATE_MAX_CONNECTIONS',
-  'TOLLGATE_HEALTH_INTERVAL_MS',
-  'TOLLGATE_HEALTH_TARGET',
-  'TOLLGATE_AUTH_FAIL_SLOW_AFTER',
-  'TOLLGATE_AUTH_FAIL_BLOCK_AFTER',
-  'TOLLGATE_AUTH_FAIL_PER_NAME',
-  'TOLLGATE_AUTH_BLOCK_SECONDS',
-  'TOLLGATE_MAX_HANDSHAKES',
-  'TOLLGATE_MAX_HANDSHAKES_PER_IP',
-  'TOLLGATE_LOGIN_FAIL_PER_EMAIL',
-  'TOLLGATE_LOGIN_FAIL_PER_IP',
-  'TOLLGATE_ADMIN_FAIL_PER_IP',
-  'TOLLGATE_LOGIN_BLOCK_SECONDS',
-  'TOLLGATE_SUB_ACCOUNT_MAX',
-  'TOLLGATE_EXTRACT_LEASE_MAX',
-  'TOLLGATE_TUNNELS_PER_USER',
-  'TOLLGATE_TUNNELS_PER_ACCOUNT',
-  'TOLLGATE_STATIC_PORT',
-  'TOLLGATE_WHITE_IP_MAX',
-  'TOLLGATE_EXTRACT_PORTS',
-  'TOLLGATE_EXTRACT_HOST',
-  'TOLLGATE_EXTRACT_ENTRIES',
-  'TOLLGATE_PUBLIC_HOST',
-  'TOLLGATE_EXTRACT_NUM_MAX',
-  'TOLLGATE_EXTRACT_LIFE_DEFAULT',
-  'TOLLGATE_EXTRACT_LIFE_MAX',
-  'TOLLGATE_ORDER_TTL',
-  'TOLLGATE_INVITE_DISCOUNT_PERCENT',
-] as const;
+export { CONFIG_VARIABLES, type VariableSpec, VARIABLES } from './variables.js';
 
+/** Reads variables by name: defaults and bounds come from the table (variables.ts); problems are collected. */
 class Reader {
   readonly problems: string[] = [];
+  /** Every variable read, to check the table against the parser (tests/docs.test.ts). */
+  readonly read = new Set<VariableName>();
   constructor(private readonly src: Source) {}
 
-  raw(name: string): string | undefined {
+  raw(name: VariableName): string | undefined {
+    this.read.add(name);
     const v = this.src[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  /** The value, else `fallback` (a default derived from another variable), else the table's default. */
+  string(name: TextVariableName, fallback?: string): string {
+    const spec: TextVariable = VARIABLES[name];
+    return this.raw(name) ?? fallback ?? spec.default ?? '';
   }
 
-  int(name: string, fallback: number, min: number, max: number): number {
+  /** The value, else `derived` (a default computed from other variables), else the table's default. */
+  int(name: IntVariableName, derived?: number): number {
+    const { min, max } = VARIABLES[name];
+    const fallback = derived ?? VARIABLES[name].default;
     const v = this.raw(name);
     if (v === undefined) return fallback;
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -210,7 +169,8 @@ class Reader {
     return Number(v);
   }
 
-  bool(name: string, fallback: boolean): boolean {
+  bool(name: BoolVariableName): boolean {
+    const fallback = VARIABLES[name].default;
     const v = this.raw(name)?.toLowerCase();
     if (v === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -219,7 +179,7 @@ class Reader {
     return fallback;
   }
 
-  fail(name: string, reason: string): void {
+  fail(name: VariableName, reason: string): void {
     this.problems.push(`${name}: ${reason}`);
   }
 }
@@ -242,7 +202,7 @@ function parseDatabase(r: Reader, dataDir: string): DatabaseConfig {
 }
 
 function parsePrefixes(r: Reader): string[] {
-  const value = r.string('TOLLGATE_API_PREFIXES', DEFAULT_PREFIXES);
+  const value = r.string('TOLLGATE_API_PREFIXES');
   const prefixes = value
     .split(',')
     .map((p) => p.trim())
@@ -259,7 +219,7 @@ function parsePrefixes(r: Reader): string[] {
 }
 
 function parseTimeZone(r: Reader): string {
-  const tz = r.string('TOLLGATE_TZ', 'UTC');
+  const tz = r.string('TOLLGATE_TZ');
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
   } catch {
@@ -270,51 +230,46 @@ function parseTimeZone(r: Reader): string {
 }
 
 function parseGateway(r: Reader): GatewayConfig {
-  const blocked = r.string('TOLLGATE_BLOCKED_PORTS', '25');
+  const blocked = r.string('TOLLGATE_BLOCKED_PORTS');
   const ports = blocked
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const badPorts = ports.filter((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535);
   if (badPorts.length > 0) r.fail('TOLLGATE_BLOCKED_PORTS', `expected comma-separated ports 1-65535, got ${badPorts.join(', ')}`);
-  const healthTarget = r.string('TOLLGATE_HEALTH_TARGET', '');
+  const healthTarget = r.string('TOLLGATE_HEALTH_TARGET');
   if (healthTarget !== '' && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(healthTarget)) {
     r.fail('TOLLGATE_HEALTH_TARGET', `expected host:port, got "${healthTarget}"`);
   }
-  const slow = r.int('TOLLGATE_AUTH_FAIL_SLOW_AFTER', 5, 1, 1_000_000);
-  const block = r.int('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 20, 1, 1_000_000);
+  const slow = r.int('TOLLGATE_AUTH_FAIL_SLOW_AFTER');
+  const block = r.int('TOLLGATE_AUTH_FAIL_BLOCK_AFTER');
   if (block < slow) r.fail('TOLLGATE_AUTH_FAIL_BLOCK_AFTER', 'must not be below TOLLGATE_AUTH_FAIL_SLOW_AFTER');
-  const maxConnections = r.int('TOLLGATE_MAX_CONNECTIONS', 50_000, 1, 10_000_000);
-  const maxHandshakes = r.int('TOLLGATE_MAX_HANDSHAKES', Math.max(64, Math.floor(maxConnections / 4)), 1, 10_000_000);
+  const maxConnections = r.int('TOLLGATE_MAX_CONNECTIONS');
+  const maxHandshakes = r.int('TOLLGATE_MAX_HANDSHAKES', Math.max(64, Math.floor(maxConnections / 4)));
   return Object.freeze({
-    host: r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0')),
-    port: r.int('TOLLGATE_PROXY_PORT', 7777, 0, 65535),
-    allowPrivateTargets: r.bool('TOLLGATE_ALLOW_PRIVATE_TARGETS', false),
+    host: r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST')),
+    port: r.int('TOLLGATE_PROXY_PORT'),
+    allowPrivateTargets: r.bool('TOLLGATE_ALLOW_PRIVATE_TARGETS'),
     blockedPorts: Object.freeze(badPorts.length > 0 ? [25] : ports.map(Number)),
-    meterFlushMs: r.int('TOLLGATE_METER_FLUSH_MS', 1000, 50, 60_000),
-    changePollMs: r.int('TOLLGATE_CHANGE_POLL_MS', 250, 20, 60_000),
-    handshakeTimeoutMs: r.int('TOLLGATE_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
-    idleTimeoutMs: r.int('TOLLGATE_IDLE_TIMEOUT_MS', 300_000, 1000, 86_400_000),
-    connectTimeoutMs: r.int('TOLLGATE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
-    maxHeaderBytes: r.int('TOLLGATE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    meterFlushMs: r.int('TOLLGATE_METER_FLUSH_MS'),
+    changePollMs: r.int('TOLLGATE_CHANGE_POLL_MS'),
+    handshakeTimeoutMs: r.int('TOLLGATE_HANDSHAKE_TIMEOUT_MS'),
+    idleTimeoutMs: r.int('TOLLGATE_IDLE_TIMEOUT_MS'),
+    connectTimeoutMs: r.int('TOLLGATE_CONNECT_TIMEOUT_MS'),
+    maxHeaderBytes: r.int('TOLLGATE_MAX_HEADER_BYTES'),
     maxConnections,
     // Strangers still shaking hands get a pool of their own, so they never take an authenticated user's slot;
     // one address gets a quarter of it at most, so it cannot push everybody else's handshakes out alone.
     maxHandshakes,
-    maxHandshakesPerIp: r.int(
-      'TOLLGATE_MAX_HANDSHAKES_PER_IP',
-      Math.max(1, Math.min(1024, Math.floor(maxHandshakes / 4))),
-      1,
-      10_000_000,
-    ),
-    healthIntervalMs: r.int('TOLLGATE_HEALTH_INTERVAL_MS', 30_000, 100, 86_400_000),
+    maxHandshakesPerIp: r.int('TOLLGATE_MAX_HANDSHAKES_PER_IP', Math.max(1, Math.min(1024, Math.floor(maxHandshakes / 4)))),
+    healthIntervalMs: r.int('TOLLGATE_HEALTH_INTERVAL_MS'),
     healthTarget,
     authFailSlowAfter: slow,
     authFailBlockAfter: block,
-    authFailPerName: r.int('TOLLGATE_AUTH_FAIL_PER_NAME', 30, 1, 1_000_000),
-    authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS', 300, 1, 86_400),
-    staticPort: r.int('TOLLGATE_STATIC_PORT', 7778, 0, 65535),
-    extractHost: r.string('TOLLGATE_EXTRACT_HOST', r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0'))),
+    authFailPerName: r.int('TOLLGATE_AUTH_FAIL_PER_NAME'),
+    authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS'),
+    staticPort: r.int('TOLLGATE_STATIC_PORT'),
+    extractHost: r.string('TOLLGATE_EXTRACT_HOST', r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST'))),
   });
 }
 
@@ -322,7 +277,7 @@ const HOST_NAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9a-fA-F:.]+\]?$/;
 
 function parseExtract(r: Reader): ExtractConfig {
-  const range = r.string('TOLLGATE_EXTRACT_PORTS', '20000-20099');
+  const range = r.string('TOLLGATE_EXTRACT_PORTS');
   let ports: ExtractConfig['ports'];
   if (range.toLowerCase() !== 'off') {
     const m = /^(\d{1,5})\s*-\s*(\d{1,5})$/.exec(range);
@@ -333,7 +288,7 @@ function parseExtract(r: Reader): ExtractConfig {
     else ports = Object.freeze({ from, to });
   }
   const entries = new Map<string, string>();
-  const spec = r.string('TOLLGATE_EXTRACT_ENTRIES', '');
+  const spec = r.string('TOLLGATE_EXTRACT_ENTRIES');
   for (const part of spec
     .split(',')
     .map((p) => p.trim())
@@ -345,17 +300,17 @@ function parseExtract(r: Reader): ExtractConfig {
     }
     entries.set(m[1].toLowerCase(), m[2].trim());
   }
-  const proxyHost = r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST', '0.0.0.0'));
+  const proxyHost = r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST'));
   const publicHost = r.string('TOLLGATE_PUBLIC_HOST', ['0.0.0.0', '::'].includes(proxyHost) ? '127.0.0.1' : proxyHost);
   if (!HOST_NAME.test(publicHost)) r.fail('TOLLGATE_PUBLIC_HOST', `expected a host name or address, got "${publicHost}"`);
-  const lifeMax = r.int('TOLLGATE_EXTRACT_LIFE_MAX', 1440, 1, 10_080);
-  const lifeDefault = r.int('TOLLGATE_EXTRACT_LIFE_DEFAULT', 10, 1, 10_080);
+  const lifeMax = r.int('TOLLGATE_EXTRACT_LIFE_MAX');
+  const lifeDefault = r.int('TOLLGATE_EXTRACT_LIFE_DEFAULT');
   if (lifeDefault > lifeMax) r.fail('TOLLGATE_EXTRACT_LIFE_DEFAULT', 'must not exceed TOLLGATE_EXTRACT_LIFE_MAX');
   return Object.freeze({
     ports,
     entries,
     publicHost,
-    numMax: r.int('TOLLGATE_EXTRACT_NUM_MAX', 200, 1, 10_000),
+    numMax: r.int('TOLLGATE_EXTRACT_NUM_MAX'),
     lifeDefault,
     lifeMax,
   });
@@ -365,20 +320,20 @@ function parseLimits(r: Reader, extract: ExtractConfig): UserLimitDefaults {
   // One customer must not be able to lease the whole range: a quarter of it at most by default, 20 at most.
   const range = extract.ports ? extract.ports.to - extract.ports.from + 1 : 80;
   return Object.freeze({
-    subAccounts: r.int('TOLLGATE_SUB_ACCOUNT_MAX', 10_000, 1, 10_000_000),
-    whiteIps: r.int('TOLLGATE_WHITE_IP_MAX', 20, 1, 10_000),
-    extractLeases: r.int('TOLLGATE_EXTRACT_LEASE_MAX', Math.max(1, Math.min(20, Math.floor(range / 4))), 1, 65_535),
-    tunnelsPerUser: r.int('TOLLGATE_TUNNELS_PER_USER', 10_000, 1, 10_000_000),
-    tunnelsPerAccount: r.int('TOLLGATE_TUNNELS_PER_ACCOUNT', 10_000, 1, 10_000_000),
+    subAccounts: r.int('TOLLGATE_SUB_ACCOUNT_MAX'),
+    whiteIps: r.int('TOLLGATE_WHITE_IP_MAX'),
+    extractLeases: r.int('TOLLGATE_EXTRACT_LEASE_MAX', Math.max(1, Math.min(20, Math.floor(range / 4)))),
+    tunnelsPerUser: r.int('TOLLGATE_TUNNELS_PER_USER'),
+    tunnelsPerAccount: r.int('TOLLGATE_TUNNELS_PER_ACCOUNT'),
   });
 }
 
 function parseSignIn(r: Reader): SignInThrottleConfig {
   return Object.freeze({
-    failPerEmail: r.int('TOLLGATE_LOGIN_FAIL_PER_EMAIL', 10, 1, 1_000_000),
-    failPerIp: r.int('TOLLGATE_LOGIN_FAIL_PER_IP', 50, 1, 1_000_000),
-    adminFailPerIp: r.int('TOLLGATE_ADMIN_FAIL_PER_IP', 10, 1, 1_000_000),
-    blockSeconds: r.int('TOLLGATE_LOGIN_BLOCK_SECONDS', 900, 1, 86_400),
+    failPerEmail: r.int('TOLLGATE_LOGIN_FAIL_PER_EMAIL'),
+    failPerIp: r.int('TOLLGATE_LOGIN_FAIL_PER_IP'),
+    adminFailPerIp: r.int('TOLLGATE_ADMIN_FAIL_PER_IP'),
+    blockSeconds: r.int('TOLLGATE_LOGIN_BLOCK_SECONDS'),
   });
 }
 
@@ -410,12 +365,25 @@ function readConfigFile(env: Source): Source {
  */
 export function loadConfig(env: Source = process.env): Config {
   const r = new Reader({ ...readConfigFile(env), ...definedOnly(env) });
-  const dataDir = resolve(r.string('TOLLGATE_DATA_DIR', './data'));
+  const config = parse(r);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze(config);
+}
+
+/** The variables parsing reads (all but TOLLGATE_CONFIG, which names the file the others may come from). */
+export function variablesRead(): ReadonlySet<VariableName> {
+  const r = new Reader({});
+  parse(r);
+  return r.read;
+}
+
+function parse(r: Reader): Config {
+  const dataDir = resolve(r.string('TOLLGATE_DATA_DIR'));
   const secret = r.raw('TOLLGATE_SECRET');
   if (secret !== undefined && secret.length < 32) r.fail('TOLLGATE_SECRET', 'must be at least 32 characters');
   const adminToken = r.raw('TOLLGATE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 24) r.fail('TOLLGATE_ADMIN_TOKEN', 'must be at least 24 characters');
-  const logLevel = r.string('TOLLGATE_LOG_LEVEL', 'info');
+  const logLevel = r.string('TOLLGATE_LOG_LEVEL');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     r.fail('TOLLGATE_LOG_LEVEL', `expected fatal|error|warn|info|debug|trace|silent, got "${logLevel}"`);
   }
@@ -424,31 +392,30 @@ export function loadConfig(env: Source = process.env): Config {
   const config: Config = {
     dataDir,
     database: parseDatabase(r, dataDir),
-    host: r.string('TOLLGATE_HOST', '0.0.0.0'),
-    apiPort: r.int('TOLLGATE_API_PORT', 8080, 0, 65535),
+    host: r.string('TOLLGATE_HOST'),
+    apiPort: r.int('TOLLGATE_API_PORT'),
     apiPrefixes: Object.freeze(parsePrefixes(r)),
     timeZone: parseTimeZone(r),
     secret,
     adminToken,
-    requireRealName: r.bool('TOLLGATE_REQUIRE_REAL_NAME', false),
+    requireRealName: r.bool('TOLLGATE_REQUIRE_REAL_NAME'),
     logLevel,
-    bodyLimit: r.int('TOLLGATE_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
-    batchMax: r.int('TOLLGATE_BATCH_MAX', 1000, 1, 100_000),
-    rateLimitPerKey: r.int('TOLLGATE_RATE_LIMIT_PER_KEY', 100, 0, 1_000_000),
-    rateLimitPerIp: r.int('TOLLGATE_RATE_LIMIT_PER_IP', 300, 0, 1_000_000),
-    jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL', 86_400, 60, 31_536_000),
-    trustProxy: r.bool('TOLLGATE_TRUST_PROXY', false),
-    passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE', 200_000, 0, 10_000_000),
+    bodyLimit: r.int('TOLLGATE_BODY_LIMIT'),
+    batchMax: r.int('TOLLGATE_BATCH_MAX'),
+    rateLimitPerKey: r.int('TOLLGATE_RATE_LIMIT_PER_KEY'),
+    rateLimitPerIp: r.int('TOLLGATE_RATE_LIMIT_PER_IP'),
+    jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL'),
+    trustProxy: r.bool('TOLLGATE_TRUST_PROXY'),
+    passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE'),
     whiteIpMax: limits.whiteIps,
     limits,
     signIn: parseSignIn(r),
     extract,
-    orderTtlMs: r.int('TOLLGATE_ORDER_TTL', 1800, 60, 30 * 86_400) * 1000,
-    inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT', 10, 0, 100),
+    orderTtlMs: r.int('TOLLGATE_ORDER_TTL') * 1000,
+    inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT'),
     gateway: parseGateway(r),
   };
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return Object.freeze(config);
+  return config;
 }
 
 function definedOnly(env: Source): Source {

@@ -1,6 +1,8 @@
 /**
  * glibc malloc tunables for the gateway process, set in the environment before it starts (glibc reads them
- * once, at the first allocation; Node has no way to call mallopt later).
+ * once, at the first allocation; Node has no way to call mallopt later). bin/tollgate sets these values for
+ * `serve` before it execs Node (tests/signals.test.ts reads them back from the running server); the benchmark's
+ * gateway child gets them from withMallocTunables.
  *
  * Why: an accepted client socket cannot read into shared buffers in Node 20 (net `onread` is for sockets we
  * create, so only the exit side uses src/net/shared-read.ts). Each read of an upload therefore allocates a fresh

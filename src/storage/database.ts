@@ -7,7 +7,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './capabilities.js';
 import { migrations } from './migrations/index.js';
@@ -54,6 +54,7 @@ export async function openStorage(config: DatabaseConfig, options: OpenOptions =
 
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+  const pg = await loadPg();
   if (schema !== undefined) {
     const setup = new pg.Client({ connectionString: config.url });
     await setup.connect();
@@ -99,7 +100,13 @@ function prepareSqliteFiles(path: string): void {
   }
 }
 
+/** pg, loaded only for PostgreSQL: SQLite deployments and one-shot commands never pay for it. */
+async function loadPg(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
+
 async function listenForChanges(url: string, schema: string | undefined, onChange: () => void): Promise<() => Promise<void>> {
+  const pg = await loadPg();
   let stopped = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
