@@ -132,7 +132,9 @@ for (const dialect of dialects()) {
     /** Every row of every table, in a stable order: equal snapshots mean nothing changed. */
     async function snapshot(): Promise<string> {
       const { db } = tp.platform.storage;
+      // On PostgreSQL introspection sees every schema on the server (other test runs' too): this platform's only.
       const tables = (await db.introspection.getTables())
+        .filter((t) => tp.schema === undefined || t.schema === tp.schema)
         .map((t) => t.name)
         .filter((n) => !n.startsWith('kysely_'))
         .sort();

@@ -156,6 +156,8 @@ async function exercise(tp: TestPlatform): Promise<void> {
   await admin('GET', `/users/${userId}`);
   await admin('PATCH', `/users/${userId}`, { phone: '+1 555 0100' });
   await admin('POST', `/users/${other.user.id}/rotate-key`);
+  await admin('PATCH', `/users/${other.user.id}/limits`, { sub_accounts: 50, white_ips: null });
+  await admin('GET', `/users/${other.user.id}/limits`);
 
   const node = await admin('POST', '/nodes', {
     url: 'direct://127.0.0.2',
