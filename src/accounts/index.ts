@@ -1,8 +1,8 @@
 export type { SubAccount, SubAccountFilter, User, UserPatch } from './accounts.types.js';
 export { generateAppKey, hashAppKey, safeEqual } from './credentials.js';
 export * as rules from './rules.js';
-export { DEFAULT_PRODUCT_TYPE, PRODUCT_TYPES, type SubAccountProductType } from './rules.js';
 export { SecretBox } from './secret-box.js';
+export { type GatewayAccountRow, SubAccountsRepository } from './sub-accounts.repository.js';
 export { SubAccountsService } from './sub-accounts.service.js';
 export { type TokenClaims, TokenService } from './tokens.js';
 export { UsersRepository } from './users.repository.js';

@@ -66,16 +66,32 @@ export interface ExitPicker {
   connect(route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection>;
 }
 
+/**
+ * Paces the traffic of accounts whose product limits bandwidth (time packages): one per user, shared by every
+ * connection of the user's accounts of the type, both directions.
+ */
+export interface Shaper {
+  /** Takes `bytes` just relayed; answers 0 when the reader may read on, else the ms to pause it first. */
+  take(bytes: number): number;
+}
+
 /** A sub-account as the gateway holds it while relaying its bytes. */
 export interface GatewayAccount {
   readonly accountId: number;
   readonly userId: number;
   readonly productType: number;
   /**
-   * Counts relayed bytes (per chunk, so it must cost nothing); false once the account's limit is reached,
-   * after which the platform closes its connections.
+   * Counts relayed bytes (per chunk, so it must cost nothing); false once the account's limit or its owner's
+   * packages are used up: the caller then cuts the connection that counted them (the account's other
+   * connections are closed by the platform).
    */
   charge(bytes: number): boolean;
+  /** The bandwidth shaper of the account's product, when it has one; undefined means unshaped. */
+  readonly shaper: Shaper | undefined;
+  /** Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. */
+  admit(): void;
+  /** Gives back a slot `admit` took. */
+  leave(): void;
 }
 
 /** Checks proxy credentials. Throws AppError (TG_ERR_PROXY_AUTH_FAILED, TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_*). */

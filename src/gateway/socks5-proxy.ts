@@ -67,8 +67,8 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
           stage = 'busy';
           authorize(ctx.handshake, conn.remoteAddress, undefined, socket).then(
             (ok) => {
-              authorized = ok;
-              ctx.registry.attach(conn, ok.account);
+              // Filing may refuse (no connection slot free): said at the request stage, like other refusals.
+              refusal = admit(ok);
               stage = 'request';
               step();
             },
@@ -100,8 +100,8 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         stage = 'busy';
         authorize(ctx.handshake, conn.remoteAddress, { username: r.username, password: r.password }, socket).then(
           (ok) => {
-            authorized = ok;
-            ctx.registry.attach(conn, ok.account);
+            // The password was right: a refusal to file the connection (no slot free) is said at the request stage.
+            refusal = admit(ok);
             socket.write(authReply(true));
             stage = 'request';
             step();
@@ -139,6 +139,17 @@ export function handleSocks5(ctx: GatewayContext, conn: ProxyConnection, socket:
         connect(r.host, r.port, early);
         return;
       } else return;
+    }
+  };
+
+  /** Files the connection under the authorized account; the refusal when it cannot be (no connection slot free). */
+  const admit = (ok: Authorized): AppError | undefined => {
+    try {
+      ctx.registry.attach(conn, ok.account);
+      authorized = ok;
+      return undefined;
+    } catch (err) {
+      return asRefusal(err);
     }
   };
 

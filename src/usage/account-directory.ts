@@ -1,27 +1,31 @@
 /**
  * The gateway's AccountLookup: sub-accounts by product type and name, loaded
- * from the database on first use and kept in memory, with their live quota
- * state. The change feed keeps it true: a disabled, deleted or re-passworded
- * account is revoked (its connections closed by the gateway) within one poll.
+ * through the accounts repositories on first use and kept in memory, with their
+ * live quota state. The change feed keeps it true: a disabled, deleted or
+ * re-passworded account is revoked (its connections closed through the
+ * ConnectionCloser) within one poll.
  */
-import type { Kysely } from 'kysely';
-import { safeEqual, type SecretBox } from '../accounts/index.js';
+import {
+  type GatewayAccountRow,
+  safeEqual,
+  type SecretBox,
+  type SubAccountsRepository,
+  type UsersRepository,
+} from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
-import type { Database } from '../storage/index.js';
 import { AccountState, limitFromGb } from './account-state.js';
 import type { Change } from './change-feed.js';
-import { PACKAGE_METERED_TYPES, type QuotaBook } from './package-quota.js';
+import type { QuotaBook } from './package-quota.js';
+import type { ConnectionCloser } from './usage.types.js';
 
-interface LoadedRow {
-  id: number;
-  user_id: number;
-  product_type: number;
-  username: string;
-  password_enc: string;
-  limit_gb: number;
-  used_bytes: number;
-  status: number;
-  user_status: number;
+export interface AccountDirectoryDeps {
+  readonly subAccounts: SubAccountsRepository;
+  readonly users: UsersRepository;
+  /** Sub-account passwords at rest. */
+  readonly box: SecretBox;
+  readonly quotas: QuotaBook;
+  /** Closes the connections of revoked accounts and of accounts whose limit is reached. */
+  readonly closer: ConnectionCloser;
 }
 
 export interface AccountDirectoryOptions {
@@ -39,15 +43,9 @@ export class AccountDirectory {
   readonly #loading = new Map<string, Promise<AccountState | undefined>>();
   readonly #now: () => number;
   readonly #negativeTtlMs: number;
-  /** Set by the gateway: close every connection of this account. */
-  onRevoked: (state: AccountState) => void = () => {};
-  /** Set by the gateway: the account reached its limit. */
-  onExhausted: (state: AccountState) => void = () => {};
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly box: SecretBox,
-    private readonly quotas: QuotaBook,
+    private readonly deps: AccountDirectoryDeps,
     options: AccountDirectoryOptions = {},
   ) {
     this.#now = options.now ?? Date.now;
@@ -55,22 +53,28 @@ export class AccountDirectory {
   }
 
   /**
-   * The account for these credentials, among the product types this entry serves.
+   * The account for these credentials, among the product types this entry serves. A name is unique among an
+   * entry's types for new accounts; for older ones that share a name, the account whose password matches wins.
    * Throws TG_ERR_PROXY_AUTH_FAILED (unknown name or wrong password: the same answer),
-   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT or TG_ERR_QUOTA_NO_PACKAGE.
+   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT, TG_ERR_QUOTA_NO_PACKAGE or
+   * TG_ERR_QUOTA_NO_TIME_PACKAGE.
    */
   async authenticate(name: string, password: string, productTypes: readonly number[]): Promise<AccountState> {
     let state: AccountState | undefined;
+    let candidates = 0;
     for (const type of productTypes) {
-      state = await this.#get(type, name);
-      if (state) break;
+      const found = await this.#get(type, name);
+      if (!found) continue;
+      candidates++;
+      // Every candidate's password is compared, so timing does not tell which one matched.
+      if (safeEqual(this.deps.box.decrypt(found.passwordEnc), password) && !state) state = found;
     }
     // Compare against something even for unknown names, so timing does not tell names apart.
-    const expected = state ? this.box.decrypt(state.passwordEnc) : '\u0000unknown-account';
-    if (!safeEqual(expected, password) || !state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
+    if (candidates === 0) safeEqual('\u0000unknown-account', password);
+    if (!state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
     if (state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
     if (state.exhausted) throw new AppError('TG_ERR_QUOTA_ACCOUNT_LIMIT');
-    if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
+    if (state.quota?.exhausted) throw new AppError(state.quota.refusal);
     return state;
   }
 
@@ -96,13 +100,7 @@ export class AccountDirectory {
     await this.#applyUsers(userIds);
     if (accountIds.size === 0) return;
     const ids = [...accountIds];
-    const rows = new Map<number, LoadedRow>();
-    for (let i = 0; i < ids.length; i += 500) {
-      for (const row of await this.#query()
-        .where('s.id', 'in', ids.slice(i, i + 500))
-        .execute())
-        rows.set(row.id, row);
-    }
+    const rows = new Map((await this.deps.subAccounts.forGatewayByIds(ids)).map((row) => [row.id, row]));
     for (const id of ids) {
       const row = rows.get(id);
       if (row) this.#unknown.delete(key(row.product_type, row.username));
@@ -113,7 +111,7 @@ export class AccountDirectory {
         continue;
       }
       state.limit = limitFromGb(row.limit_gb);
-      if (state.exhausted) this.onExhausted(state);
+      if (state.exhausted) this.deps.closer.closeAccount(state.accountId);
     }
   }
 
@@ -136,22 +134,16 @@ export class AccountDirectory {
       state = await loading;
     }
     if (!state || state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
-    if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
+    if (state.quota?.exhausted) throw new AppError(state.quota.refusal);
     return state;
   }
 
   async #loadUser(userId: number, productType: number): Promise<AccountState | undefined> {
-    const user = await this.db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
-    if (!user || user.status !== 1) return undefined;
+    if (!(await this.deps.users.activeIds([userId])).has(userId)) return undefined;
     const id = userAccountId(userId, productType);
     const existing = this.#byId.get(id);
     if (existing) return existing;
-    const state = new AccountState(id, userId, '', productType, '', 0, 0);
-    state.onExhausted = (s) => this.onExhausted(s);
-    if (PACKAGE_METERED_TYPES.has(productType)) {
-      state.quota = await this.quotas.get(userId, productType);
-      state.quota.members.add(state);
-    }
+    const state = await this.#state({ id, userId, username: '', productType, passwordEnc: '', used: 0, limitGb: 0 });
     this.#byId.set(id, state);
     return state;
   }
@@ -160,12 +152,7 @@ export class AccountDirectory {
   async #applyUsers(userIds: ReadonlySet<number>): Promise<void> {
     const states = [...this.#byId.values()].filter((s) => s.accountId < 0 && userIds.has(s.userId));
     if (states.length === 0) return;
-    const rows = await this.db
-      .selectFrom('users')
-      .select(['id', 'status'])
-      .where('id', 'in', [...new Set(states.map((s) => s.userId))])
-      .execute();
-    const active = new Set(rows.filter((r) => r.status === 1).map((r) => Number(r.id)));
+    const active = await this.deps.users.activeIds([...new Set(states.map((s) => s.userId))]);
     for (const state of states) if (!active.has(state.userId)) this.#revoke(state);
   }
 
@@ -174,7 +161,7 @@ export class AccountDirectory {
     this.#byId.delete(state.accountId);
     if (state.accountId > 0) this.#byKey.delete(key(state.productType, state.username));
     this.#retired.add(state);
-    this.onRevoked(state);
+    this.deps.closer.closeAccount(state.accountId);
   }
 
   async #get(productType: number, name: string): Promise<AccountState | undefined> {
@@ -192,50 +179,72 @@ export class AccountDirectory {
   }
 
   async #load(productType: number, name: string): Promise<AccountState | undefined> {
-    const row = await this.#query().where('s.product_type', '=', productType).where('s.username', '=', name).executeTakeFirst();
+    const row = await this.deps.subAccounts.forGateway(productType, name);
     const k = key(productType, name);
     if (!row) {
       if (this.#unknown.size > 100_000) this.#unknown.clear();
       this.#unknown.set(k, this.#now() + this.#negativeTtlMs);
       return undefined;
     }
-    const state = new AccountState(
-      row.id,
-      row.user_id,
-      row.username,
-      row.product_type,
-      row.password_enc,
-      row.used_bytes,
-      row.limit_gb,
-    );
-    state.onExhausted = (s) => this.onExhausted(s);
-    if (row.status !== 1 || row.user_status !== 1) state.revoked = true;
-    else if (PACKAGE_METERED_TYPES.has(row.product_type)) {
-      state.quota = await this.quotas.get(row.user_id, row.product_type);
-      state.quota.members.add(state);
+    if (!usable(row)) {
+      // Answered as disabled, never cached: the feed's next change to it loads it afresh.
+      const state = new AccountState(
+        row.id,
+        row.user_id,
+        row.username,
+        row.product_type,
+        row.password_enc,
+        row.used_bytes,
+        row.limit_gb,
+        this.deps.closer,
+        undefined,
+      );
+      state.revoked = true;
+      return state;
     }
-    if (state.revoked) return state;
+    const state = await this.#state({
+      id: row.id,
+      userId: row.user_id,
+      username: row.username,
+      productType: row.product_type,
+      passwordEnc: row.password_enc,
+      used: row.used_bytes,
+      limitGb: row.limit_gb,
+    });
     this.#byKey.set(k, state);
     this.#byId.set(state.accountId, state);
     return state;
   }
 
-  #query() {
-    return this.db
-      .selectFrom('sub_accounts as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select([
-        's.id',
-        's.user_id',
-        's.product_type',
-        's.username',
-        's.password_enc',
-        's.limit_gb',
-        's.used_bytes',
-        's.status',
-        'u.status as user_status',
-      ]);
+  /** A live state, joined to its owner's quota when the product registry limits its type by packages. */
+  async #state(a: {
+    id: number;
+    userId: number;
+    username: string;
+    productType: number;
+    passwordEnc: string;
+    used: number;
+    limitGb: number;
+  }): Promise<AccountState> {
+    const quota = await this.deps.quotas.get(a.userId, a.productType);
+    const state = new AccountState(
+      a.id,
+      a.userId,
+      a.username,
+      a.productType,
+      a.passwordEnc,
+      a.used,
+      a.limitGb,
+      this.deps.closer,
+      quota,
+    );
+    quota?.members.add(state);
+    return state;
   }
+}
+
+function usable(row: GatewayAccountRow): boolean {
+  return row.status === 1 && row.user_status === 1;
 }
 
 /** The id of a user-level account: negative, so it never meets a sub-account id (the meter skips ids ≤ 0). */
