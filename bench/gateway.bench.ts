@@ -14,6 +14,10 @@
  *              Connections per second, and p50/p99 of the whole exchange.
  *   memory     N idle CONNECT tunnels held open; the proxy's rss and heap (after a forced GC, on fresh
  *              children after a small warm-up) before and after, divided by N.
+ *   slow       4 tunnels whose clients take the download in bursts (1.2 s without reading, 0.3 s reading all
+ *              they can) from a target that trickles chunks of 1-12 KiB, while a CPU-bound neighbour process spins: the conditions
+ *              under which a relay that waits for the wrong event stalls. The longest gap between two bytes a
+ *              reader wanted (its own pauses excluded; a tunnel that stops counts until the window ends).
  *
  * Each bulk and short case runs three times per proxy, alternating which goes first; the median is reported.
  * Next to each run: the proxy's CPU (user + system, all threads; ~100% means the proxy is the bottleneck), this
@@ -22,14 +26,14 @@
  * proxy CPU per GiB and per connection, which compare the proxies whoever the bottleneck is.
  * Target misses are reported, not turned into a non-zero exit; a broken handshake or echo is an error.
  *
- * BENCH_ONLY=memory,bulk,short runs a subset; BENCH_CASES=upload,SOCKS5 keeps only the bulk and short cases whose
+ * BENCH_ONLY=memory,bulk,short,slow runs a subset; BENCH_CASES=upload,SOCKS5 keeps only the bulk and short cases whose
  * label contains one of the words. The Tollgate child gets the malloc tunables `tollgate serve` sets for itself
  * (src/net/malloc-tuning.ts); set MALLOC_TRIM_THRESHOLD_ and MALLOC_TOP_PAD_ to compare without.
  * BENCH_CHILD_ARGS adds node flags to both proxy children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (open the
  * .cpuprofile files in Chrome DevTools) or "--trace-gc".
  */
 
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo, type Server, type Socket } from 'node:net';
@@ -62,7 +66,7 @@ const OPEN_CONCURRENCY = 100;
 /** File descriptors kept free per process beyond the tunnels' own. */
 const FD_MARGIN = 200;
 
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,bulk,short').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,bulk,short,slow').split(',').map((s) => s.trim()));
 const CHILD_ARGS = (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter((a) => a !== '');
 /** Only the bulk/short cases whose label contains one of these (comma-separated), e.g. "upload" or "SOCKS5". */
 const CASES = (process.env.BENCH_CASES ?? '')
@@ -74,6 +78,18 @@ const selected = (label: string): boolean => CASES.length === 0 || CASES.some((c
 const BULK_TARGET = 0.9;
 const SHORT_TARGET = 0.7;
 const IDLE_TARGET_KIB = 16;
+const SLOW_TUNNELS = 4;
+const SLOW_WINDOW_MS = 6_000;
+/**
+ * Each slow reader alternates: this long without reading (long enough to fill loopback socket buffers, which grow
+ * to tens of MiB here: tcp_rmem's maximum), then this long reading all it can.
+ */
+const SLOW_PAUSE_MS = 1_200;
+const SLOW_READ_MS = 300;
+const SLOW_GAP_TARGET_MS = 1_000;
+/** The trickle target's write sizes, in turn: mostly below a socket's 16 KiB high-water mark. */
+const TRICKLE_SIZES = [1 * KIB, 3 * KIB, 4 * KIB, 7 * KIB, 12 * KIB];
+const TRICKLE_CHUNK = Buffer.alloc(16 * KIB, 0x63);
 
 /** What the download target writes, again and again (never modified, so one buffer serves every socket). */
 const BULK_CHUNK = Buffer.alloc(MIB, 0x61);
@@ -316,12 +332,16 @@ class ProxyProcess {
 
 interface Targets {
   readonly download: number;
+  /** Streams small chunks, one write per event-loop turn, as fast as the socket drains. */
+  readonly trickle: number;
   readonly upload: number;
   readonly echo: number;
   /** Bytes the upload target has received so far. */
   sunk(): number;
   /** Resolves once no target socket is open (every tunnel torn down). */
   idle(): Promise<void>;
+  /** Waits up to `ms` for every target socket to close, then closes the rest; resolves with how many it closed. */
+  settle(ms: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -349,10 +369,21 @@ async function startTargets(): Promise<Targets> {
     socket.on('drain', pump);
     pump();
   });
+  const trickle = await listen((socket) => {
+    let turn = 0;
+    const next = () => {
+      if (socket.destroyed) return;
+      const size = TRICKLE_SIZES[turn++ % TRICKLE_SIZES.length]!;
+      if (socket.write(TRICKLE_CHUNK.subarray(0, size))) setImmediate(next);
+      else socket.once('drain', next);
+    };
+    next();
+  });
   const upload = await listen((socket) => socket.on('data', (chunk: Buffer) => void (sunk += chunk.length)));
   const echo = await listen((socket) => socket.on('data', (chunk: Buffer) => socket.write(chunk)));
   return {
     download,
+    trickle,
     upload,
     echo,
     sunk: () => sunk,
@@ -362,6 +393,13 @@ async function startTargets(): Promise<Targets> {
         if (performance.now() > deadline) throw new Error(`${live.size} target sockets still open 10 s after teardown`);
         await sleep(20);
       }
+    },
+    async settle(ms: number) {
+      const deadline = performance.now() + ms;
+      while (live.size > 0 && performance.now() < deadline) await sleep(20);
+      const left = live.size;
+      for (const socket of live) socket.destroy();
+      return left;
     },
     async close() {
       for (const socket of live) socket.destroy();
@@ -391,9 +429,15 @@ function socksConnect(port: number): Buffer {
 
 /**
  * Opens a tunnel to 127.0.0.1:`targetPort`; resolves with the socket once the proxy has answered the handshake.
- * Every payload byte (including any that came with the answer) is reported to `onPayload` as a count.
+ * Every payload byte (including any that came with the answer) is reported to `onPayload` as a count; when it
+ * answers false, the socket stops reading until resumed.
  */
-function openTunnel(proxyPort: number, protocol: Protocol, targetPort: number, onPayload: (n: number) => void): Promise<Socket> {
+function openTunnel(
+  proxyPort: number,
+  protocol: Protocol,
+  targetPort: number,
+  onPayload: (n: number) => boolean | void,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     let stage: 'head' | 'greeting' | 'auth' | 'reply' | 'open' = protocol === 'connect' ? 'head' : 'greeting';
     let pending: Buffer = Buffer.alloc(0);
@@ -446,8 +490,8 @@ function openTunnel(proxyPort: number, protocol: Protocol, targetPort: number, o
       onread: {
         buffer: READ_BUFFER,
         callback: (n: number, buf: Uint8Array) => {
-          if (stage === 'open') onPayload(n);
-          else handshake(Buffer.from(buf.subarray(0, n)));
+          if (stage === 'open') return onPayload(n) !== false;
+          handshake(Buffer.from(buf.subarray(0, n)));
           return true;
         },
       },
@@ -632,6 +676,82 @@ async function shortConnections(proxy: ProxyProcess, targets: Targets, protocol:
     loadPct: ((load.user + load.system) / 1000 / (windowEnd - windowStart)) * 100,
     errors,
   };
+}
+
+interface SlowResult {
+  /** The longest wait for a byte a reader wanted, over all tunnels (ms). */
+  readonly maxGapMs: number;
+  readonly mibps: number;
+  readonly cpuPct: number;
+  /** Target connections the proxy still held open 2 s after its clients closed (a stalled relay leaves them). */
+  readonly stuck: number;
+}
+
+/** Slow readers on a trickling target with a CPU-bound neighbour process (see the header). */
+async function slowReaders(proxy: ProxyProcess, targets: Targets, protocol: Protocol): Promise<SlowResult> {
+  const neighbour = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+  children.add(neighbour);
+  neighbour.once('exit', () => children.delete(neighbour));
+  let bytes = 0;
+  let maxGapMs = 0;
+  const readers = Array.from({ length: SLOW_TUNNELS }, () => ({
+    socket: undefined as Socket | undefined,
+    /** Reading time (pauses excluded) since the last byte, from phases before the current one. */
+    carry: 0,
+    /** Where the current phase's reading time since the last byte starts. */
+    since: performance.now(),
+    paused: false,
+  }));
+  const gap = (r: (typeof readers)[number], now: number) => r.carry + (r.paused ? 0 : now - r.since);
+  const phases: NodeJS.Timeout[] = [];
+  try {
+    await Promise.all(
+      readers.map(async (r) => {
+        r.socket = await openTunnel(proxy.port, protocol, targets.trickle, (n) => {
+          const now = performance.now();
+          maxGapMs = Math.max(maxGapMs, gap(r, now));
+          r.carry = 0;
+          r.since = now;
+          bytes += n;
+        });
+        r.since = performance.now();
+      }),
+    );
+    // Each reader stops for a phase, then reads everything for a phase, staggered: while it stops, the proxy's
+    // writes fill the socket buffers chunk by chunk, so the write that meets the full buffer is a small one.
+    readers.forEach((r, i) => {
+      const toggle = () => {
+        const now = performance.now();
+        if (r.paused) r.since = now;
+        else r.carry += now - r.since;
+        r.paused = !r.paused;
+        if (r.paused) r.socket?.pause();
+        else r.socket?.resume();
+        phases[i] = setTimeout(toggle, r.paused ? SLOW_PAUSE_MS : SLOW_READ_MS);
+      };
+      phases[i] = setTimeout(toggle, ((i + 1) * SLOW_READ_MS) / SLOW_TUNNELS);
+    });
+    const cpu0 = await proxy.cpu();
+    const t0 = performance.now();
+    await sleep(SLOW_WINDOW_MS);
+    const t1 = performance.now();
+    const cpu1 = await proxy.cpu();
+    // A reader still waiting at the end has waited since its last byte.
+    for (const timer of phases) clearTimeout(timer);
+    const end = performance.now();
+    for (const r of readers) maxGapMs = Math.max(maxGapMs, gap(r, end));
+    for (const r of readers) r.socket?.destroy();
+    return {
+      maxGapMs,
+      mibps: bytes / MIB / ((t1 - t0) / 1000),
+      cpuPct: ((cpu1.us - cpu0.us) / 1000 / (cpu1.at - cpu0.at)) * 100,
+      stuck: await targets.settle(2_000),
+    };
+  } finally {
+    for (const timer of phases) clearTimeout(timer);
+    neighbour.kill('SIGKILL');
+    for (const r of readers) r.socket?.destroy();
+  }
 }
 
 interface IdleResult {
@@ -859,6 +979,32 @@ async function main(): Promise<void> {
         unit: 'µs',
         baseline: pick('baseline', 'cpuUsPerConn'),
         tollgate: pick('tollgate', 'cpuUsPerConn'),
+      });
+    }
+
+    if (ONLY.has('slow')) console.log(`\nslow readers (${SLOW_TUNNELS} tunnels, a CPU-bound neighbour process)`);
+    const showSlow = (r: SlowResult) =>
+      `longest gap ${num(r.maxGapMs).padStart(5)} ms, ${num(r.mibps)} MiB/s (CPU proxy ${r.cpuPct.toFixed(0)}%)` +
+      `${r.stuck > 0 ? `, ${r.stuck} target connections left open` : ''}`;
+    for (const protocol of ONLY.has('slow') ? (['connect', 'socks5'] as const) : []) {
+      const name = protocol === 'connect' ? 'CONNECT' : 'SOCKS5';
+      if (!selected(`slow ${name}`)) continue;
+      const runs = await alternate(`slow ${name}`, proxies, (p) => slowReaders(p, t, protocol), showSlow);
+      // The worst run, not the median: one stall is one too many.
+      const worst = (role: Role) => Math.max(...runs[role].map((r) => r.maxGapMs));
+      const stuck = runs.tollgate.reduce((n, r) => n + r.stuck, 0);
+      figures.push({
+        label: `slow readers, longest gap, ${name}`,
+        unit: 'ms',
+        baseline: worst('baseline'),
+        tollgate: worst('tollgate'),
+        target: { text: `≤ ${SLOW_GAP_TARGET_MS} ms`, pass: worst('tollgate') <= SLOW_GAP_TARGET_MS && stuck === 0 },
+      });
+      figures.push({
+        label: `  throughput, ${name}`,
+        unit: 'MiB/s',
+        baseline: median(runs.baseline.map((r) => r.mibps)),
+        tollgate: median(runs.tollgate.map((r) => r.mibps)),
       });
     }
 

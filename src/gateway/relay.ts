@@ -34,18 +34,27 @@ export function relay(conn: ProxyConnection, client: Socket, upstream: Socket, e
 
   const reader = sharedReaderOf(upstream);
   if (reader) {
-    // Download through shared read buffers: a chunk the client could not take at once keeps its buffer
-    // (retired from the pool) and pauses the exit until the client drains.
+    // Download through shared read buffers. A chunk the kernel took whole frees its buffer at once; a chunk left
+    // queued keeps it (retired from the pool) and pauses the exit until every write of ours has been flushed.
+    // We wait on the writes' own callbacks, not on 'drain': Node emits 'drain' only after a write() that returned
+    // false, and a write below the high-water mark returns true even when the kernel took none of it, so waiting
+    // for 'drain' there stalled the tunnel for good. One callback per connection, given to every write: Node's
+    // write path calls a callback either way (a no-op one by default), so this costs no allocation per chunk.
+    let unflushed = 0;
+    let held: Buffer | undefined;
+    const flushed = (): void => {
+      if (--unflushed > 0 || held === undefined) return;
+      giveBack(held);
+      held = undefined;
+      if (!conn.closed) upstream.resume();
+    };
     reader.consume(upstream, (chunk) => {
       conn.down += chunk.length;
-      client.write(chunk);
+      unflushed++;
+      client.write(chunk, flushed);
       account.charge(chunk.length);
       if (client.writableLength === 0) return true;
-      const retired = retireCurrent();
-      client.once('drain', () => {
-        giveBack(retired);
-        upstream.resume();
-      });
+      held = retireCurrent();
       return false;
     });
   } else {

@@ -57,8 +57,10 @@ export class SharedReader {
     this.#consumer = consumer;
     const early = this.#early;
     this.#early = [];
-    for (const chunk of early) if (!consumer(chunk)) return;
-    socket.resume();
+    // Early chunks are copies, so all of them go on; the consumer's last answer says whether to read on.
+    let more = true;
+    for (const chunk of early) more = consumer(chunk);
+    if (more) socket.resume();
   }
 }
 
