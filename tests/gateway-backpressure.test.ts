@@ -19,6 +19,7 @@ import {
   freePortRange,
   type GatewayPlatform,
   startGatewayPlatform,
+  until,
 } from './helpers/gateway.js';
 import {
   pattern,
@@ -46,15 +47,6 @@ async function listen(server: net.Server): Promise<number> {
   await once(server, 'listening');
   cleanup.push(() => server.close());
   return (server.address() as AddressInfo).port;
-}
-
-/** Resolves on the next turn in which `cond` holds (polled each event-loop turn, bounded by `ms`). */
-async function until(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 interface Rig {
@@ -89,7 +81,15 @@ async function rig(): Promise<Rig> {
   await until(() => targetSide !== undefined && gatewaySide !== undefined, 5000, 'accepts');
 
   const conn = new ProxyConnection(1, gatewaySide, '127.0.0.1', Date.now());
-  const account: GatewayAccount = { accountId: 1, userId: 1, productType: 9, charge: () => true };
+  const account: GatewayAccount = {
+    accountId: 1,
+    userId: 1,
+    productType: 9,
+    charge: () => true,
+    shaper: undefined,
+    admit: () => {},
+    leave: () => {},
+  };
   conn.account = account;
   conn.upstream = exit;
   relay(conn, gatewaySide, exit);

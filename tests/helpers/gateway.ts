@@ -283,3 +283,12 @@ export async function exitAddress(socket: net.Socket, port: number): Promise<str
   const chunked = /^[0-9a-f]+\r\n(.*)\r\n0\r\n\r\n$/s.exec(body);
   return (chunked?.[1] ?? body).replace('::ffff:', '');
 }
+
+/** Resolves on the next turn in which `cond` holds (polled each event-loop turn, bounded by `ms`). */
+export async function until(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
