@@ -94,12 +94,16 @@ export class ConnectionRegistry {
     if (set?.size === 0) this.#byAccount.delete(account.accountId);
   }
 
-  /** Closes every connection of the account; returns how many. */
+  /** Closes every connection of the account; returns how many (those already closing are not counted). */
   closeAccount(accountId: number): number {
     const set = this.#byAccount.get(accountId);
     if (!set) return 0;
-    const n = set.size;
-    for (const conn of [...set]) conn.destroy();
+    let n = 0;
+    for (const conn of [...set]) {
+      if (conn.closed) continue;
+      conn.destroy();
+      n++;
+    }
     if (n > 0) this.logger?.info({ account: accountId, closed: n }, 'account revoked or out of quota: connections closed');
     return n;
   }
@@ -130,7 +134,7 @@ export class ConnectionRegistry {
   closeWhere(match: (conn: ProxyConnection) => boolean): number {
     let n = 0;
     for (const conn of [...this.#live]) {
-      if (!match(conn)) continue;
+      if (conn.closed || !match(conn)) continue;
       conn.destroy();
       n++;
     }

@@ -16,8 +16,14 @@ export interface Change {
   readonly entityId: number;
 }
 
+/** Rows older than this serve no follower (they start after the newest change) and are pruned. */
+const KEEP_MS = 86_400_000;
+/** Pruning runs at most this often, by the feed's clock. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 export class ChangeFeed {
   #last = 0;
+  #prunedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -97,15 +103,19 @@ export class ChangeFeed {
       .orderBy('id')
       .limit(10_000)
       .execute();
-    if (rows.length === 0) return;
-    this.#last = rows[rows.length - 1]!.id;
-    const changes = rows.map((r) => ({ id: r.id, entity: r.entity, entityId: r.entity_id }));
-    for (const handler of this.#handlers) await handler(changes);
-    // Keep a day of history; older rows serve no follower.
-    if (Math.random() < 0.01) {
+    if (rows.length > 0) {
+      const changes = rows.map((r) => ({ id: Number(r.id), entity: r.entity, entityId: Number(r.entity_id) }));
+      // Every handler is idempotent: should one fail, the same changes are read again on the next poll rather
+      // than skipped (a skipped revocation would leave an account usable).
+      for (const handler of this.#handlers) await handler(changes);
+      this.#last = rows[rows.length - 1]!.id;
+    }
+    const now = this.now();
+    if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
       await this.db
         .deleteFrom('change_log')
-        .where('created_at', '<', this.now() - 86_400_000)
+        .where('created_at', '<', now - KEEP_MS)
         .execute();
     }
   }
