@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import net, { type AddressInfo } from 'node:net';
+import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SocksClient } from 'socks';
 import { changeBalance } from '../src/billing/index.js';
@@ -23,6 +23,8 @@ import {
   startGatewayPlatform,
   startEcho,
   startHttpTarget,
+  startSink,
+  startSource,
   type Target,
   until,
 } from './helpers/gateway.js';
@@ -30,59 +32,6 @@ import { call, createUser, dialects } from './helpers/platform.js';
 
 const MBIT = 1_000_000 / 8;
 const DAY = 86_400_000;
-
-/** Streams one reused buffer to every client as fast as it drains, until the client goes. */
-async function startSource(): Promise<Target> {
-  const chunk = Buffer.alloc(64 * 1024, 0x61);
-  const server = net.createServer((s) => {
-    s.on('error', () => {});
-    const pump = () => {
-      while (!s.destroyed && s.write(chunk));
-    };
-    s.on('drain', pump);
-    pump();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    async close() {
-      for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
-
-/** Counts every byte received, across connections. */
-async function startSink(): Promise<Target & { received(): number }> {
-  let received = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-    s.on('data', (c: Buffer) => {
-      received += c.length;
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    received: () => received,
-    async close() {
-      for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
 
 /** Writes as fast as the socket drains, until it closes. */
 function pushForever(socket: net.Socket): void {

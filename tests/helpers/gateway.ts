@@ -157,6 +157,32 @@ export async function startExchange(reply: number): Promise<Target & { received:
   return { port: await listen(server), close, received };
 }
 
+/** Streams one reused buffer to every client as fast as it drains, until the client goes. */
+export async function startSource(): Promise<Target> {
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const server = net.createServer((s) => {
+    const pump = () => {
+      while (!s.destroyed && s.write(chunk));
+    };
+    s.on('drain', pump);
+    pump();
+  });
+  const close = track(server);
+  return { port: await listen(server), close };
+}
+
+/** Counts every byte it receives, across connections. */
+export async function startSink(): Promise<Target & { received(): number }> {
+  let received = 0;
+  const server = net.createServer((s) =>
+    s.on('data', (c: Buffer) => {
+      received += c.length;
+    }),
+  );
+  const close = track(server);
+  return { port: await listen(server), close, received: () => received };
+}
+
 /** GET /bytes/N answers N bytes; GET /ip answers the peer address; POST /count answers how many body bytes arrived. */
 function httpHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
