@@ -11,6 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import http from 'node:http';
 import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SocksClient } from 'socks';
@@ -193,6 +194,35 @@ for (const dialect of dialects()) {
           await source.close();
           await sink.close();
         }
+      });
+
+      it('paces forwarded HTTP requests too: a 2.5 MB answer at 20 Mbit/s takes about a second', async () => {
+        await timeUser(['fwd11'], { mbps: 20, concurrency: 1 });
+        const t0 = performance.now();
+        const received = await new Promise<number>((resolve, reject) => {
+          const req = http.get(
+            {
+              host: '127.0.0.1',
+              port: g.port,
+              path: `http://127.0.0.1:${web.port}/bytes/2500000`,
+              headers: { 'Proxy-Authorization': `Basic ${Buffer.from('fwd11:pass1234').toString('base64')}` },
+              agent: false,
+            },
+            (res) => {
+              let n = 0;
+              res.on('data', (c: Buffer) => {
+                n += c.length;
+              });
+              res.on('end', () => resolve(n));
+              res.on('error', reject);
+            },
+          );
+          req.on('error', reject);
+        });
+        const ms = performance.now() - t0;
+        assert.equal(received, 2_500_000, 'every byte arrives');
+        // 20 Mbit/s is 2.5 MB/s; less the bucket's saved-up burst and the debt it carries, at least 0.7 s.
+        assert.ok(ms >= 700, `2.5 MB in ${ms.toFixed(0)} ms`);
       });
 
       it('is metered into usage like any other traffic, drawn from no package, and limit_flow still applies', async () => {
