@@ -3,7 +3,7 @@ import * as initial from './2026-11-23T1400-initial.js';
 import * as gateway from './2026-11-23T1600-gateway.js';
 import * as packages from './2026-11-23T1800-packages.js';
 import * as billing from './2026-11-23T2000-billing.js';
-import * as timePackages from './2026-11-24T1000-time-packages.js';
+import * as timePackages from './2026-12-02T1000-time-packages.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -11,5 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1600-gateway': gateway,
   '2026-11-23T1800-packages': packages,
   '2026-11-23T2000-billing': billing,
-  '2026-11-24T1000-time-packages': timePackages,
+  '2026-12-02T1000-time-packages': timePackages,
 };
