@@ -18,6 +18,10 @@
  *              they can) from a target that trickles chunks of 1-12 KiB, while a CPU-bound neighbour process spins: the conditions
  *              under which a relay that waits for the wrong event stalls. The longest gap between two bytes a
  *              reader wanted (its own pauses excluded; a tunnel that stops counts until the window ends).
+ *   shaped     Tollgate only: bulk tunnels of a type-11 account whose time package has a bandwidth of
+ *              BENCH_SHAPED_MBPS (default 800 Mbit/s), alternated with the same tunnels of the unshaped account,
+ *              in the same child. The shaper's rate accuracy (measured / sold, target within ±10%) and its CPU
+ *              cost per GiB against unshaped traffic (both less the child's idle CPU, measured first).
  *
  * Each bulk and short case runs three times per proxy, alternating which goes first; the median is reported.
  * Next to each run: the proxy's CPU (user + system, all threads; ~100% means the proxy is the bottleneck), this
@@ -26,7 +30,7 @@
  * proxy CPU per GiB and per connection, which compare the proxies whoever the bottleneck is.
  * Target misses are reported, not turned into a non-zero exit; a broken handshake or echo is an error.
  *
- * BENCH_ONLY=memory,bulk,short,slow runs a subset; BENCH_CASES=upload,SOCKS5 keeps only the bulk and short cases whose
+ * BENCH_ONLY=memory,bulk,short,slow,shaped runs a subset; BENCH_CASES=upload,SOCKS5 keeps only the bulk and short cases whose
  * label contains one of the words. The Tollgate child gets the malloc tunables `tollgate serve` sets for itself
  * (src/net/malloc-tuning.ts); set MALLOC_TRIM_THRESHOLD_ and MALLOC_TOP_PAD_ to compare without.
  * BENCH_CHILD_ARGS adds node flags to both proxy children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (open the
@@ -50,6 +54,12 @@ type Protocol = 'connect' | 'socks5';
 const USERNAME = 'bench1';
 const PASSWORD = 'benchpass1';
 const PRODUCT_TYPE = 9;
+/** The shaped account: product type 11, its owner's time package sold at SHAPED_MBPS. */
+const SHAPED_USERNAME = 'shaped1';
+const SHAPED_TYPE = 11;
+const SHAPED_MBPS = Number(process.env.BENCH_SHAPED_MBPS ?? 800);
+const SHAPED_CONCURRENCY = 64;
+const SHAPED_ACCURACY = 0.1;
 const KIB = 1024;
 const MIB = 1024 * 1024;
 
@@ -66,7 +76,7 @@ const OPEN_CONCURRENCY = 100;
 /** File descriptors kept free per process beyond the tunnels' own. */
 const FD_MARGIN = 200;
 
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,bulk,short,slow').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,bulk,short,slow,shaped').split(',').map((s) => s.trim()));
 const CHILD_ARGS = (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter((a) => a !== '');
 /** Only the bulk/short cases whose label contains one of these (comma-separated), e.g. "upload" or "SOCKS5". */
 const CASES = (process.env.BENCH_CASES ?? '')
@@ -152,6 +162,9 @@ async function runTollgateServer(dataDir: string): Promise<void> {
     TOLLGATE_ALLOW_PRIVATE_TARGETS: '1',
     TOLLGATE_PROXY_HOST: '127.0.0.1',
     TOLLGATE_PROXY_PORT: '0',
+    // Every port picked free: other runs (and other benches) may hold the defaults.
+    TOLLGATE_STATIC_PORT: '0',
+    TOLLGATE_EXTRACT_PORTS: 'off',
     TOLLGATE_MAX_CONNECTIONS: '100000',
     TOLLGATE_AUTH_FAIL_SLOW_AFTER: '1000000',
     TOLLGATE_AUTH_FAIL_BLOCK_AFTER: '1000000',
@@ -165,7 +178,17 @@ async function runTollgateServer(dataDir: string): Promise<void> {
   await platform.services.subAccounts.add(user.id, `${USERNAME}:${PASSWORD}`, '', PRODUCT_TYPE);
   // Traffic draws on a package: without one the gateway refuses with 403 / TG_ERR_QUOTA_NO_PACKAGE. 1 PiB outlasts any run.
   await platform.services.packages.grant({ userId: user.id, productType: PRODUCT_TYPE, totalBytes: 2 ** 50, days: 3650 });
-  await platform.services.nodes.add({ url: 'direct://', country: 'US', types: [PRODUCT_TYPE] });
+  // The shaped account: a type-11 account whose owner's time package sells SHAPED_MBPS.
+  const { user: shaped } = await platform.services.users.create({ email: 'bench-shaped@example.com' });
+  await platform.services.subAccounts.add(shaped.id, `${SHAPED_USERNAME}:${PASSWORD}`, '', SHAPED_TYPE);
+  await platform.services.packages.grant({
+    userId: shaped.id,
+    productType: SHAPED_TYPE,
+    bandwidthMbps: SHAPED_MBPS,
+    concurrency: SHAPED_CONCURRENCY,
+    days: 3650,
+  });
+  await platform.services.nodes.add({ url: 'direct://', country: 'US', types: [PRODUCT_TYPE, SHAPED_TYPE] });
   const gateway = await startGateway(platform);
   serveParent(gateway.address.port, async () => {
     await gateway.close();
@@ -414,14 +437,28 @@ async function startTargets(): Promise<Targets> {
 // Client side: a tunnel through a proxy, read with one shared buffer (bytes are counted, never kept)
 
 const READ_BUFFER = Buffer.allocUnsafe(64 * KIB);
-const BASIC = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
 const SOCKS_GREETING = Buffer.from([0x05, 0x01, 0x02]);
-const SOCKS_AUTH = Buffer.concat([
-  Buffer.from([0x01, USERNAME.length]),
-  Buffer.from(USERNAME),
-  Buffer.from([PASSWORD.length]),
-  Buffer.from(PASSWORD),
-]);
+
+/** An account's credentials as the two handshakes send them. */
+interface Credentials {
+  readonly basic: string;
+  readonly socksAuth: Buffer;
+}
+
+function credentials(username: string, password: string): Credentials {
+  return {
+    basic: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+    socksAuth: Buffer.concat([
+      Buffer.from([0x01, username.length]),
+      Buffer.from(username),
+      Buffer.from([password.length]),
+      Buffer.from(password),
+    ]),
+  };
+}
+
+const UNSHAPED = credentials(USERNAME, PASSWORD);
+const SHAPED = credentials(SHAPED_USERNAME, PASSWORD);
 
 function socksConnect(port: number): Buffer {
   const out = Buffer.from([0x05, 0x01, 0x00, 0x01, 127, 0, 0, 1, 0, 0]);
@@ -439,6 +476,7 @@ function openTunnel(
   protocol: Protocol,
   targetPort: number,
   onPayload: (n: number) => boolean | void,
+  account: Credentials = UNSHAPED,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
     let stage: 'head' | 'greeting' | 'auth' | 'reply' | 'open' = protocol === 'connect' ? 'head' : 'greeting';
@@ -461,7 +499,7 @@ function openTunnel(
           if (pending[0] !== 0x05 || pending[1] !== 0x02)
             return fail(`greeting answered ${pending.subarray(0, 2).toString('hex')}`);
           pending = pending.subarray(2);
-          socket.write(SOCKS_AUTH);
+          socket.write(account.socksAuth);
           stage = 'auth';
         } else if (stage === 'auth') {
           if (pending.length < 2) return;
@@ -507,7 +545,7 @@ function openTunnel(
     });
     socket.write(
       protocol === 'connect'
-        ? `CONNECT 127.0.0.1:${targetPort} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\nProxy-Authorization: ${BASIC}\r\n\r\n`
+        ? `CONNECT 127.0.0.1:${targetPort} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\nProxy-Authorization: ${account.basic}\r\n\r\n`
         : SOCKS_GREETING,
     );
   });
@@ -553,12 +591,13 @@ async function bulk(
   direction: 'download' | 'upload',
   protocol: Protocol,
   tunnels: number,
+  account: Credentials = UNSHAPED,
 ): Promise<BulkResult> {
   let received = 0;
   const count = direction === 'download' ? () => received : () => targets.sunk();
   const port = direction === 'download' ? targets.download : targets.upload;
   const sockets = await Promise.all(
-    Array.from({ length: tunnels }, () => openTunnel(proxy.port, protocol, port, (n) => void (received += n))),
+    Array.from({ length: tunnels }, () => openTunnel(proxy.port, protocol, port, (n) => void (received += n), account)),
   );
   try {
     if (direction === 'upload') {
@@ -592,6 +631,19 @@ async function bulk(
     for (const socket of sockets) socket.destroy();
     await targets.idle();
   }
+}
+
+/** The proxy's CPU share (100 = one core) with no traffic at all, over `ms`. */
+async function idleCpu(proxy: ProxyProcess, ms: number): Promise<number> {
+  const cpu0 = await proxy.cpu();
+  await sleep(ms);
+  const cpu1 = await proxy.cpu();
+  return ((cpu1.us - cpu0.us) / 1000 / (cpu1.at - cpu0.at)) * 100;
+}
+
+/** Proxy CPU ms per GiB relayed, less what the proxy spends idle (timers, polls) over the same time. */
+function cpuMsPerGibAboveIdle(r: BulkResult, idlePct: number): number {
+  return ((Math.max(0, r.cpuPct - idlePct) / 100) * 1000) / (r.mibps / 1024);
 }
 
 interface ShortResult {
@@ -1010,6 +1062,49 @@ async function main(): Promise<void> {
       });
     }
 
+    if (ONLY.has('shaped')) {
+      console.log(
+        `\nshaped (Tollgate only): a type-11 account sold ${SHAPED_MBPS} Mbit/s against the unshaped account, same child`,
+      );
+      const idlePct = await idleCpu(tollgate, 1_000);
+      console.log(`  idle CPU of the Tollgate child: ${idlePct.toFixed(1)}%`);
+      const sold = (SHAPED_MBPS * 1_000_000) / 8 / MIB;
+      const shapedCases: { label: string; direction: 'download' | 'upload'; protocol: Protocol; tunnels: number }[] = [
+        { label: 'download, 1 tunnel, CONNECT', direction: 'download', protocol: 'connect', tunnels: 1 },
+        { label: 'download, 8 tunnels, CONNECT', direction: 'download', protocol: 'connect', tunnels: 8 },
+        { label: 'upload, 1 tunnel, SOCKS5', direction: 'upload', protocol: 'socks5', tunnels: 1 },
+      ];
+      for (const c of shapedCases.filter((c) => selected(`shaped ${c.label}`))) {
+        const runs: { unshaped: BulkResult[]; shaped: BulkResult[] } = { unshaped: [], shaped: [] };
+        for (let rep = 0; rep < REPS; rep++) {
+          const order = rep % 2 === 0 ? (['unshaped', 'shaped'] as const) : (['shaped', 'unshaped'] as const);
+          for (const kind of order) {
+            runs[kind].push(await bulk(tollgate, t, c.direction, c.protocol, c.tunnels, kind === 'shaped' ? SHAPED : UNSHAPED));
+          }
+          const u = runs.unshaped.at(-1)!;
+          const s = runs.shaped.at(-1)!;
+          console.log(
+            `  shaped ${c.label} #${rep + 1}: unshaped ${showBulk(u)}  |  shaped ${num(s.mibps).padStart(6)} MiB/s ` +
+              `(${((s.mibps / sold - 1) * 100).toFixed(1)}% off the sold rate, CPU proxy ${s.cpuPct.toFixed(0)}%)`,
+          );
+        }
+        const rate = median(runs.shaped.map((r) => r.mibps));
+        figures.push({
+          label: `shaped ${c.label}, rate`,
+          unit: 'MiB/s',
+          baseline: sold,
+          tollgate: rate,
+          target: { text: `sold ±${SHAPED_ACCURACY * 100}%`, pass: Math.abs(rate / sold - 1) <= SHAPED_ACCURACY },
+        });
+        figures.push({
+          label: '  proxy CPU per GiB above idle, unshaped → shaped',
+          unit: 'ms',
+          baseline: median(runs.unshaped.map((r) => cpuMsPerGibAboveIdle(r, idlePct))),
+          tollgate: median(runs.shaped.map((r) => cpuMsPerGibAboveIdle(r, idlePct))),
+        });
+      }
+    }
+
     const { baseline: ib, tollgate: ig } = idle;
     if (ib && ig) {
       figures.push({
@@ -1023,6 +1118,9 @@ async function main(): Promise<void> {
     }
 
     console.log('\nSummary (medians; ratio = Tollgate / baseline)');
+    if (ONLY.has('shaped')) {
+      console.log('The shaped rows compare Tollgate with itself: "baseline" is the rate sold, or the unshaped account.');
+    }
     printFigures(figures);
     const failed = figures.filter((f) => f.target && !f.target.pass).length;
     console.log(`\n${figures.filter((f) => f.target).length - failed} of ${figures.filter((f) => f.target).length} targets met.`);

@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   SecretBox,
+  SubAccountsRepository,
   SubAccountsService,
   TokenService,
+  UserLimitsRepository,
   UserLimitsService,
   UsersRepository,
   UsersService,
@@ -19,14 +21,15 @@ import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
 import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageService } from './usage/index.js';
 import { ExitPool, GeoCatalogue, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
-import { EXTRACT_PRODUCT_TYPE, ExtractionService, LeaseBook } from './extraction/index.js';
-import { PackagesService } from './packages/index.js';
+import { ExtractionService, LeaseBook } from './extraction/index.js';
+import { PackagesRepository, PackagesService } from './packages/index.js';
+import { EXTRACTION_TYPE } from './products/index.js';
 import { PaymentsService } from './billing/payments/index.js';
 import { buildProvisioners } from './billing/provisioners.js';
 import { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from './billing/catalogue/index.js';
 import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/index.js';
 import type { Gateway } from './gateway/index.js';
-import { StaticExitBook, StaticIpsService, staticExitNodeId } from './static-ips/index.js';
+import { StaticExitBook, StaticIpsService } from './static-ips/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -196,7 +199,9 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   const g = config.gateway;
   // Loaded here, not at the top: one-shot CLI commands open the platform without the gateway.
   const {
+    ConnectionRegistry,
     EXTRACTION_ENTRY_PRODUCT_TYPES,
+    ExtractionAdmissions,
     ExtractionEntry,
     Gateway,
     MAIN_ENTRY_PRODUCT_TYPES,
@@ -207,11 +212,21 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     const added = await platform.services.nodes.ensureDefaultNode();
     if (added) logger.info({ node: added.id }, 'no exit nodes: added direct:// (replace it with `tollgate nodes add`)');
   }
-  const quotas = new QuotaBook(storage.db, { now });
-  const directory = new AccountDirectory(storage.db, platform.passwords, quotas, {
-    tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount },
-    now,
-  });
+  // What closes connections (limits reached, accounts revoked, static IPs ended): shared by every entry, and
+  // given to everything that enforces.
+  const registry = new ConnectionRegistry(logger);
+  const quotas = new QuotaBook(new PackagesRepository(storage.db), registry, { now });
+  const directory = new AccountDirectory(
+    {
+      subAccounts: new SubAccountsRepository(storage.db, storage.caps),
+      users: new UsersRepository(storage.db),
+      limits: new UserLimitsRepository(storage.db),
+      box: platform.passwords,
+      quotas,
+      closer: registry,
+    },
+    { tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount }, now },
+  );
   const policy = new TargetPolicy({
     allowPrivateTargets: g.allowPrivateTargets,
     blockedPorts: g.blockedPorts,
@@ -224,9 +239,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     const subscribe = storage.listenForChanges;
     await feed.wakeOn(subscribe).catch((err) => logger.warn({ err }, 'LISTEN for changes failed; polling only'));
   }
-  const meter = new Meter(storage.db, storage.caps, directory, platform.time, g.meterFlushMs, logger, now);
-  // Packages that expired or started since the last reading are re-read after each flush.
-  meter.afterFlush(() => quotas.reloadDue());
+  // Each flush re-reads the quotas whose packages expired or started (and so does the sweep below, every second).
+  const meter = new Meter(storage.db, storage.caps, directory, quotas, platform.time, g.meterFlushMs, logger, now);
   const health = new HealthChecker({
     pool,
     target: g.healthTarget,
@@ -241,25 +255,12 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     productTypes: MAIN_ENTRY_PRODUCT_TYPES,
     logger,
     now,
+    registry,
   });
-  directory.onRevoked = (state) => {
-    const closed = gateway.closeAccount(state.accountId);
-    if (closed > 0) logger.info({ account: state.accountId, closed }, 'account revoked: tunnels closed');
-  };
-  directory.onExhausted = (state) => {
-    const closed = gateway.closeAccount(state.accountId);
-    if (closed > 0) logger.info({ account: state.accountId, closed }, 'account limit reached: tunnels closed');
-  };
-  quotas.onExhausted = (quota) => {
-    let closed = 0;
-    for (const state of quota.members) closed += gateway.closeAccount(state.accountId);
-    if (closed > 0)
-      logger.info({ user: quota.userId, productType: quota.productType, closed }, 'packages used up: tunnels closed');
-  };
   feed.onChanges((changes) => directory.apply(changes));
   feed.onChanges(async (changes) => {
     const users = changes.filter((c) => c.entity === 'user_package').map((c) => c.entityId);
-    if (users.length > 0) await meter.exclusive(() => quotas.reloadUsers(users));
+    if (users.length > 0) await quotas.reloadUsers(users);
   });
   feed.onChanges(async (changes) => {
     if (changes.some((c) => c.entity === 'exit_node')) await pool.reload();
@@ -283,7 +284,11 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   });
   // The other entries share the registry, so closing an account's connections reaches every port, and the
   // connection slots and login budgets, so neither can be multiplied by spreading over ports.
-  const staticExits = new StaticExitBook(platform.services.staticIps, { policy, connectTimeoutMs: g.connectTimeoutMs, now });
+  const staticExits = new StaticExitBook(platform.services.staticIps, registry, {
+    policy,
+    connectTimeoutMs: g.connectTimeoutMs,
+    now,
+  });
   const staticGateway = new Gateway({
     config: { ...g, port: g.staticPort },
     accounts: directory,
@@ -291,38 +296,27 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     productTypes: STATIC_ENTRY_PRODUCT_TYPES,
     logger,
     now,
-    registry: gateway.registry,
+    registry,
     admission: gateway.admission,
     guard: gateway.guard,
     metrics: gateway.metrics,
     rules: new StaticEntry(staticExits),
   });
-  staticExits.onExitEnded = (staticIpId) => {
-    const nodeId = staticExitNodeId(staticIpId);
-    const closed = gateway.registry.closeWhere((conn) => conn.exitNodeId === nodeId);
-    if (closed > 0) logger.info({ staticIp: staticIpId, closed }, 'static IP no longer held: tunnels closed');
-  };
   feed.onChanges((changes) => staticExits.apply(changes));
 
   let extraction: { gateway: Gateway; leases: LeaseBook } | undefined;
   const range = config.extract.ports;
   if (range) {
-    const leases = new LeaseBook(storage.db, platform.services.whiteIps, { ports: range, now });
+    const admissions = new ExtractionAdmissions(logger);
+    const leases = new LeaseBook(storage.db, platform.services.whiteIps, admissions, { ports: range, now });
     await leases.load();
     const rules = new ExtractionEntry({
       leases,
+      admissions,
       forUser: (userId, productType) => directory.forUser(userId, productType),
       connectVia: (nodeId, route, target, signal) => pool.connectVia(nodeId, route, target, signal),
-      productType: EXTRACT_PRODUCT_TYPE,
+      productType: EXTRACTION_TYPE,
     });
-    leases.onLeaseEnded = (port) => {
-      const closed = rules.closePort(port);
-      if (closed > 0) logger.info({ port, closed }, 'extraction lease ended: tunnels closed');
-    };
-    leases.onAddressRemoved = (ip, userId) => {
-      const closed = rules.closeAddress(ip, userId);
-      if (closed > 0) logger.info({ user: userId, closed }, 'whitelisted IP removed: tunnels closed');
-    };
     feed.onChanges((changes) => leases.apply(changes));
     const ports: number[] = [];
     for (let p = range.from; p <= range.to; p++) ports.push(p);
@@ -335,7 +329,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
         productTypes: EXTRACTION_ENTRY_PRODUCT_TYPES,
         logger,
         now,
-        registry: gateway.registry,
+        registry,
         admission: gateway.admission,
         guard: gateway.guard,
         metrics: gateway.metrics,
@@ -344,10 +338,11 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       }),
     };
   }
-  // Leases and static allocations that end are noticed within a second.
+  // Leases, static allocations and packages that end are noticed within a second.
   const sweep = setInterval(() => {
     extraction?.leases.sweep();
     staticExits.sweep();
+    quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));
   }, 1000);
   sweep.unref();
 

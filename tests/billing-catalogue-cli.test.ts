@@ -122,6 +122,11 @@ for (const dialect of dialects()) {
         /kind:value:price/,
       );
       await fails(['products', 'disable', '999999'], /No such product: 999999/);
+      // A documented type nothing on the platform serves: refused by its own code (7002), nothing written.
+      await assert.rejects(
+        tollgate('products', 'add', '--title', 'x', '--type', '13', '--price', '1', '--days', '3'),
+        (err: unknown) => err instanceof AppError && err.code === 7002 && /type 13 is not served/.test(err.message),
+      );
       assert.equal((await tp.platform.services.products.list()).length, 2);
     });
 

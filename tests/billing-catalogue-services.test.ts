@@ -113,13 +113,19 @@ for (const dialect of dialects()) {
         assert.deepEqual(await s().products.list(), []);
       });
 
-      it('creates products of types without provisioning, marked not orderable', async () => {
+      it('refuses products of the types nothing serves (7002) and writes nothing', async () => {
+        const before = (await s().products.list()).length;
         for (const productType of [13, 15, 16, 17, 18, 20, 21, 24, 27, 28]) {
-          const p = await s().products.add({ title: `type ${productType}`, productType, price: 1 });
-          assert.equal(p.orderable, false, `type ${productType}`);
+          await assert.rejects(
+            s().products.add({ title: `type ${productType}`, productType, price: 1 }),
+            (err: unknown) => err instanceof AppError && err.key === 'TG_ERR_PRODUCT_NOT_ORDERABLE' && err.code === 7002,
+            `type ${productType}`,
+          );
         }
-        const orderable = (await s().products.list()).filter((p) => p.orderable);
-        assert.deepEqual(orderable, []);
+        assert.equal((await s().products.list()).length, before);
+        const p = await s().products.add({ title: 'p', productType: 9, price: 1, unitBytes: 1, unitDays: 1 });
+        await assert.rejects(s().products.update(p.id, { productType: 28 }), /not served/);
+        assert.equal((await s().products.get(p.id)).productType, 9);
       });
 
       it('updates given fields, checking the product as it would be stored', async () => {

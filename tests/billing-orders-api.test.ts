@@ -96,7 +96,24 @@ for (const dialect of dialects()) {
       p.dc = await s.products.add({ title: 'Static datacenter', productType: 14, price: '6', unitDays: 30 });
       p.renew = await s.products.add({ title: 'Static renewal', productType: 19, price: '7', unitDays: 30 });
       p.disabled = await s.products.add({ title: 'Old', productType: 9, price: '1', unitBytes: GB, unitDays: 1, enabled: false });
-      p.serp = await s.products.add({ title: 'Serp', productType: 27, price: '1' });
+      // A product of a type nothing serves cannot be created; one left from before (written as an older platform
+      // would have) stays in the table and cannot be ordered.
+      const serp = await tp.platform.storage.db
+        .insertInto('products')
+        .values({
+          title: 'Serp',
+          description: '',
+          product_type: 27,
+          unit_price_cents: 100,
+          unit_bytes: 0,
+          unit_days: 0,
+          enabled: 1,
+          created_at: clock,
+          updated_at: clock,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      p.serp = await s.products.get(Number(serp.id));
       pm.balance = (await s.paymentMethods.ensureBalanceMethod()).id;
       pm.card = (
         await s.paymentMethods.add({
@@ -175,6 +192,8 @@ for (const dialect of dialects()) {
           trade_no: o.trade_no,
           total: (2 * GB) / 1024,
           used: 0,
+          bandwidth_mbps: 0,
+          concurrency: 0,
           order: { created_at: '2026-11-23 20:00:00', pay_at: '2026-11-23 20:00:00', title: '10 GB' },
         });
         const row = await orderRow(o.trade_no);
@@ -230,7 +249,9 @@ for (const dialect of dialects()) {
         assert.equal(list.data.list.length, 1);
         assert.equal(list.data.list[0].total, 0);
         assert.equal(list.data.list[0].expired_at, '2027-01-22 20:00:00');
-        assert.equal(list.data.list[0].order.title, 'Unlimited (100 Mbps, 50 concurrent)');
+        assert.equal(list.data.list[0].order.title, 'Unlimited (100 Mbit/s, 50 concurrent)');
+        // The package holds what the SKUs sold: their bandwidth and concurrency.
+        assert.deepEqual([list.data.list[0].bandwidth_mbps, list.data.list[0].concurrency], [100, 50]);
         const row = await orderRow(answer.data.trade_no);
         assert.equal(row.amount, 2);
       });

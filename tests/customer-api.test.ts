@@ -303,16 +303,16 @@ for (const dialect of dialects()) {
         );
       });
 
-      it('accepts every documented product type and no other', async () => {
+      it('accepts every product type the registry gives sub-accounts and no other', async () => {
         const u = await createUser(tp);
-        for (const type of [9, 11, 14, 25])
+        for (const type of [9, 11, 12, 14, 25])
           assertCode(await post(tp, 'add', u.appKey, { accounts: `pt${type}:pass1234`, product_type: type }), 200);
-        for (const type of [0, 3, 10, 12, 26, 'x', 9.5]) {
+        for (const type of [0, 3, 10, 13, 19, 26, 'x', 9.5]) {
           const answer = await post(tp, 'add', u.appKey, { accounts: 'ptbad:pass1234', product_type: type });
           assertCode(answer, 400);
           assert.ok(answer.errors?.product_type, JSON.stringify(answer));
         }
-        assert.equal((await list(tp, u.appKey)).length, 4);
+        assert.equal((await list(tp, u.appKey)).length, 5);
       });
 
       it('rejects a batch with any bad entry, naming the bad entries, and adds nothing', async () => {
@@ -346,7 +346,7 @@ for (const dialect of dialects()) {
         assert.deepEqual(await names(tp, u.appKey), []);
       });
 
-      it('rejects names taken by anyone for that product type, naming them, and adds nothing', async () => {
+      it('rejects names taken by anyone on the same gateway entry, naming them, and adds nothing', async () => {
         const a = await createUser(tp);
         const b = await createUser(tp);
         assertCode(await post(tp, 'add', a.appKey, { accounts: 'taken1:pass1234,taken2:pass1234' }), 200);
@@ -356,9 +356,11 @@ for (const dialect of dialects()) {
         assert.match(answer.msg, /taken1/);
         assert.match(answer.msg, /taken2/);
         assert.deepEqual(await names(tp, b.appKey), []);
-        // Same owner, same type: also taken. Another product type: free.
+        // Same owner, same type: also taken. Another type of the same entry (the main port serves 9, 11 and 12 by
+        // name alone): taken too. A type of another entry (14, the static-IP port): free.
         assertCode(await post(tp, 'add', a.appKey, { accounts: 'taken1:pass1234' }), 2002);
-        assertCode(await post(tp, 'add', b.appKey, { accounts: 'taken1:pass1234', product_type: 11 }), 200);
+        assertCode(await post(tp, 'add', b.appKey, { accounts: 'taken1:pass1234', product_type: 11 }), 2002);
+        assertCode(await post(tp, 'add', b.appKey, { accounts: 'taken1:pass1234', product_type: 14 }), 200);
         const en = await call(tp.app, 'POST', `${P}/whitelist-account/add`, {
           query: { app_key: b.appKey, language: 'en' },
           json: { accounts: 'taken2:pass1234' },
@@ -513,13 +515,13 @@ for (const dialect of dialects()) {
       it('applies to every product type unless product_type narrows it', async () => {
         const u = await createUser(tp);
         assertCode(await post(tp, 'add', u.appKey, { accounts: 'multi1:pass1234' }), 200);
-        assertCode(await post(tp, 'add', u.appKey, { accounts: 'multi1:pass1234', product_type: 11 }), 200);
-        assertCode(await post(tp, 'disable', u.appKey, { accounts: 'multi1', product_type: 11 }), 200);
+        assertCode(await post(tp, 'add', u.appKey, { accounts: 'multi1:pass1234', product_type: 25 }), 200);
+        assertCode(await post(tp, 'disable', u.appKey, { accounts: 'multi1', product_type: 25 }), 200);
         assert.deepEqual(
           (await list(tp, u.appKey)).map((r) => [r.product_type, r.status]),
           [
             [9, 1],
-            [11, 0],
+            [25, 0],
           ],
         );
         assertCode(await post(tp, 'delete', u.appKey, { accounts: 'multi1', product_type: 14 }), 2001);

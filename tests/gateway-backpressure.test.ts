@@ -19,6 +19,7 @@ import {
   freePortRange,
   type GatewayPlatform,
   startGatewayPlatform,
+  until,
 } from './helpers/gateway.js';
 import {
   pattern,
@@ -46,15 +47,6 @@ async function listen(server: net.Server): Promise<number> {
   await once(server, 'listening');
   cleanup.push(() => server.close());
   return (server.address() as AddressInfo).port;
-}
-
-/** Resolves on the next turn in which `cond` holds (polled each event-loop turn, bounded by `ms`). */
-async function until(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 interface Rig {
@@ -96,6 +88,9 @@ async function rig(): Promise<Rig> {
     maxTunnels: 100,
     maxUserTunnels: 100,
     charge: () => true,
+    shaper: undefined,
+    admit: () => {},
+    leave: () => {},
   };
   conn.account = account;
   conn.upstream = exit;

@@ -408,9 +408,10 @@ for (const dialect of dialects()) {
       });
 
       it('accounts of other product types cannot use this entry, and the answer does not tell names apart', async () => {
-        const user = await g.tp.platform.services.users.create({ email: 'type11@example.com' });
-        await g.tp.platform.services.subAccounts.add(user.user.id, 'type11acct:pass1234', '', 11);
-        const t = await connectTunnel(g.port, `127.0.0.1:${echo.port}`, 'type11acct:pass1234');
+        // A static-IP account (type 14) belongs to the static-IP port.
+        const user = await g.tp.platform.services.users.create({ email: 'type14@example.com' });
+        await g.tp.platform.services.subAccounts.add(user.user.id, 'type14acct:pass1234', '', 14);
+        const t = await connectTunnel(g.port, `127.0.0.1:${echo.port}`, 'type14acct:pass1234');
         const unknown = await connectTunnel(g.port, `127.0.0.1:${echo.port}`, 'nosuchname:pass1234');
         assert.equal(t.status, 407);
         assert.equal(t.head.replace(/Content-Length: \d+/, ''), unknown.head.replace(/Content-Length: \d+/, ''));

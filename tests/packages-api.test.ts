@@ -80,6 +80,8 @@ for (const dialect of dialects()) {
           trade_no: first.trade_no,
           total: 6 * 1024 * 1024,
           used: 0,
+          bandwidth_mbps: 0,
+          concurrency: 0,
           order: { created_at: '2026-11-23 20:00:00', pay_at: '2026-11-23 20:00:00', title: 'Granted by operator' },
         });
       });
@@ -166,9 +168,9 @@ for (const dialect of dialects()) {
           if (usedBytes > 0) await setUsed(p.id, usedBytes);
           return p;
         };
-        await grant(589_824, T, 30, 167_936 * KB); // valid
+        await grant(589_824, T, 30, 233_472 * KB); // valid
         await grant(131_072, T - 27 * DAY, 30, 28_672 * KB); // valid, expiring in 3 days
-        await grant(65_536, T, 60, 65_536 * KB + 5000); // valid, used up (with overshoot)
+        await grant(65_536, T, 60); // valid, unused
         await grant(262_144, T - 31 * DAY, 30, 210_944 * KB); // expired yesterday with leftovers
         await packages().revoke((await grant(1_000_000, T, 30)).id); // withdrawn
         await grant(999, T, 30, 0, 9, stranger.id); // someone else's
@@ -298,6 +300,8 @@ for (const dialect of dialects()) {
             used_bytes: 0,
             total: 512 * 1024,
             used: 0,
+            bandwidth_mbps: 0,
+            concurrency: 0,
             starts_at: '2026-11-23T12:00:00.000Z',
             expires_at: '2026-12-23T12:00:00.000Z',
             trade_no: '',
@@ -357,6 +361,25 @@ for (const dialect of dialects()) {
         );
       });
 
+      it('grants a time package (11): bandwidth_mbps and concurrency, no size', async () => {
+        const user = await createUser(tp);
+        const granted = await call(tp.app, 'POST', `/admin/users/${user.id}/packages`, {
+          headers: admin,
+          json: { product_type: 11, bandwidth_mbps: 20, concurrency: 3, days: 30, title: 'Time 20M x3' },
+        });
+        assert.deepEqual(
+          [granted.data.product_type, granted.data.total_bytes, granted.data.bandwidth_mbps, granted.data.concurrency],
+          [11, 0, 20, 3],
+        );
+        const listed = await call(tp.app, 'GET', '/pub/user-product/list', {
+          query: { app_key: user.appKey, product_type: 11 },
+        });
+        assert.deepEqual(
+          [listed.data.list[0].total, listed.data.list[0].bandwidth_mbps, listed.data.list[0].concurrency],
+          [0, 20, 3],
+        );
+      });
+
       it('refuses bad grants, unknown users and packages, and a missing admin token, changing nothing', async () => {
         const user = await createUser(tp);
         const url = `/admin/users/${user.id}/packages`;
@@ -366,7 +389,11 @@ for (const dialect of dialects()) {
           [{ gb: 0, days: 1 }, 'gb'],
           [{ gb: -1, days: 1 }, 'gb'],
           [{ gb: 1, days: 0 }, 'days'],
-          [{ gb: 1, days: 1, product_type: 11 }, 'product_type'],
+          [{ gb: 1, days: 1, product_type: 13 }, 'product_type'],
+          [{ gb: 1, days: 1, product_type: 11, bandwidth_mbps: 20, concurrency: 3 }, 'size'],
+          [{ days: 1, product_type: 11, concurrency: 3 }, 'bandwidth_mbps'],
+          [{ days: 1, product_type: 11, bandwidth_mbps: 20 }, 'concurrency'],
+          [{ gb: 1, days: 1, bandwidth_mbps: 20 }, 'bandwidth_mbps'],
           [{ gb: 1, days: 1, trade_no: 'a b' }, 'trade_no'],
           [{ gb: 1, days: 1, starts_at: 'tomorrow' }, 'starts_at'],
           [{ gb: 1e-12, days: 1 }, 'gb'],

@@ -112,6 +112,31 @@ for (const dialect of dialects()) {
       assert.equal((await tp.platform.services.packages.list(user.id)).total, 1, 'the customer no longer sees it');
     });
 
+    it('grants a time package (11) with --bandwidth-mbps and --concurrency', async () => {
+      const user = await createUser(tp);
+      const [granted] = await tollgate(
+        'grant',
+        '--email',
+        user.email,
+        '--type',
+        '11',
+        '--days',
+        '30',
+        '--bandwidth-mbps',
+        '20',
+        '--concurrency',
+        '3',
+      );
+      assert.match(
+        granted ?? '',
+        /^granted package \d+: type 11, 20 Mbit\/s × 3 connections, 2026-11-23 20:00:00 to 2026-12-23 20:00:00/,
+      );
+      const [pkg] = (await tp.platform.services.packages.list(user.id)).items;
+      assert.deepEqual([pkg?.productType, pkg?.totalBytes, pkg?.bandwidthMbps, pkg?.concurrency], [11, 0, 20, 3]);
+      const table = await tollgate('list', '--email', user.email);
+      assert.match(table[1] ?? '', /\s+11\s+20 Mbit\/s × 3 connections\s+0 KB\s+/);
+    });
+
     it('reports bad input by option, unknown users and packages by code, and changes nothing', async () => {
       const user = await createUser(tp);
       await assert.rejects(tollgate('grant', '--email', user.email, '--days', '1'), /give the size with --gb or --mb/);
@@ -120,7 +145,19 @@ for (const dialect of dialects()) {
         /give the size with --gb or --mb/,
       );
       await assert.rejects(tollgate('grant', '--email', user.email, '--gb', 'lots', '--days', '1'), /a positive number/);
-      await assert.rejects(tollgate('grant', '--email', user.email, '--gb', '1', '--days', '1', '--type', '11'), /choices/i);
+      await assert.rejects(tollgate('grant', '--email', user.email, '--gb', '1', '--days', '1', '--type', '13'), /choices/i);
+      await assert.rejects(
+        tollgate('grant', '--email', user.email, '--gb', '1', '--days', '1', '--type', '11'),
+        /holds time, not traffic: no --gb or --mb/,
+      );
+      await assert.rejects(
+        tollgate('grant', '--email', user.email, '--days', '1', '--type', '11', '--bandwidth-mbps', '20'),
+        /needs --bandwidth-mbps and --concurrency/,
+      );
+      await assert.rejects(
+        tollgate('grant', '--email', user.email, '--days', '1', '--type', '11', '--bandwidth-mbps', '0', '--concurrency', '3'),
+        /--bandwidth-mbps an integer from 1/,
+      );
       await assert.rejects(tollgate('grant', '--email', user.email, '--gb', '1'), /required option '--days <n>'/);
       await assert.rejects(
         tollgate('grant', '--email', user.email, '--gb', '1', '--days', '4000', '--trade-no', 'a b'),

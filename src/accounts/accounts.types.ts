@@ -1,5 +1,3 @@
-import type { SubAccountProductType } from './rules.js';
-
 /** A customer of the platform (the documents' User). */
 export interface User {
   readonly id: number;
@@ -37,6 +35,6 @@ export interface SubAccount {
 }
 
 export interface SubAccountFilter {
-  readonly productType?: SubAccountProductType | undefined;
+  readonly productType?: number | undefined;
   readonly username?: string | undefined;
 }

@@ -4,10 +4,6 @@
  * `name-key-value` usernames, so no separator may appear in a name).
  */
 
-export const PRODUCT_TYPES = [9, 11, 14, 25] as const;
-export type SubAccountProductType = (typeof PRODUCT_TYPES)[number];
-export const DEFAULT_PRODUCT_TYPE: SubAccountProductType = 9;
-
 export const NAME_MIN = 1;
 export const NAME_MAX = 32;
 export const PASSWORD_MIN = 4;

@@ -26,6 +26,19 @@ const LISTED: readonly PackedColumn[] = [
 ];
 type ListedTuple = [number, number, string, string, string, number, number, number, number];
 
+/** A sub-account as the gateway loads it: its row and its owner's status. */
+export interface GatewayAccountRow {
+  readonly id: number;
+  readonly user_id: number;
+  readonly product_type: number;
+  readonly username: string;
+  readonly password_enc: string;
+  readonly limit_gb: number;
+  readonly used_bytes: number;
+  readonly status: number;
+  readonly user_status: number;
+}
+
 export interface OwnedName {
   readonly id: number;
   readonly username: string;
@@ -72,19 +85,19 @@ export class SubAccountsRepository {
     return Number(row.n);
   }
 
-  /** Which of `names` are taken for this product type, by anyone. */
-  async takenNames(productType: number, names: readonly string[]): Promise<string[]> {
-    const taken: string[] = [];
+  /** Which of `names` are taken in any of these product types, by anyone (each name once). */
+  async takenNames(productTypes: readonly number[], names: readonly string[]): Promise<string[]> {
+    const taken = new Set<string>();
     for (const chunk of chunkRows(names, 1, this.caps)) {
       const rows = await this.db
         .selectFrom('sub_accounts')
         .select('username')
-        .where('product_type', '=', productType)
+        .where('product_type', 'in', [...productTypes])
         .where('username', 'in', chunk)
         .execute();
-      for (const r of rows) taken.push(r.username);
+      for (const r of rows) taken.add(r.username);
     }
-    return taken;
+    return [...taken];
   }
 
   /** The user's sub-accounts named in `names` (all product types unless one is given). */
@@ -100,6 +113,50 @@ export class SubAccountsRepository {
       found.push(...(await q.execute()));
     }
     return found;
+  }
+
+  /** The account of this type and name as the gateway loads it, if any. */
+  async forGateway(productType: number, username: string): Promise<GatewayAccountRow | undefined> {
+    const row = await this.#gatewayQuery()
+      .where('s.product_type', '=', productType)
+      .where('s.username', '=', username)
+      .executeTakeFirst();
+    return row && gatewayRow(row);
+  }
+
+  /** The accounts of these ids as the gateway loads them (absent ids are missing from the answer). */
+  async forGatewayByIds(ids: readonly number[]): Promise<GatewayAccountRow[]> {
+    const rows: GatewayAccountRow[] = [];
+    for (const chunk of chunkRows(ids, 1, this.caps)) {
+      for (const row of await this.#gatewayQuery().where('s.id', 'in', chunk).execute()) rows.push(gatewayRow(row));
+    }
+    return rows;
+  }
+
+  /** Adds billed bytes to an account's `used_bytes` (the gateway's meter). */
+  async addUsedBytes(id: number, bytes: number): Promise<void> {
+    await this.db
+      .updateTable('sub_accounts')
+      .set((eb) => ({ used_bytes: eb(eb.ref('used_bytes'), '+', bytes) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  #gatewayQuery() {
+    return this.db
+      .selectFrom('sub_accounts as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select([
+        's.id',
+        's.user_id',
+        's.product_type',
+        's.username',
+        's.password_enc',
+        's.limit_gb',
+        's.used_bytes',
+        's.status',
+        'u.status as user_status',
+      ]);
   }
 
   /** Inserts and returns the new ids. */
@@ -127,4 +184,19 @@ export class SubAccountsRepository {
       await this.db.deleteFrom('sub_accounts').where('id', 'in', chunk).execute();
     }
   }
+}
+
+/** Numbers as numbers: PostgreSQL returns bigint columns as strings. */
+function gatewayRow(row: GatewayAccountRow): GatewayAccountRow {
+  return {
+    id: Number(row.id),
+    user_id: Number(row.user_id),
+    product_type: row.product_type,
+    username: row.username,
+    password_enc: row.password_enc,
+    limit_gb: row.limit_gb,
+    used_bytes: Number(row.used_bytes),
+    status: row.status,
+    user_status: row.user_status,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
+import { ENTRY_TYPES, productKind, SUB_ACCOUNT_TYPES } from '../products/index.js';
 import type { Database, DialectCapabilities } from '../storage/index.js';
 import type { SubAccount, SubAccountFilter } from './accounts.types.js';
 import {
@@ -13,7 +14,6 @@ import {
   parseCredentialBatch,
   parseNameBatch,
   remarkProblem,
-  type SubAccountProductType,
   splitBatch,
 } from './rules.js';
 import type { SecretBox } from './secret-box.js';
@@ -58,8 +58,14 @@ export class SubAccountsService {
     return rows.map((row) => this.#toSubAccount(userId, row));
   }
 
-  /** Adds `user01:pass,user02:pass` for one product type, all or none. */
-  async add(userId: number, accounts: string, remark: string, productType: SubAccountProductType): Promise<void> {
+  /**
+   * Adds `user01:pass,user02:pass` for one product type, all or none. A name must be free among every product
+   * type served by the same gateway entry (the entry finds an account by its name alone).
+   */
+  async add(userId: number, accounts: string, remark: string, productType: number): Promise<void> {
+    const entry = productKind(productType)?.entry;
+    if (entry === undefined) throw invalidParams({ product_type: `one of ${SUB_ACCOUNT_TYPES.join(', ')}` });
+    const sameEntry = ENTRY_TYPES[entry];
     this.#checkSize(accounts);
     const batch = parseCredentialBatch(accounts);
     this.#checkBatch(batch, `each entry is username:password, ${NAME_RULE} (password ${PASSWORD_RULE})`);
@@ -96,7 +102,7 @@ export class SubAccountsService {
           const max = await this.options.limits.limitOf(trx, userId, 'sub_accounts');
           const count = (await repo.countByUser(userId)) + rows.length;
           if (count > max) throw new AppError('TG_ERR_ACCOUNT_LIMIT', { params: { max, count } });
-          const taken = await repo.takenNames(productType, names);
+          const taken = await repo.takenNames(sameEntry, names);
           if (taken.length > 0) throw nameTaken(taken);
           // New names may be remembered as unknown by a gateway: tell it.
           await repo.recordChange(await repo.insertMany(rows), now);
@@ -104,25 +110,25 @@ export class SubAccountsService {
         return;
       } catch (err) {
         if (!this.caps.isUniqueViolation(err)) throw err;
-        const taken = await this.#repo().takenNames(productType, names);
+        const taken = await this.#repo().takenNames(sameEntry, names);
         if (taken.length > 0) throw nameTaken(taken);
         if (attempt >= 2) throw err;
       }
     }
   }
 
-  async remove(userId: number, accounts: string, productType?: SubAccountProductType): Promise<void> {
+  async remove(userId: number, accounts: string, productType?: number): Promise<void> {
     await this.#applyToBatch(userId, accounts, productType, (repo, ids) => repo.deleteByIds(ids));
   }
 
-  async setStatus(userId: number, accounts: string, enabled: boolean, productType?: SubAccountProductType): Promise<void> {
+  async setStatus(userId: number, accounts: string, enabled: boolean, productType?: number): Promise<void> {
     const status = enabled ? 1 : 0;
     await this.#applyToBatch(userId, accounts, productType, (repo, ids) =>
       repo.updateByIds(ids, { status, updated_at: this.#now() }),
     );
   }
 
-  async changePassword(userId: number, account: string, password: string, productType?: SubAccountProductType): Promise<void> {
+  async changePassword(userId: number, account: string, password: string, productType?: number): Promise<void> {
     const errors: Record<string, string> = {};
     if (!isValidName(account)) errors.account = NAME_RULE;
     if (!isValidPassword(password)) errors.password = PASSWORD_RULE;
@@ -131,7 +137,7 @@ export class SubAccountsService {
     await this.#applyToOne(userId, account, productType, { password_enc: passwordEnc });
   }
 
-  async changeRemark(userId: number, account: string, remark: string, productType?: SubAccountProductType): Promise<void> {
+  async changeRemark(userId: number, account: string, remark: string, productType?: number): Promise<void> {
     const errors: Record<string, string> = {};
     if (!isValidName(account)) errors.account = NAME_RULE;
     const problem = remarkProblem(remark);
@@ -140,7 +146,7 @@ export class SubAccountsService {
     await this.#applyToOne(userId, account, productType, { remark });
   }
 
-  async changeLimit(userId: number, account: string, limitGb: number, productType?: SubAccountProductType): Promise<void> {
+  async changeLimit(userId: number, account: string, limitGb: number, productType?: number): Promise<void> {
     const errors: Record<string, string> = {};
     if (!isValidName(account)) errors.account = NAME_RULE;
     if (!Number.isInteger(limitGb) || limitGb < 0 || limitGb > LIMIT_MAX_GB)
@@ -166,7 +172,7 @@ export class SubAccountsService {
   async #applyToBatch(
     userId: number,
     accounts: string,
-    productType: SubAccountProductType | undefined,
+    productType: number | undefined,
     apply: (repo: SubAccountsRepository, ids: number[]) => Promise<void>,
   ): Promise<void> {
     this.#checkSize(accounts);
@@ -187,7 +193,7 @@ export class SubAccountsService {
   async #applyToOne(
     userId: number,
     account: string,
-    productType: SubAccountProductType | undefined,
+    productType: number | undefined,
     patch: { password_enc?: string; remark?: string; limit_gb?: number },
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {

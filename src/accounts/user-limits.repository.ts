@@ -3,12 +3,34 @@ import { type Database, recordChange, type UserLimitsRow } from '../storage/inde
 import { LIMITS, type LimitName } from './user-limits.types.js';
 import { lockUser } from './users.repository.js';
 
+/** A user's overrides of the tunnel caps; null where the default applies. */
+export interface TunnelOverrides {
+  readonly tunnels_per_user: number | null;
+  readonly tunnels_per_account: number | null;
+}
+
 /** Queries on user_limits; returns rows, holds no rules. Bind to a transaction to read what it locked. */
 export class UserLimitsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   find(userId: number): Promise<UserLimitsRow | undefined> {
     return this.db.selectFrom('user_limits').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  /** The tunnel-cap overrides of those of `userIds` that have any row (null: the default applies). */
+  async tunnelOverrides(userIds: readonly number[]): Promise<Map<number, TunnelOverrides>> {
+    const out = new Map<number, TunnelOverrides>();
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('user_limits')
+        .select(['user_id', 'tunnels_per_user', 'tunnels_per_account'])
+        .where('user_id', 'in', userIds.slice(i, i + 500))
+        .execute();
+      for (const r of rows) {
+        out.set(Number(r.user_id), { tunnels_per_user: r.tunnels_per_user, tunnels_per_account: r.tunnels_per_account });
+      }
+    }
+    return out;
   }
 
   /**

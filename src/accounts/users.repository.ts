@@ -31,6 +31,21 @@ export class UsersRepository {
     return { rows, total: Number(count.n) };
   }
 
+  /** Which of these users exist and are active (status 1). */
+  async activeIds(ids: readonly number[]): Promise<Set<number>> {
+    const active = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('status', '=', 1)
+        .execute();
+      for (const r of rows) active.add(Number(r.id));
+    }
+    return active;
+  }
+
   /** Updates the user and announces the change to gateways, atomically. */
   update(id: number, patch: UserUpdate): Promise<UserRow | undefined> {
     return this.db.transaction().execute(async (trx) => {

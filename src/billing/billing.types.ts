@@ -5,9 +5,6 @@ import type { Database, OrderRow } from '../storage/index.js';
 /** Order statuses, as the documents number them. */
 export const ORDER_STATUS = { PENDING: 0, PAID: 1, CLOSED: 2, REFUNDED: 3 } as const;
 
-/** Product types an order may be for: those with provisioning. Others answer TG_ERR_PRODUCT_NOT_ORDERABLE. */
-export const ORDERABLE_PRODUCT_TYPES: readonly number[] = Object.freeze([3, 9, 11, 12, 14, 19, 25, 26]);
-
 /**
  * What exactly was ordered, stored as JSON in orders.details when the order is created, so provisioning
  * and refunds read the order as it was sold (not the product as it is now).

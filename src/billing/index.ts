@@ -1,12 +1,5 @@
 /** Billing: products, payment methods, coupons, gift tiers, orders, the balance ledger, provisioning. */
-export {
-  ORDER_STATUS,
-  ORDERABLE_PRODUCT_TYPES,
-  type OrderDetails,
-  orderDetails,
-  type Provisioner,
-  type ProvisionerRegistry,
-} from './billing.types.js';
+export { ORDER_STATUS, type OrderDetails, orderDetails, type Provisioner, type ProvisionerRegistry } from './billing.types.js';
 export { type BalanceChange, changeBalance, type LedgerReason, ledgerSum } from './ledger.js';
 export { applyBasisPoints, moneyNumber, moneyText, parseMoney } from './money.js';
 export { refundOrder, settleOrder } from './settle.js';

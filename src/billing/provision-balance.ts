@@ -4,6 +4,7 @@
  * 'balance', ref: the ledger row), so a refund debits exactly those back.
  */
 import type { Transaction } from 'kysely';
+import { BALANCE_TYPES, TOP_UP_TYPE } from '../products/index.js';
 import type { Database, OrderRow } from '../storage/index.js';
 import type { OrderDetails, Provisioner } from './billing.types.js';
 import { changeBalance, type LedgerReason } from './ledger.js';
@@ -71,10 +72,7 @@ function rechargeProvisioner(withGift: boolean): Provisioner {
   };
 }
 
-/** Provisioners for types 3 (recharge with gift) and 26 (making up a payment), for the order registry. */
+/** Provisioners for the balance types: the top-up (3, with its gift) and making up a payment (26). */
 export function balanceProvisioners(): Map<number, Provisioner> {
-  return new Map<number, Provisioner>([
-    [3, rechargeProvisioner(true)],
-    [26, rechargeProvisioner(false)],
-  ]);
+  return new Map<number, Provisioner>(BALANCE_TYPES.map((type) => [type, rechargeProvisioner(type === TOP_UP_TYPE)]));
 }

@@ -1,24 +1,30 @@
 /**
- * Provisioning packages: types 9 and 12 grant a traffic package of amount × unit_bytes, valid unit_days from
- * payment; type 11 grants a time-based package record (no traffic) valid amount × unit_days, titled with its
- * bandwidth and concurrency options. The package carries the order's trade_no, title and times, is written in
- * the transaction that marks the order paid, and is recorded in order_provisions (kind 'package') for refunds.
+ * Provisioning packages, by what the product registry says the type provisions: a traffic package (9, 12) of
+ * amount × unit_bytes, valid unit_days from payment; a time package (11) valid amount × unit_days with the
+ * bandwidth and concurrency of the chosen SKUs, titled with them. The package carries the order's trade_no,
+ * title and times, is written in the transaction that marks the order paid, and is recorded in
+ * order_provisions (kind 'package') for refunds.
  */
 import type { PackagesService } from '../packages/index.js';
+import { PACKAGE_TYPES, productKind } from '../products/index.js';
 import type { OrderRow } from '../storage/index.js';
 import type { OrderDetails, Provisioner } from './billing.types.js';
 
 /** The package a paid order grants. */
-function grantOf(order: OrderRow, details: OrderDetails): { totalBytes: number; days: number; title: string } {
+function grantOf(
+  order: OrderRow,
+  details: OrderDetails,
+): { totalBytes?: number; bandwidthMbps?: number; concurrency?: number; days: number; title: string } {
   const unitDays = details.unitDays ?? 0;
-  if (order.product_type === 11) {
-    const bandwidth = details.bandwidthSku ? `${details.bandwidthSku.value} Mbps` : '';
-    const concurrency = details.concurrencySku ? `${details.concurrencySku.value} concurrent` : '';
-    const options = [bandwidth, concurrency].filter((s) => s !== '').join(', ');
+  if (productKind(order.product_type)?.provisions === 'time-package') {
+    // An order without its SKUs grants nothing usable: the grant's rules refuse it and the payment rolls back.
+    const bandwidthMbps = details.bandwidthSku?.value ?? 0;
+    const concurrency = details.concurrencySku?.value ?? 0;
     return {
-      totalBytes: 0,
+      bandwidthMbps,
+      concurrency,
       days: unitDays * order.amount,
-      title: options ? `${order.product_name} (${options})` : order.product_name,
+      title: `${order.product_name} (${bandwidthMbps} Mbit/s, ${concurrency} concurrent)`,
     };
   }
   return { totalBytes: (details.unitBytes ?? 0) * order.amount, days: unitDays, title: order.product_name };
@@ -34,6 +40,8 @@ function packageProvisioner(packages: PackagesService): Provisioner {
           userId: Number(order.user_id),
           productType: order.product_type,
           totalBytes: grant.totalBytes,
+          bandwidthMbps: grant.bandwidthMbps,
+          concurrency: grant.concurrency,
           days: grant.days,
           startsAt: now,
           tradeNo: order.trade_no,
@@ -68,12 +76,8 @@ function packageProvisioner(packages: PackagesService): Provisioner {
   };
 }
 
-/** Provisioners for types 9, 11 and 12, for the order registry. */
+/** Provisioners for the package types of the product registry (traffic 9, 12; time 11), for the order registry. */
 export function packageProvisioners(deps: { packages: PackagesService }): Map<number, Provisioner> {
   const provisioner = packageProvisioner(deps.packages);
-  return new Map<number, Provisioner>([
-    [9, provisioner],
-    [11, provisioner],
-    [12, provisioner],
-  ]);
+  return new Map<number, Provisioner>(PACKAGE_TYPES.map((type) => [type, provisioner]));
 }

@@ -6,6 +6,7 @@
  */
 import type { Transaction } from 'kysely';
 import { invalidParams } from '../errors/index.js';
+import { typesWhere } from '../products/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
 import type { Database } from '../storage/index.js';
 import type { Provisioner } from './billing.types.js';
@@ -38,8 +39,8 @@ function parseDetail(text: string): Partial<RenewalDetail> {
   }
 }
 
-/** Types 14 and 25: one allocation per IP, for the product's unit_days, trade_no the order's. */
-function allocationProvisioner(staticIps: StaticIpsService, productType: 14 | 25): Provisioner {
+/** Static-IP types (14, 25): one allocation per IP, for the product's unit_days, trade_no the order's. */
+function allocationProvisioner(staticIps: StaticIpsService, productType: number): Provisioner {
   return {
     async provision(trx, order, details, now) {
       const regions = details.regions ?? [];
@@ -106,11 +107,12 @@ function renewalProvisioner(staticIps: StaticIpsService): Provisioner {
   };
 }
 
-/** Provisioners for the static IP product types (14, 25, 19), for the order registry. */
+/** Provisioners for the types the product registry says provision static IPs (14, 25) or renew them (19). */
 export function staticProvisioners(deps: { staticIps: StaticIpsService }): Map<number, Provisioner> {
-  return new Map<number, Provisioner>([
-    [14, allocationProvisioner(deps.staticIps, 14)],
-    [25, allocationProvisioner(deps.staticIps, 25)],
-    [19, renewalProvisioner(deps.staticIps)],
-  ]);
+  const registry = new Map<number, Provisioner>();
+  for (const type of typesWhere((k) => k.provisions === 'static-ip'))
+    registry.set(type, allocationProvisioner(deps.staticIps, type));
+  const renewal = renewalProvisioner(deps.staticIps);
+  for (const type of typesWhere((k) => k.provisions === 'static-renewal')) registry.set(type, renewal);
+  return registry;
 }

@@ -1,5 +1,6 @@
 /** The provisioner registry: what a paid order of each product type gives, and how a refund takes it back. */
 import type { PackagesService } from '../packages/index.js';
+import { SOLD_TYPES } from '../products/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
 import type { Provisioner, ProvisionerRegistry } from './billing.types.js';
 import { balanceProvisioners } from './provision-balance.js';
@@ -11,7 +12,7 @@ export interface ProvisionerDeps {
   readonly staticIps: StaticIpsService;
 }
 
-/** Types 3 and 26 (balance), 9, 11 and 12 (packages), 14, 19 and 25 (static IPs). */
+/** Every type the product registry sells: balance (3, 26), packages (9, 11, 12), static IPs and renewals (14, 19, 25). */
 export function buildProvisioners(deps: ProvisionerDeps): ProvisionerRegistry {
   const registry = new Map<number, Provisioner>();
   for (const part of [balanceProvisioners(), packageProvisioners(deps), staticProvisioners(deps)]) {
@@ -20,5 +21,8 @@ export function buildProvisioners(deps: ProvisionerDeps): ProvisionerRegistry {
       registry.set(type, provisioner);
     }
   }
+  // A type sold without a provisioner would take money and give nothing: refuse to start.
+  const missing = SOLD_TYPES.filter((type) => !registry.has(type));
+  if (missing.length > 0) throw new Error(`no provisioner for the sold product types ${missing.join(', ')}`);
   return registry;
 }

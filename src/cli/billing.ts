@@ -19,6 +19,7 @@ import {
   productView,
 } from '../billing/catalogue/index.js';
 import { moneyText } from '../billing/index.js';
+import { BALANCE_TYPES, describeTypes, SOLD_TYPES, TIME_PACKAGE_TYPES, TRAFFIC_PACKAGE_TYPES } from '../products/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import { idParser, table, withOptionErrors } from './arguments.js';
 
@@ -134,11 +135,17 @@ export function registerBillingCommands(
 
   products
     .command('add')
-    .description('add a product; 9/12 need --gb and --days, 11/14/19/25 --days; 3 and 26 have no price')
+    .description(
+      `add a product of a sold type; traffic packages (${TRAFFIC_PACKAGE_TYPES.join(', ')}) need --gb and --days, time packages (${TIME_PACKAGE_TYPES.join(', ')}), static IPs and renewals --days; ${BALANCE_TYPES.join(' and ')} have no price`,
+    )
     .requiredOption('--title <title>', 'product name')
-    .requiredOption('--type <type>', 'product type (3, 9, 11, 12, 14, 19, 25, 26 can be ordered)', parseInteger)
+    .requiredOption('--type <type>', `product type, one of the sold ones: ${describeTypes(SOLD_TYPES)}`, parseInteger)
     .option('--price <price>', 'unit price, e.g. 12.50')
-    .option('--gb <gb>', 'traffic one unit provisions, GB (1 GB = 1024³ bytes; types 9, 12)', parseGb)
+    .option(
+      '--gb <gb>',
+      `traffic one unit provisions, GB (1 GB = 1024³ bytes; types ${TRAFFIC_PACKAGE_TYPES.join(', ')})`,
+      parseGb,
+    )
     .option('--bytes <bytes>', 'traffic one unit provisions, bytes', parseInteger)
     .option('--days <days>', 'days one unit provisions', parseInteger)
     .option('--description <text>', 'description')

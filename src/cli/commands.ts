@@ -67,7 +67,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'packages',
-    summary: 'manage users’ traffic packages',
+    summary: 'manage users’ packages (traffic and time)',
     load: async () => {
       const { registerPackageCommands } = await import('./packages.js');
       return (program) =>

@@ -1,18 +1,12 @@
 /**
- * `tollgate packages …`: grant, list and revoke traffic packages through the same PackagesService the admin API
- * uses. Registered by cli/main.ts, which supplies how to open the platform.
+ * `tollgate packages …`: grant, list and revoke packages (traffic and time) through the same PackagesService the
+ * admin API uses. Registered by cli/main.ts, which supplies how to open the platform.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { UsersService } from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
-import {
-  PACKAGE_PRODUCT_TYPES,
-  type PackagesService,
-  packageView,
-  shownUsedBytes,
-  toKb,
-  type TrafficPackage,
-} from '../packages/index.js';
+import { type PackagesService, packageView, shownUsedBytes, toKb, type TrafficPackage } from '../packages/index.js';
+import { DEFAULT_TYPE, describeTypes, PACKAGE_TYPES, productKind } from '../products/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import { idParser, parseWholeNumber, table, withOptionErrors } from './arguments.js';
 
@@ -32,6 +26,8 @@ const GB = 1024 ** 3;
 const OPTION_OF: Record<string, string> = {
   product_type: '--type',
   size: '--gb/--mb',
+  bandwidth_mbps: '--bandwidth-mbps',
+  concurrency: '--concurrency',
   days: '--days',
   starts_at: '--starts-at',
   trade_no: '--trade-no',
@@ -55,6 +51,12 @@ export function formatSize(bytes: number): string {
   return `${toKb(bytes)} KB`;
 }
 
+/** What a package holds, for people: its size, or a time package's bandwidth and concurrency. */
+function holds(p: TrafficPackage): string {
+  if (p.bandwidthMbps > 0 || p.concurrency > 0) return `${p.bandwidthMbps} Mbit/s × ${p.concurrency} connections`;
+  return formatSize(p.totalBytes);
+}
+
 /** Invalid fields come back as one readable message naming each option. */
 function run<T>(open: WithPackages, fn: (deps: PackageCommandDeps) => Promise<T>): Promise<T> {
   return withOptionErrors(
@@ -75,6 +77,8 @@ interface GrantOptions {
   type: string;
   gb?: number;
   mb?: number;
+  bandwidthMbps?: number;
+  concurrency?: number;
   days: number;
   title?: string;
   tradeNo?: string;
@@ -87,29 +91,39 @@ export function registerPackageCommands(
   open: WithPackages,
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Command {
-  const packages = program.command('packages').description('manage users’ traffic packages');
+  const packages = program.command('packages').description('manage users’ packages (traffic and time)');
   const describe = (p: TrafficPackage, time: TimeFormatter) =>
-    `package ${p.id}: type ${p.productType}, ${formatSize(p.totalBytes)}, ${time.format(p.startsAt)} to ${time.format(p.expiresAt)}, trade_no ${p.tradeNo}`;
+    `package ${p.id}: type ${p.productType}, ${holds(p)}, ${time.format(p.startsAt)} to ${time.format(p.expiresAt)}, trade_no ${p.tradeNo}`;
 
   packages
     .command('grant')
-    .description('give a user a traffic package (size with --gb or --mb)')
+    .description('give a user a package: traffic (size with --gb or --mb) or time (--bandwidth-mbps and --concurrency)')
     .requiredOption('--email <email>', 'the user’s email')
     .addOption(
-      new Option('--type <type>', 'product type: 9 dynamic residential traffic, 12 long-term IDC traffic')
-        .choices(PACKAGE_PRODUCT_TYPES.map(String))
-        .default('9'),
+      new Option('--type <type>', `product type: ${describeTypes(PACKAGE_TYPES)}`)
+        .choices(PACKAGE_TYPES.map(String))
+        .default(String(DEFAULT_TYPE)),
     )
-    .option('--gb <n>', 'size in GB (1 GB = 1024 MB), may be fractional', parseSize)
-    .option('--mb <n>', 'size in MB (for small test grants)', parseSize)
+    .option('--gb <n>', 'traffic packages: size in GB (1 GB = 1024 MB), may be fractional', parseSize)
+    .option('--mb <n>', 'traffic packages: size in MB (for small test grants)', parseSize)
+    .option('--bandwidth-mbps <n>', 'time packages: Mbit/s for all of the user’s traffic of the type', parseInteger)
+    .option('--concurrency <n>', 'time packages: open connections at once across the user’s accounts', parseInteger)
     .requiredOption('--days <n>', 'validity in days', parseInteger)
     .option('--title <title>', 'order description (default "Granted by operator")')
     .option('--trade-no <no>', 'order number (default: a generated 28-digit one)')
     .option('--starts-at <time>', 'effective from, Y-m-d H:i:s in TOLLGATE_TZ (default now)')
     .option('--json', 'print the package as JSON', false)
     .action(async (opts: GrantOptions) => {
-      if ((opts.gb === undefined) === (opts.mb === undefined)) throw new InvalidArgumentError('give the size with --gb or --mb');
-      const totalBytes = Math.round(opts.gb !== undefined ? opts.gb * GB : (opts.mb ?? 0) * MB);
+      const timePackage = productKind(Number(opts.type))?.provisions === 'time-package';
+      if (timePackage) {
+        if (opts.gb !== undefined || opts.mb !== undefined)
+          throw new InvalidArgumentError(`a type-${opts.type} package holds time, not traffic: no --gb or --mb`);
+        if (opts.bandwidthMbps === undefined || opts.concurrency === undefined)
+          throw new InvalidArgumentError(`a type-${opts.type} package needs --bandwidth-mbps and --concurrency`);
+      } else if ((opts.gb === undefined) === (opts.mb === undefined)) {
+        throw new InvalidArgumentError('give the size with --gb or --mb');
+      }
+      const totalBytes = timePackage ? undefined : Math.round(opts.gb !== undefined ? opts.gb * GB : (opts.mb ?? 0) * MB);
       await run(open, async ({ packages: service, users, time }) => {
         let startsAt: number | undefined;
         if (opts.startsAt !== undefined) {
@@ -121,6 +135,8 @@ export function registerPackageCommands(
           userId: user.id,
           productType: Number(opts.type),
           totalBytes,
+          bandwidthMbps: opts.bandwidthMbps,
+          concurrency: opts.concurrency,
           days: opts.days,
           startsAt,
           tradeNo: opts.tradeNo,
@@ -149,7 +165,7 @@ export function registerPackageCommands(
         const rows = all.map((p) => ({
           id: String(p.id),
           type: String(p.productType),
-          total: formatSize(p.totalBytes),
+          total: holds(p),
           used: formatSize(shownUsedBytes(p)),
           starts: time.format(p.startsAt),
           expires: time.format(p.expiresAt),

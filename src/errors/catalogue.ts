@@ -362,6 +362,22 @@ export const ERRORS = {
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'http_request_denied',
   },
+  TG_ERR_QUOTA_NO_TIME_PACKAGE: {
+    code: 4103,
+    httpStatus: 403,
+    zh: '没有有效的包时套餐(未开始或已过期)',
+    en: 'No valid time-based package: none started, or all expired',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
+  },
+  TG_ERR_QUOTA_CONCURRENCY: {
+    code: 4104,
+    httpStatus: 429,
+    zh: '已达到套餐的并发连接数上限({limit}),请关闭连接后重试',
+    en: 'Your package’s concurrency ({limit} open connections) is reached; close one and retry',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'connection_limit_reached',
+  },
   TG_ERR_UPSTREAM_CONNECT_REFUSED: {
     code: 4201,
     httpStatus: 502,
@@ -546,9 +562,9 @@ export const ERRORS = {
   TG_ERR_PRODUCT_NOT_ORDERABLE: {
     code: 7002,
     httpStatus: 400,
-    zh: '该类型的套餐暂不支持购买:{type}',
-    en: 'Products of type {type} cannot be ordered yet',
-    doc: 'The product type has no provisioning yet',
+    zh: '本平台不提供类型 {type} 的产品,不能创建或购买',
+    en: 'Product type {type} is not served by this platform: it cannot be created or ordered',
+    doc: 'The product type is not one this platform serves (see the product registry, docs/products.md).',
   },
   TG_ERR_PAYMENT_METHOD_NOT_FOUND: {
     code: 7003,

@@ -17,11 +17,10 @@ import type { Kysely } from 'kysely';
 import { lockUser, type UserLimitSource } from '../accounts/index.js';
 import type { ExtractConfig } from '../config/index.js';
 import { AppError, invalidParams } from '../errors/index.js';
+import { PackagesRepository } from '../packages/index.js';
 import type { ExitNode, GeoCatalogue } from '../pool/index.js';
+import { EXTRACTION_TYPE } from '../products/index.js';
 import { type Database, recordChange } from '../storage/index.js';
-
-/** The product type whose packages and exits extraction uses: dynamic residential traffic. */
-export const EXTRACT_PRODUCT_TYPE = 9;
 
 export interface ExtractRequest {
   readonly country?: string | undefined;
@@ -91,26 +90,17 @@ export class ExtractionService {
 
     const white = await this.db.selectFrom('white_ips').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
     if (!white) throw new AppError('TG_ERR_EXTRACT_NOT_WHITELISTED');
-    const usable = await this.db
-      .selectFrom('user_packages')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('product_type', '=', EXTRACT_PRODUCT_TYPE)
-      .where('status', '=', 1)
-      .where('starts_at', '<=', now)
-      .where('expires_at', '>', now)
-      .whereRef('used_bytes', '<', 'total_bytes')
-      .limit(1)
-      .executeTakeFirst();
-    if (!usable) throw new AppError('TG_ERR_EXTRACT_NO_PACKAGE');
+    if (!(await new PackagesRepository(this.db).hasValid(userId, EXTRACTION_TYPE, now))) {
+      throw new AppError('TG_ERR_EXTRACT_NO_PACKAGE');
+    }
 
-    // Known location: some dynamic exit serves it (6201 otherwise); usable: one serves type 9 (6202 otherwise).
+    // Known location: some dynamic exit serves it (6201 otherwise); usable: one serves the extraction type (6202 otherwise).
     const geo = await this.geo.resolve({ country: request.country, state: request.state, city: request.city });
     const candidates = (await this.nodes.list()).filter(
       (n) =>
         n.enabled &&
         n.endpoint !== undefined &&
-        n.productTypes.includes(EXTRACT_PRODUCT_TYPE) &&
+        n.productTypes.includes(EXTRACTION_TYPE) &&
         (geo.country === undefined || n.country === geo.country) &&
         (geo.state === undefined || n.state === geo.state) &&
         (geo.city === undefined || n.city === geo.city),

@@ -1,9 +1,8 @@
 export {
-  EXTRACT_PRODUCT_TYPE,
   type Extracted,
   type ExtractionNodes,
   ExtractionService,
   type ExtractionServiceOptions,
   type ExtractRequest,
 } from './extraction.service.js';
-export { type Lease, LeaseBook, type LeaseBookOptions, type WhiteIpSource } from './lease-book.js';
+export { type Lease, LeaseBook, type LeaseBookOptions, type LeaseCloser, type WhiteIpSource } from './lease-book.js';

@@ -26,6 +26,14 @@ export interface WhiteIpSource {
   allByUser(userId: number): Promise<string[]>;
 }
 
+/** Closes the tunnels admitted on the extraction ports (the extraction entry's admissions). */
+export interface LeaseCloser {
+  /** Closes every client admitted on `port`; returns how many. */
+  closePort(port: number): number;
+  /** Closes the clients admitted without credentials from `ip` (canonical) for `userId`; returns how many. */
+  closeAddress(ip: string, userId: number): number;
+}
+
 export interface LeaseBookOptions {
   readonly ports: { readonly from: number; readonly to: number };
   readonly now?: () => number;
@@ -38,14 +46,14 @@ export class LeaseBook {
   readonly #byUser = new Map<number, Set<string>>();
   readonly #now: () => number;
   readonly #ports: { readonly from: number; readonly to: number };
-  /** Set by the gateway: the lease on `port` ended (expired, or the port was leased anew); close its tunnels. */
-  onLeaseEnded: (port: number) => void = () => {};
-  /** Set by the gateway: `ip` is no longer whitelisted by `userId`; close the tunnels it opened without credentials. */
-  onAddressRemoved: (ip: string, userId: number) => void = () => {};
-
+  /**
+   * @param closer closes the tunnels of a lease that ended (expired, or the port leased anew) and of an address
+   *   no longer whitelisted (those it opened without credentials).
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly whiteIps: WhiteIpSource,
+    private readonly closer: LeaseCloser,
     options: LeaseBookOptions,
   ) {
     this.#now = options.now ?? Date.now;
@@ -121,7 +129,7 @@ export class LeaseBook {
       for (const ip of [...(this.#byUser.get(userId) ?? [])]) {
         if (now.has(ip)) continue;
         this.#disown(ip, userId);
-        this.onAddressRemoved(ip, userId);
+        this.closer.closeAddress(ip, userId);
       }
       for (const ip of now) this.#own(ip, userId);
     }
@@ -129,7 +137,7 @@ export class LeaseBook {
 
   #end(port: number): void {
     this.#leases.delete(port);
-    this.onLeaseEnded(port);
+    this.closer.closePort(port);
   }
 
   #own(ip: string, userId: number): void {

@@ -14,6 +14,9 @@ const account = (accountId: number, userId: number, maxTunnels = 100, maxUserTun
   maxTunnels,
   maxUserTunnels,
   charge: () => true,
+  shaper: undefined,
+  admit: () => {},
+  leave: () => {},
 });
 const key = (fn: () => void) => {
   try {

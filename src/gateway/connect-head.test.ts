@@ -55,6 +55,9 @@ describe('CONNECT read by hand (connect-head.ts)', () => {
         charged += n;
         return true;
       },
+      shaper: undefined,
+      admit: () => {},
+      leave: () => {},
     };
     gateway = new Gateway({
       config: loadConfig({ TOLLGATE_PROXY_HOST: '127.0.0.1', TOLLGATE_PROXY_PORT: '0', TOLLGATE_MAX_HEADER_BYTES: '2048' })

@@ -7,6 +7,7 @@
  * lease fixes the exit).
  */
 import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import type { DialSignal, ExitConnection, GatewayAccount, ProxyTarget, RouteRequest } from './gateway.types.js';
 import { authenticate, type Authorized, type EntryRules, type HandshakeDeps } from './handshake.js';
@@ -33,6 +34,8 @@ export interface LeaseLookup {
 
 export interface ExtractionEntryDeps {
   readonly leases: LeaseLookup;
+  /** Where admitted clients are recorded, so the lease book can close them (it holds the same object). */
+  readonly admissions: ExtractionAdmissions;
   /** The user-level account whitelisted traffic is metered to (AccountDirectory.forUser). */
   forUser(userId: number, productType: number): Promise<GatewayAccount>;
   /** Dials through the lease's node, or another matching one when it is down (ExitPool.connectVia). */
@@ -49,19 +52,27 @@ interface Admitted {
   readonly anonymousFrom: string | undefined;
 }
 
-export class ExtractionEntry implements EntryRules {
+/**
+ * The clients the extraction ports admitted, by socket: what closes them when their lease ends or their address
+ * stops being whitelisted (the lease book receives this object in its constructor; the entry records into it).
+ */
+export class ExtractionAdmissions {
   readonly #admitted = new Map<Socket, Admitted>();
 
-  constructor(private readonly deps: ExtractionEntryDeps) {}
+  constructor(private readonly logger?: Logger) {}
 
   /** Closes every client admitted on `port` (its lease ended); returns how many. */
   closePort(port: number): number {
-    return this.#closeWhere((a) => a.port === port);
+    const n = this.#closeWhere((a) => a.port === port);
+    if (n > 0) this.logger?.info({ port, closed: n }, 'extraction lease ended: tunnels closed');
+    return n;
   }
 
   /** Closes the clients admitted without credentials from `ip` (canonical) for `userId`; returns how many. */
   closeAddress(ip: string, userId: number): number {
-    return this.#closeWhere((a) => a.userId === userId && a.anonymousFrom === ip);
+    const n = this.#closeWhere((a) => a.userId === userId && a.anonymousFrom === ip);
+    if (n > 0) this.logger?.info({ user: userId, closed: n }, 'whitelisted IP removed: tunnels closed');
+    return n;
   }
 
   #closeWhere(match: (a: Admitted) => boolean): number {
@@ -75,10 +86,15 @@ export class ExtractionEntry implements EntryRules {
     return n;
   }
 
-  #admit(socket: Socket, admitted: Admitted): void {
+  /** Records an admitted client until it closes. */
+  admit(socket: Socket, admitted: Admitted): void {
     if (!this.#admitted.has(socket)) socket.once('close', () => this.#admitted.delete(socket));
     this.#admitted.set(socket, admitted);
   }
+}
+
+export class ExtractionEntry implements EntryRules {
+  constructor(private readonly deps: ExtractionEntryDeps) {}
 
   allowsAnonymous(client: Socket, address: string): boolean {
     const lease = this.deps.leases.lease(client.localPort ?? 0);
@@ -111,7 +127,7 @@ export class ExtractionEntry implements EntryRules {
       account = await this.deps.forUser(lease.userId, this.deps.productType);
       anonymousFrom = this.deps.leases.canonical(address);
     }
-    this.#admit(client, { port, userId: lease.userId, anonymousFrom });
+    this.deps.admissions.admit(client, { port, userId: lease.userId, anonymousFrom });
     const nodeId = lease.nodeId;
     return {
       account,

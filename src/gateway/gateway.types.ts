@@ -66,6 +66,15 @@ export interface ExitPicker {
   connect(route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection>;
 }
 
+/**
+ * Paces the traffic of accounts whose product limits bandwidth (time packages): one per user, shared by every
+ * connection of the user's accounts of the type, both directions.
+ */
+export interface Shaper {
+  /** Takes `bytes` just relayed; answers 0 when the reader may read on, else the ms to pause it first. */
+  take(bytes: number): number;
+}
+
 /** A sub-account as the gateway holds it while relaying its bytes. */
 export interface GatewayAccount {
   readonly accountId: number;
@@ -76,10 +85,17 @@ export interface GatewayAccount {
   /** Most open connections of all the user's accounts together (TOLLGATE_TUNNELS_PER_USER or the user's override). */
   readonly maxUserTunnels: number;
   /**
-   * Counts relayed bytes (per chunk, so it must cost nothing); false once the account's limit is reached,
-   * after which the platform closes its connections.
+   * Counts relayed bytes (per chunk, so it must cost nothing); false once the account's limit or its owner's
+   * packages are used up: the caller then cuts the connection that counted them (the account's other
+   * connections are closed by the platform).
    */
   charge(bytes: number): boolean;
+  /** The bandwidth shaper of the account's product, when it has one; undefined means unshaped. */
+  readonly shaper: Shaper | undefined;
+  /** Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. */
+  admit(): void;
+  /** Gives back a slot `admit` took. */
+  leave(): void;
 }
 
 /** One password check, reserved against the failure budgets before it is made; settled with its outcome. */

@@ -13,6 +13,7 @@ import { parseAbsoluteUrl, parseAuthority } from './parsers/http-head.js';
 import { asRefusal, endWith, httpRefusal, refusalParts } from './refusal.js';
 import type { ProxyConnection } from './registry.js';
 import { relay } from './relay.js';
+import { shapedPipe } from './shaped-pipe.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and our own credentials never travel on. */
 const HOP_BY_HOP = new Set([
@@ -136,23 +137,25 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
     conn.exitNodeId = exit.nodeId;
     const account = authorized.account;
 
-    // Billed: every byte written to and read from the target (rewritten head, body, response).
+    // Billed: every byte written to and read from the target (rewritten head, body, response). A byte over
+    // the budget ends the connection where it is counted.
     let countedUp = 0;
+    const shaper = account.shaper;
     upstream.on('data', (chunk: Buffer) => {
       conn.down += chunk.length;
-      account.charge(chunk.length);
+      if (!account.charge(chunk.length)) conn.destroy();
     });
     req.on('data', (chunk: Buffer) => {
       conn.up += chunk.length;
       countedUp += chunk.length;
-      account.charge(chunk.length);
+      if (!account.charge(chunk.length)) conn.destroy();
     });
     upstream.once('close', () => {
       // The head and any chunk framing we wrote: bill what really went out.
       const rest = upstream.bytesWritten - countedUp;
       if (rest > 0) {
         conn.up += rest;
-        account.charge(rest);
+        if (!account.charge(rest)) conn.destroy();
       }
       if (conn.upstream === upstream) conn.upstream = undefined;
     });
@@ -172,7 +175,8 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
         incoming.statusMessage,
         forwardable(incoming.rawHeaders, incoming.headers.connection),
       );
-      incoming.pipe(res);
+      if (shaper) shapedPipe(incoming, res, shaper);
+      else incoming.pipe(res);
     });
     outgoing.on('error', (err) => {
       upstream.destroy();
@@ -184,7 +188,8 @@ async function forward(ctx: GatewayContext, req: IncomingMessage, res: ServerRes
       } else res.destroy();
     });
     res.once('close', () => upstream.destroy());
-    req.pipe(outgoing);
+    if (shaper) shapedPipe(req, outgoing, shaper);
+    else req.pipe(outgoing);
   } catch (err) {
     refuse(ctx, 'http', err);
     if (res.headersSent || conn.closed) return void socket.destroy();

@@ -1,5 +1,11 @@
 export { EXTRACTION_ENTRY_PRODUCT_TYPES, MAIN_ENTRY_PRODUCT_TYPES, STATIC_ENTRY_PRODUCT_TYPES } from './entries.js';
-export { ExtractionEntry, type ExtractionEntryDeps, type LeaseLookup, type PortLease } from './extraction-entry.js';
+export {
+  ExtractionAdmissions,
+  ExtractionEntry,
+  type ExtractionEntryDeps,
+  type LeaseLookup,
+  type PortLease,
+} from './extraction-entry.js';
 export { authenticate, type Authorized, type EntryRules, type HandshakeDeps } from './handshake.js';
 export { StaticEntry, type StaticExit, type StaticExitLookup } from './static-entry.js';
 export type {
@@ -11,6 +17,7 @@ export type {
   PasswordCheck,
   ProxyTarget,
   RouteRequest,
+  Shaper,
   Targeting,
 } from './gateway.types.js';
 export { GatewayMetrics } from './metrics.js';

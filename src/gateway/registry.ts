@@ -2,8 +2,14 @@
  * Every live proxy connection, by account: shutdown, kill-by-account and
  * per-connection stats come from here. Byte totals are kept per connection as
  * plain integers and reported to metrics on a timer, not per chunk.
+ *
+ * It is what closes connections when a limit is reached or an account revoked: the account directory, the
+ * package quotas and the static-IP book receive it in their constructors (main.ts), never a callback to forget.
+ * Filing a connection under an account takes one of the account's connection slots (its owner's concurrency);
+ * releasing it gives the slot back.
  */
 import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import type { GatewayAccount } from './gateway.types.js';
 
 export type Protocol = 'http' | 'connect' | 'socks5';
@@ -46,6 +52,9 @@ export class ConnectionRegistry {
   #closedUp = 0;
   #closedDown = 0;
 
+  /** @param logger where closes by account are reported (info), when given. */
+  constructor(private readonly logger?: Logger) {}
+
   get size(): number {
     return this.#live.size;
   }
@@ -56,10 +65,14 @@ export class ConnectionRegistry {
     return conn;
   }
 
-  /** Files the connection under its account (re-filing when a keep-alive request authenticates as another). */
+  /**
+   * Files the connection under its account (re-filing when a keep-alive request authenticates as another).
+   * Throws TG_ERR_QUOTA_CONCURRENCY, filing nothing, when the account has no connection slot free.
+   */
   attach(conn: ProxyConnection, account: GatewayAccount): void {
     if (conn.account === account) return;
-    if (conn.account) this.#byAccount.get(conn.account.accountId)?.delete(conn);
+    account.admit();
+    if (conn.account) this.#unfile(conn, conn.account);
     conn.account = account;
     let set = this.#byAccount.get(account.accountId);
     if (!set) this.#byAccount.set(account.accountId, (set = new Set()));
@@ -72,20 +85,45 @@ export class ConnectionRegistry {
     conn.closed = true;
     this.#closedUp += conn.up - conn.reportedUp;
     this.#closedDown += conn.down - conn.reportedDown;
-    if (conn.account) {
-      const set = this.#byAccount.get(conn.account.accountId);
-      set?.delete(conn);
-      if (set?.size === 0) this.#byAccount.delete(conn.account.accountId);
-    }
+    if (conn.account) this.#unfile(conn, conn.account);
   }
 
-  /** Closes every connection of the account; returns how many. */
+  #unfile(conn: ProxyConnection, account: GatewayAccount): void {
+    const set = this.#byAccount.get(account.accountId);
+    if (set?.delete(conn)) account.leave();
+    if (set?.size === 0) this.#byAccount.delete(account.accountId);
+  }
+
+  /** Closes every connection of the account; returns how many (those already closing are not counted). */
   closeAccount(accountId: number): number {
     const set = this.#byAccount.get(accountId);
     if (!set) return 0;
-    const n = set.size;
-    for (const conn of [...set]) conn.destroy();
+    let n = 0;
+    for (const conn of [...set]) {
+      if (conn.closed) continue;
+      conn.destroy();
+      n++;
+    }
+    if (n > 0) this.logger?.info({ account: accountId, closed: n }, 'account revoked or out of quota: connections closed');
     return n;
+  }
+
+  /** Closes the newest connections of these accounts until at most `keep` remain; returns how many closed. */
+  trimAccounts(accountIds: readonly number[], keep: number): number {
+    const conns: ProxyConnection[] = [];
+    for (const id of accountIds) for (const conn of this.#byAccount.get(id) ?? []) if (!conn.closed) conns.push(conn);
+    if (conns.length <= keep) return 0;
+    // Ids grow with time: the highest are the newest.
+    conns.sort((a, b) => b.id - a.id);
+    const cut = conns.slice(0, conns.length - keep);
+    for (const conn of cut) conn.destroy();
+    this.logger?.info({ accounts: accountIds, closed: cut.length, kept: keep }, 'concurrency lowered: newest connections closed');
+    return cut.length;
+  }
+
+  /** Closes every connection through this exit (ProxyConnection.exitNodeId); returns how many. */
+  closeExit(exitNodeId: number): number {
+    return this.closeWhere((conn) => conn.exitNodeId === exitNodeId);
   }
 
   countForAccount(accountId: number): number {
@@ -96,7 +134,7 @@ export class ConnectionRegistry {
   closeWhere(match: (conn: ProxyConnection) => boolean): number {
     let n = 0;
     for (const conn of [...this.#live]) {
-      if (!match(conn)) continue;
+      if (conn.closed || !match(conn)) continue;
       conn.destroy();
       n++;
     }

@@ -5,6 +5,13 @@
  * per-chunk allocation, closure or query: the account's charge() is an add and
  * a compare. Written by hand rather than with stream.pipeline because we must
  * count and stop on budget between read and write.
+ *
+ * Enforcement happens where the bytes are counted: when charge() answers false
+ * (the account or its owner's packages are used up) the connection is cut right
+ * there. Accounts whose product limits bandwidth (time packages) also take each
+ * chunk from their owner's shaper, and the reader that read it pauses for as long
+ * as the shaper says: a reader is resumed only when neither its writer (full)
+ * nor the shaper (waiting) holds it, so nothing is buffered beyond one read.
  */
 import type { Socket } from 'node:net';
 import { giveBack, retireCurrent, sharedReaderOf } from '../net/shared-read.js';
@@ -17,20 +24,70 @@ import type { ProxyConnection } from './registry.js';
 export function relay(conn: ProxyConnection, client: Socket, upstream: Socket, early?: Buffer): void {
   const account = conn.account;
   if (!account) throw new Error('relay without an account');
+  const shaper = account.shaper;
 
   if (early && early.length > 0) {
     conn.up += early.length;
     upstream.write(early);
-    if (!account.charge(early.length)) return;
+    if (!account.charge(early.length)) return conn.destroy();
+    shaper?.take(early.length);
   }
 
+  // Upload. With a shaper: `upFull` while the exit's writer is full, `upWaiting` while the shaper holds the
+  // client; either keeps the client paused.
+  let upFull = false;
+  let upWaiting = false;
+  const resumeClient = (): void => {
+    if (!upFull && !upWaiting && !conn.closed) client.resume();
+  };
+  const upWaited = (): void => {
+    upWaiting = false;
+    resumeClient();
+  };
   client.on('data', (chunk: Buffer) => {
     conn.up += chunk.length;
-    if (!upstream.write(chunk)) client.pause();
+    if (!upstream.write(chunk)) {
+      upFull = true;
+      client.pause();
+    }
     // Charge after writing: the chunk that crosses the limit is delivered (overshoot ≤ one read buffer).
-    account.charge(chunk.length);
+    if (!account.charge(chunk.length)) return conn.destroy();
+    if (shaper === undefined) return;
+    const ms = shaper.take(chunk.length);
+    if (ms <= 0) return;
+    upWaiting = true;
+    client.pause();
+    setTimeout(upWaited, ms);
   });
-  upstream.on('drain', () => client.resume());
+  upstream.on('drain', () => {
+    upFull = false;
+    resumeClient();
+  });
+
+  // Download: `held` (a write still queued) or `downFull`, and `downWaiting` (the shaper), keep the exit paused.
+  let downWaiting = false;
+  let downFull = false;
+  let held: Buffer | undefined;
+  const resumeUpstream = (): void => {
+    if (held === undefined && !downFull && !downWaiting && !conn.closed) upstream.resume();
+  };
+  const downWaited = (): void => {
+    downWaiting = false;
+    resumeUpstream();
+  };
+  /** After counting a downloaded chunk: false when the connection was cut or the shaper pauses the exit. */
+  const chargeDown = (bytes: number): boolean => {
+    if (!account.charge(bytes)) {
+      conn.destroy();
+      return false;
+    }
+    if (shaper === undefined) return true;
+    const ms = shaper.take(bytes);
+    if (ms <= 0) return true;
+    downWaiting = true;
+    setTimeout(downWaited, ms);
+    return false;
+  };
 
   const reader = sharedReaderOf(upstream);
   if (reader) {
@@ -41,29 +98,34 @@ export function relay(conn: ProxyConnection, client: Socket, upstream: Socket, e
     // for 'drain' there stalled the tunnel for good. One callback per connection, given to every write: Node's
     // write path calls a callback either way (a no-op one by default), so this costs no allocation per chunk.
     let unflushed = 0;
-    let held: Buffer | undefined;
     const flushed = (): void => {
       if (--unflushed > 0 || held === undefined) return;
       giveBack(held);
       held = undefined;
-      if (!conn.closed) upstream.resume();
+      resumeUpstream();
     };
     reader.consume(upstream, (chunk) => {
       conn.down += chunk.length;
       unflushed++;
       client.write(chunk, flushed);
-      account.charge(chunk.length);
-      if (client.writableLength === 0) return true;
+      const more = chargeDown(chunk.length);
+      if (client.writableLength === 0) return more;
       held = retireCurrent();
       return false;
     });
   } else {
     upstream.on('data', (chunk: Buffer) => {
       conn.down += chunk.length;
-      if (!client.write(chunk)) upstream.pause();
-      account.charge(chunk.length);
+      if (!client.write(chunk)) {
+        downFull = true;
+        upstream.pause();
+      }
+      if (!chargeDown(chunk.length)) upstream.pause();
     });
-    client.on('drain', () => upstream.resume());
+    client.on('drain', () => {
+      downFull = false;
+      resumeUpstream();
+    });
   }
 
   // Half-close is passed on; a full close or an error ends both sides.

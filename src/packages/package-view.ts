@@ -12,6 +12,8 @@ export function packageView(pkg: TrafficPackage) {
     used_bytes: pkg.usedBytes,
     total: Math.floor(pkg.totalBytes / 1024),
     used: Math.floor(pkg.usedBytes / 1024),
+    bandwidth_mbps: pkg.bandwidthMbps,
+    concurrency: pkg.concurrency,
     starts_at: new Date(pkg.startsAt).toISOString(),
     expires_at: new Date(pkg.expiresAt).toISOString(),
     trade_no: pkg.tradeNo,

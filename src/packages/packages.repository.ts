@@ -1,4 +1,13 @@
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import { TRAFFIC_PACKAGE_TYPES } from '../products/index.js';
 import type { Database, UserPackagesTable } from '../storage/index.js';
 
 export type PackageRow = Selectable<UserPackagesTable>;
@@ -16,6 +25,32 @@ export interface PackageSums {
   readonly soonCount: number;
   readonly soonTotalBytes: number;
   readonly soonUsedBytes: number;
+  readonly expiredCount: number;
+  readonly expiredTotalBytes: number;
+  readonly expiredUsedBytes: number;
+}
+
+/** A valid package as the gateway and the meter read it. */
+export interface ValidPackage {
+  readonly id: number;
+  readonly totalBytes: number;
+  readonly usedBytes: number;
+  readonly bandwidthMbps: number;
+  readonly concurrency: number;
+  readonly expiresAt: number;
+}
+
+type PackagesExpression = ExpressionBuilder<Database, 'user_packages'>;
+
+/**
+ * THE definition of a valid package of `productType` at time `now`: active (not withdrawn), started, not expired
+ * and, for a traffic package, not used up. The meter, the gateway's quotas, extraction and the customer's summary
+ * all ask through this one predicate.
+ */
+export function validAt(eb: PackagesExpression, productType: number, now: number): Expression<SqlBool> {
+  const conditions = [eb('status', '=', 1), eb('starts_at', '<=', now), eb('expires_at', '>', now)];
+  if (TRAFFIC_PACKAGE_TYPES.includes(productType)) conditions.push(eb('used_bytes', '<', eb.ref('total_bytes')));
+  return eb.and(conditions);
 }
 
 export interface PackageQuery {
@@ -48,6 +83,85 @@ export class PackagesRepository {
     return row !== undefined;
   }
 
+  /**
+   * The valid packages (validAt) of the user's type at `now`, the one expiring first first. With `forUpdate`
+   * (where the dialect has row locks) the rows stay locked until the transaction ends: the meter draws from them.
+   */
+  async valid(userId: number, productType: number, now: number, forUpdate = false): Promise<ValidPackage[]> {
+    const rows = await this.db
+      .selectFrom('user_packages')
+      .select(['id', 'total_bytes', 'used_bytes', 'bandwidth_mbps', 'concurrency', 'expires_at'])
+      .where('user_id', '=', userId)
+      .where('product_type', '=', productType)
+      .where((eb) => validAt(eb, productType, now))
+      .orderBy('expires_at')
+      .orderBy('id')
+      .$if(forUpdate, (q) => q.forUpdate())
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      totalBytes: Number(r.total_bytes),
+      usedBytes: Number(r.used_bytes),
+      bandwidthMbps: r.bandwidth_mbps,
+      concurrency: r.concurrency,
+      expiresAt: Number(r.expires_at),
+    }));
+  }
+
+  /** Whether the user holds a valid package (validAt) of the type at `now`. */
+  async hasValid(userId: number, productType: number, now: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('user_packages')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('product_type', '=', productType)
+      .where((eb) => validAt(eb, productType, now))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** When the user's next active package of the type that has not started yet starts (Infinity when none). */
+  async nextStart(userId: number, productType: number, now: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('user_packages')
+      .select((eb) => eb.fn.min('starts_at').as('at'))
+      .where('user_id', '=', userId)
+      .where('product_type', '=', productType)
+      .where('status', '=', 1)
+      .where('starts_at', '>', now)
+      .executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? Number.POSITIVE_INFINITY : Number(row.at);
+  }
+
+  /**
+   * Where bytes go that no valid package can hold (relayed after the packages ran out, before the tunnels were
+   * cut): the user's active package of the type that started last by expiry. Undefined when it has none.
+   */
+  async overshootTarget(userId: number, productType: number, now: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('user_packages')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('product_type', '=', productType)
+      .where('status', '=', 1)
+      .where('starts_at', '<=', now)
+      .orderBy('expires_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.id);
+  }
+
+  /** Adds `bytes` to a package's used bytes. */
+  async draw(id: number, bytes: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('user_packages')
+      .set((eb) => ({ used_bytes: eb(eb.ref('used_bytes'), '+', bytes), updated_at: now }))
+      .where('id', '=', id)
+      .execute();
+  }
+
   async userExists(userId: number): Promise<boolean> {
     const row = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     return row !== undefined;
@@ -67,27 +181,36 @@ export class PackagesRepository {
   }
 
   /**
-   * One aggregate over the user's active packages of a product type: valid means `expires_at > now`, soon means
-   * valid and `expires_at <= soon`. Sums stay in bytes; the caller converts.
+   * One aggregate over the user's active packages of a product type: valid as validAt says, soon means valid and
+   * `expires_at <= soon`, expired means `expires_at <= now`. Sums stay in bytes; the caller converts.
    */
   async sums(userId: number, productType: number, now: number, soon: number): Promise<PackageSums> {
     // Used bytes capped at the package's total: the gateway's last flush may overshoot it.
     const used = sql<number>`case when used_bytes < total_bytes then used_bytes else total_bytes end`;
-    const valid = sql<boolean>`expires_at > ${now}`;
-    const isSoon = sql<boolean>`expires_at > ${now} and expires_at <= ${soon}`;
     const row = await this.db
       .selectFrom('user_packages')
-      .select([
-        sql<number>`count(*)`.as('count'),
-        sql<number>`coalesce(sum(total_bytes), 0)`.as('total_bytes'),
-        sql<number>`coalesce(sum(${used}), 0)`.as('used_bytes'),
-        sql<number>`coalesce(sum(case when ${valid} then 1 else 0 end), 0)`.as('valid_count'),
-        sql<number>`coalesce(sum(case when ${valid} then total_bytes else 0 end), 0)`.as('valid_total_bytes'),
-        sql<number>`coalesce(sum(case when ${valid} then ${used} else 0 end), 0)`.as('valid_used_bytes'),
-        sql<number>`coalesce(sum(case when ${isSoon} then 1 else 0 end), 0)`.as('soon_count'),
-        sql<number>`coalesce(sum(case when ${isSoon} then total_bytes else 0 end), 0)`.as('soon_total_bytes'),
-        sql<number>`coalesce(sum(case when ${isSoon} then ${used} else 0 end), 0)`.as('soon_used_bytes'),
-      ])
+      .select((eb) => {
+        const valid = validAt(eb, productType, now);
+        const isSoon = eb.and([valid, eb('expires_at', '<=', soon)]);
+        const expired = eb('expires_at', '<=', now);
+        const when = (cond: Expression<SqlBool>, then: Expression<number> | number) =>
+          sql<number>`coalesce(sum(case when ${cond} then ${then} else 0 end), 0)`;
+        const total = sql<number>`total_bytes`;
+        return [
+          sql<number>`count(*)`.as('count'),
+          sql<number>`coalesce(sum(total_bytes), 0)`.as('total_bytes'),
+          sql<number>`coalesce(sum(${used}), 0)`.as('used_bytes'),
+          when(valid, sql<number>`1`).as('valid_count'),
+          when(valid, total).as('valid_total_bytes'),
+          when(valid, used).as('valid_used_bytes'),
+          when(isSoon, sql<number>`1`).as('soon_count'),
+          when(isSoon, total).as('soon_total_bytes'),
+          when(isSoon, used).as('soon_used_bytes'),
+          when(expired, sql<number>`1`).as('expired_count'),
+          when(expired, total).as('expired_total_bytes'),
+          when(expired, used).as('expired_used_bytes'),
+        ];
+      })
       .where('user_id', '=', userId)
       .where('product_type', '=', productType)
       .where('status', '=', 1)
@@ -102,6 +225,9 @@ export class PackagesRepository {
       soonCount: Number(row.soon_count),
       soonTotalBytes: Number(row.soon_total_bytes),
       soonUsedBytes: Number(row.soon_used_bytes),
+      expiredCount: Number(row.expired_count),
+      expiredTotalBytes: Number(row.expired_total_bytes),
+      expiredUsedBytes: Number(row.expired_used_bytes),
     };
   }
 

@@ -57,6 +57,8 @@ for (const dialect of dialects()) {
           productType: 9,
           totalBytes: 5 * 1024 ** 3,
           usedBytes: 0,
+          bandwidthMbps: 0,
+          concurrency: 0,
           startsAt: T,
           expiresAt: T + 30 * DAY,
           tradeNo: '',
@@ -99,7 +101,7 @@ for (const dialect of dialects()) {
       const bad = await expectError(
         service.grant({
           userId: user.id,
-          productType: 11,
+          productType: 13,
           totalBytes: 0,
           days: 1.5,
           startsAt: -1,
@@ -108,7 +110,23 @@ for (const dialect of dialects()) {
         }),
         'TG_ERR_PARAM_INVALID',
       );
-      assert.deepEqual(Object.keys(bad.errors ?? {}).sort(), ['days', 'product_type', 'size', 'starts_at', 'title', 'trade_no']);
+      assert.deepEqual(Object.keys(bad.errors ?? {}).sort(), ['days', 'product_type', 'starts_at', 'title', 'trade_no']);
+      // What a package holds follows the product registry: traffic packages a size, time packages (11) a bandwidth
+      // and a concurrency, and neither the other's.
+      const timeless = await expectError(
+        service.grant({ userId: user.id, productType: 11, totalBytes: 1, days: 1 }),
+        'TG_ERR_PARAM_INVALID',
+      );
+      assert.deepEqual(Object.keys(timeless.errors ?? {}).sort(), ['bandwidth_mbps', 'concurrency', 'size']);
+      const sized = await expectError(
+        service.grant({ userId: user.id, productType: 9, totalBytes: 1, days: 1, bandwidthMbps: 20, concurrency: 3 }),
+        'TG_ERR_PARAM_INVALID',
+      );
+      assert.deepEqual(Object.keys(sized.errors ?? {}).sort(), ['bandwidth_mbps', 'concurrency']);
+      await expectError(
+        service.grant({ userId: user.id, productType: 11, bandwidthMbps: 100_001, concurrency: 0, days: 1 }),
+        'TG_ERR_PARAM_INVALID',
+      );
       await expectError(
         service.grant({ userId: user.id, productType: 9, totalBytes: 2 ** 50 + 1, days: 1 }),
         'TG_ERR_PARAM_INVALID',
@@ -136,11 +154,11 @@ for (const dialect of dialects()) {
         return p;
       };
       // Valid, 30 days left.
-      await grant(589_824, T, 30, 167_936 * KB);
+      await grant(589_824, T, 30, 233_472 * KB);
       // Valid, expiring in 3 days: temporary.
       const soon = await grant(131_072, T - 27 * DAY, 30, 28_672 * KB);
-      // Valid and used up, with the gateway's overshoot past its end (not shown).
-      await grant(65_536, T, 60, 65_536 * KB + 5000);
+      // Valid, unused, 60 days left.
+      await grant(65_536, T, 60);
       // Expired yesterday, with 51,200 KB left.
       await grant(262_144, T - 31 * DAY, 30, 210_944 * KB);
       // Withdrawn: counts nowhere.
@@ -180,6 +198,16 @@ for (const dialect of dialects()) {
         used: 1,
       });
 
+      // A package used up (with the gateway's overshoot past its end, not shown) is not valid: it counts in the
+      // totals and what was used, not in the effective figures.
+      const usedUp = await grant(10_240, T, 60, 10_240 * KB + 5000);
+      const withUsedUp = await service.summary(user.id, 9);
+      assert.deepEqual(
+        [withUsedUp.total, withUsedUp.total_count, withUsedUp.used, withUsedUp.effective_count, withUsedUp.effective_total],
+        [1_048_576 + 10_240, 5, 473_088 + 10_240, 3, 786_432],
+      );
+      await service.revoke(usedUp.id);
+
       // The moment `soon` expires it moves from effective to expired (expires_at = now is expired).
       const atExpiry = await service.summary(user.id, 9, soon.expiresAt);
       assert.deepEqual(
@@ -188,21 +216,34 @@ for (const dialect of dialects()) {
       );
       // Seven days before the first package ends it is temporary; the boundary counts.
       const week = await service.summary(user.id, 9, T + 23 * DAY);
-      assert.deepEqual([week.temporary_count, week.temporary], [1, 421_888]);
+      assert.deepEqual([week.temporary_count, week.temporary], [1, 356_352]);
       const weekAndAMs = await service.summary(user.id, 9, T + 23 * DAY - 1);
       assert.deepEqual([weekAndAMs.temporary_count, weekAndAMs.temporary], [0, 0]);
     });
 
-    it('sums bytes first, then floors to KB; a package not yet started is valid; no packages give zeros', async () => {
+    it('sums bytes first, then floors to KB; a package not yet started is not valid until it starts; no packages give zeros', async () => {
       const user = await createUser(tp);
       const zeros = await service.summary(user.id, 9);
       assert.ok(Object.values(zeros).every((v) => v === 0));
       await service.grant({ userId: user.id, productType: 9, totalBytes: 1536, days: 1 });
       await service.grant({ userId: user.id, productType: 9, totalBytes: 1536, days: 1, startsAt: T + 5 * DAY });
       const s = await service.summary(user.id, 9);
-      assert.deepEqual([s.total, s.total_count, s.effective, s.effective_count], [3, 2, 3, 2]);
-      // The one starting in 5 days ends in 6: temporary; the other ends in 1 day: temporary too.
-      assert.deepEqual([s.temporary, s.temporary_count], [3, 2]);
+      // 3,072 bytes in all are 3 KB; the started one alone is 1.5 KB, shown as 1.
+      assert.deepEqual([s.total, s.total_count, s.effective, s.effective_count, s.expired_count], [3, 2, 1, 1, 0]);
+      assert.deepEqual([s.temporary, s.temporary_count], [1, 1]);
+      // Once it starts it is valid (and temporary: it ends a day later).
+      const later = await service.summary(user.id, 9, T + 5 * DAY);
+      assert.deepEqual([later.effective, later.effective_count, later.expired_count], [1, 1, 1]);
+    });
+
+    it('grants a time package (11): a bandwidth and a concurrency, no traffic', async () => {
+      const user = await createUser(tp);
+      const pkg = await service.grant({ userId: user.id, productType: 11, bandwidthMbps: 20, concurrency: 3, days: 30 });
+      assert.deepEqual(
+        [pkg.productType, pkg.totalBytes, pkg.bandwidthMbps, pkg.concurrency, pkg.expiresAt - pkg.startsAt],
+        [11, 0, 20, 3, 30 * DAY],
+      );
+      assert.equal((await service.list(user.id, { productType: 11 })).items[0]?.id, pkg.id);
     });
 
     it('lists newest first with exact trade_no and product_type filters and pages; withdrawn only on request', async () => {

@@ -1,22 +1,23 @@
 import type { Kysely, Transaction } from 'kysely';
 import { AppError, invalidParams } from '../errors/index.js';
+import { describeTypes, PACKAGE_TYPES, productKind } from '../products/index.js';
 import { type Database, recordChange } from '../storage/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import { newTradeNo } from '../time/trade-no.js';
 import { type PackageRow, PackagesRepository } from './packages.repository.js';
 import {
+  BANDWIDTH_MBPS_MAX,
+  CONCURRENCY_MAX,
   DEFAULT_GRANT_TITLE,
   LIST_PAGE_SIZE_DEFAULT,
   LIST_PAGE_SIZE_MAX,
   PACKAGE_BYTES_MAX,
   PACKAGE_DAYS_MAX,
-  PACKAGE_PRODUCT_TYPES,
   type PackageFilter,
   type PackageGrant,
   type PackagePage,
   type PackageSummary,
   TEMPORARY_WINDOW_MS,
-  TIME_BASED_PACKAGE_TYPE,
   TITLE_MAX,
   TRADE_NO_MAX,
   type TrafficPackage,
@@ -32,8 +33,8 @@ export interface PackagesServiceOptions {
 }
 
 /**
- * Traffic packages: the operator grants them (billing will provision them from paid orders), customers list them and
- * read their summary. Every change writes a `user_package` change_log row (entity id: the user) in the same
+ * Packages (traffic and time, as the product registry says of each type): the operator grants them, billing
+ * provisions them from paid orders, customers list them and read their summary. Every change writes a `user_package` change_log row (entity id: the user) in the same
  * transaction, so a gateway following the feed reloads that user's packages.
  */
 export class PackagesService {
@@ -50,7 +51,7 @@ export class PackagesService {
 
   /** Writes a package for the user, effective from `startsAt` (default now) for `days` days. */
   async grant(input: PackageGrant): Promise<TrafficPackage> {
-    checkGrant(input, false);
+    checkGrant(input);
     const now = this.#now();
     const row = await this.db.transaction().execute((trx) => this.#write(trx, input, now));
     return toPackage(row);
@@ -58,11 +59,10 @@ export class PackagesService {
 
   /**
    * `grant` inside the caller's transaction: billing provisions a paid order with it in the transaction that marks
-   * the order paid, so the package exists exactly when the order is paid. Also writes type-11 packages (time-based:
-   * `totalBytes` 0), which only orders create.
+   * the order paid, so the package exists exactly when the order is paid.
    */
   async grantIn(trx: Transaction<Database>, input: PackageGrant, now = this.#now()): Promise<TrafficPackage> {
-    checkGrant(input, true);
+    checkGrant(input);
     return toPackage(await this.#write(trx, input, now));
   }
 
@@ -92,8 +92,10 @@ export class PackagesService {
     const inserted = await repo.insert({
       user_id: input.userId,
       product_type: input.productType,
-      total_bytes: input.totalBytes,
+      total_bytes: input.totalBytes ?? 0,
       used_bytes: 0,
+      bandwidth_mbps: input.bandwidthMbps ?? 0,
+      concurrency: input.concurrency ?? 0,
       starts_at: startsAt,
       expires_at: startsAt + input.days * DAY_MS,
       trade_no: tradeNo,
@@ -134,15 +136,13 @@ export class PackagesService {
 
   /**
    * The documents' `user-product/summary` for one product type at `now`, in KB. Sums are taken in bytes by one
-   * aggregate query, then floored to KB (so small packages are not each rounded away). Valid: not expired
-   * (`expires_at > now`), whether started or not; temporary: valid and expiring within 7 days; withdrawn packages
-   * count nowhere.
+   * aggregate query, then floored to KB (so small packages are not each rounded away). Valid: what the gateway
+   * draws on (started, not expired, not used up; PackagesRepository.validAt); temporary: valid and expiring within
+   * 7 days; expired: `expires_at <= now`; withdrawn packages count nowhere.
    */
   async summary(userId: number, productType: number, now = this.#now()): Promise<PackageSummary> {
     const s = await new PackagesRepository(this.db).sums(userId, productType, now, now + TEMPORARY_WINDOW_MS);
     const kb = toKb;
-    const expiredTotal = s.totalBytes - s.validTotalBytes;
-    const expiredUsed = s.usedBytes - s.validUsedBytes;
     return {
       total: kb(s.totalBytes),
       total_count: s.count,
@@ -152,8 +152,8 @@ export class PackagesService {
       effective_used: kb(s.validUsedBytes),
       temporary: kb(s.soonTotalBytes - s.soonUsedBytes),
       temporary_count: s.soonCount,
-      expired: kb(expiredTotal - expiredUsed),
-      expired_count: s.count - s.validCount,
+      expired: kb(s.expiredTotalBytes - s.expiredUsedBytes),
+      expired_count: s.expiredCount,
       used: kb(s.usedBytes),
     };
   }
@@ -176,19 +176,26 @@ export class PackagesService {
 }
 
 /**
- * The rules of a grant; `fromOrder` also admits type-11 packages (time-based, `totalBytes` 0), which only paid
- * orders create. Throws TG_ERR_PARAM_INVALID naming each bad field.
+ * The rules of a grant, by what the product registry says the type's packages hold: a traffic package a size
+ * and no bandwidth nor concurrency; a time package a bandwidth and a concurrency and no size. Throws
+ * TG_ERR_PARAM_INVALID naming each bad field.
  */
-function checkGrant(input: PackageGrant, fromOrder: boolean): void {
+function checkGrant(input: PackageGrant): void {
   const errors: Record<string, string> = {};
-  const timeBased = fromOrder && input.productType === TIME_BASED_PACKAGE_TYPE;
-  if (!timeBased && !(PACKAGE_PRODUCT_TYPES as readonly number[]).includes(input.productType)) {
-    errors.product_type = `must be one of ${PACKAGE_PRODUCT_TYPES.join(', ')}`;
-  }
-  if (timeBased) {
-    if (input.totalBytes !== 0) errors.size = 'must be 0 for a time-based package';
-  } else if (!Number.isSafeInteger(input.totalBytes) || input.totalBytes < 1 || input.totalBytes > PACKAGE_BYTES_MAX) {
-    errors.size = `must be 1 byte to ${PACKAGE_BYTES_MAX / 2 ** 30} GB`;
+  const provisions = productKind(input.productType)?.provisions;
+  const absent = (n: number | undefined) => n === undefined || n === 0;
+  const within = (n: number | undefined, max: number) => n !== undefined && Number.isSafeInteger(n) && n >= 1 && n <= max;
+  if (!PACKAGE_TYPES.includes(input.productType)) {
+    errors.product_type = `must be one of ${describeTypes(PACKAGE_TYPES)}`;
+  } else if (provisions === 'time-package') {
+    if (!absent(input.totalBytes)) errors.size = 'a time package holds no traffic: give bandwidth and concurrency';
+    if (!within(input.bandwidthMbps, BANDWIDTH_MBPS_MAX))
+      errors.bandwidth_mbps = `an integer from 1 to ${BANDWIDTH_MBPS_MAX} (Mbit/s)`;
+    if (!within(input.concurrency, CONCURRENCY_MAX)) errors.concurrency = `an integer from 1 to ${CONCURRENCY_MAX} (connections)`;
+  } else {
+    if (!within(input.totalBytes, PACKAGE_BYTES_MAX)) errors.size = `must be 1 byte to ${PACKAGE_BYTES_MAX / 2 ** 30} GB`;
+    if (!absent(input.bandwidthMbps)) errors.bandwidth_mbps = 'only time packages have a bandwidth';
+    if (!absent(input.concurrency)) errors.concurrency = 'only time packages have a concurrency';
   }
   if (!Number.isInteger(input.days) || input.days < 1 || input.days > PACKAGE_DAYS_MAX) {
     errors.days = `must be a whole number of days, 1-${PACKAGE_DAYS_MAX}`;
@@ -221,6 +228,8 @@ function toPackage(row: PackageRow): TrafficPackage {
     productType: row.product_type,
     totalBytes: Number(row.total_bytes),
     usedBytes: Number(row.used_bytes),
+    bandwidthMbps: row.bandwidth_mbps,
+    concurrency: row.concurrency,
     startsAt: Number(row.starts_at),
     expiresAt: Number(row.expires_at),
     tradeNo: row.trade_no,

@@ -1,17 +1,13 @@
 /**
- * Traffic packages: what a user bought or was granted, sizes in bytes. The
- * customer API shows them in KB (bytes / 1024, floored).
+ * Packages: what a user bought or was granted. Which product types have packages, and of which kind, is the
+ * product registry's (products/): a traffic package (9, 12) holds bytes (the customer API shows KB, bytes / 1024
+ * floored); a time package (11) holds a validity with a bandwidth and a concurrency, and no bytes.
  */
 
-/** Product types a traffic package can be granted for: 9 dynamic residential traffic, 12 long-term IDC traffic. */
-export const PACKAGE_PRODUCT_TYPES = [9, 12] as const;
-export type PackageProductType = (typeof PACKAGE_PRODUCT_TYPES)[number];
-export const DEFAULT_PACKAGE_PRODUCT_TYPE: PackageProductType = 9;
-/** Type 11 (dynamic residential by time): a package record of its validity, no traffic (total 0); only paid orders write one. */
-export const TIME_BASED_PACKAGE_TYPE = 11;
-
-/** Product types `user-product/list` accepts as a filter: the documents' list (9, 11, 14, 25) and 12 from `summary`. */
-export const LISTED_PRODUCT_TYPES = [9, 11, 12, 14, 25] as const;
+/** Largest bandwidth of a time package, Mbit/s (100 Gbit/s). */
+export const BANDWIDTH_MBPS_MAX = 100_000;
+/** Most concurrent connections of a time package. */
+export const CONCURRENCY_MAX = 100_000;
 
 /** Largest package: 1 PiB, far below 2^53 so sums stay exact in JavaScript numbers. */
 export const PACKAGE_BYTES_MAX = 2 ** 50;
@@ -34,9 +30,14 @@ export interface TrafficPackage {
   readonly id: number;
   readonly userId: number;
   readonly productType: number;
+  /** Traffic packages: the bytes it holds; 0 for a time package. */
   readonly totalBytes: number;
   /** Bytes drawn so far, as stored: may pass totalBytes by the overshoot of the gateway's last flush. */
   readonly usedBytes: number;
+  /** Time packages: Mbit/s for all of the owner's traffic of the type, both directions together; 0 otherwise. */
+  readonly bandwidthMbps: number;
+  /** Time packages: open connections across the owner's sub-accounts of the type; 0 otherwise. */
+  readonly concurrency: number;
   /** Effective from (the API's `created_at`). */
   readonly startsAt: number;
   readonly expiresAt: number;
@@ -48,11 +49,13 @@ export interface TrafficPackage {
   readonly createdAt: number;
 }
 
-/** What `PackagesService.grant` needs. */
+/** What `PackagesService.grant` needs: `totalBytes` for a traffic package, `bandwidthMbps` and `concurrency` for a time package. */
 export interface PackageGrant {
   readonly userId: number;
   readonly productType: number;
-  readonly totalBytes: number;
+  readonly totalBytes?: number | undefined;
+  readonly bandwidthMbps?: number | undefined;
+  readonly concurrency?: number | undefined;
   /** Validity from `startsAt`, in whole days. */
   readonly days: number;
   /** Effective from; default now. */
@@ -88,13 +91,15 @@ export interface PackagePage {
 /**
  * The documents' `user-product/summary`, every figure in KB. Each figure is a byte sum floored to KB, so
  * `effective` may be one less than `effective_total - effective_used`. A package's used bytes count at most up to
- * its total (the gateway's overshoot past a package's end is not shown).
+ * its total (the gateway's overshoot past a package's end is not shown). Valid means what the gateway draws on
+ * (PackagesRepository.validAt): started, not expired, not used up; a package not started yet or used up counts in
+ * the totals only.
  */
 export interface PackageSummary {
   /** Sum of the totals of every active package. */
   readonly total: number;
   readonly total_count: number;
-  /** Remaining in valid (not expired) packages. */
+  /** Remaining in valid packages. */
   readonly effective: number;
   readonly effective_count: number;
   readonly effective_total: number;

@@ -12,16 +12,17 @@ import countries from 'i18n-iso-countries';
 import zh from 'i18n-iso-countries/langs/zh.json' with { type: 'json' };
 import { countries as countryData } from 'countries-list';
 import { AppError, invalidParams } from '../errors/index.js';
+import { RESIDENTIAL_POOL_TYPES } from '../products/index.js';
 import { COUNTRY_RULE, normalizeCountry } from './rules.js';
 
 countries.registerLocale(zh);
 
 /**
- * Product types whose exits the catalogue lists: the dynamic residential ones, 9 (traffic packages)
- * and 11 (dynamic residential IP). Static types 14 and 25 are served from the static-IP inventory,
- * not by geo-targeted exits.
+ * Product types whose exits the catalogue lists: those the product registry sends through dynamic
+ * residential nodes of the pool (9 and 11). Datacenter exits (12) are not residential locations, and static
+ * types (14, 25) are served from the static-IP inventory, not by geo-targeted exits.
  */
-export const DYNAMIC_PRODUCT_TYPES: readonly number[] = [9, 11];
+export const DYNAMIC_PRODUCT_TYPES: readonly number[] = RESIDENTIAL_POOL_TYPES;
 
 /** What the catalogue needs of an exit node (NodesService.list() gives these). */
 export interface GeoNode {

@@ -3,21 +3,21 @@
  * normalized value, or a reason (named per field) when the input is unfit.
  */
 import countries from 'i18n-iso-countries';
-import { DEFAULT_PRODUCT_TYPE, PRODUCT_TYPES } from '../accounts/index.js';
+import { DEFAULT_TYPE, SUB_ACCOUNT_TYPES } from '../products/index.js';
 import { type NodeEndpoint, parseNodeUrl } from './node-url.js';
 
 export const WEIGHT_MIN = 1;
 export const WEIGHT_MAX = 1000;
 export const DEFAULT_WEIGHT = 1;
 export const PLACE_MAX = 64;
-export const DEFAULT_NODE_TYPES: readonly number[] = [DEFAULT_PRODUCT_TYPE];
+export const DEFAULT_NODE_TYPES: readonly number[] = [DEFAULT_TYPE];
 
 const ALPHA2 = new Set(Object.keys(countries.getAlpha2Codes()));
 const PLACE = new RegExp(`^[a-z0-9_]{1,${PLACE_MAX}}$`);
 
 export const COUNTRY_RULE = 'an ISO 3166-1 alpha-2 country code, e.g. US';
 export const PLACE_RULE = `lower case letters, digits and _ only, at most ${PLACE_MAX} characters`;
-export const TYPES_RULE = `one or more of ${PRODUCT_TYPES.join(', ')}`;
+export const TYPES_RULE = `one or more of ${SUB_ACCOUNT_TYPES.join(', ')}`;
 export const WEIGHT_RULE = `an integer from ${WEIGHT_MIN} to ${WEIGHT_MAX}`;
 
 /** ISO 3166-1 alpha-2 code, upper case; undefined when not a code. */
@@ -34,7 +34,7 @@ export function normalizePlace(input: string): string | undefined {
 
 /** Product types, deduplicated and sorted; undefined when empty or naming an unknown type. */
 export function normalizeTypes(input: readonly number[]): number[] | undefined {
-  if (input.length === 0 || !input.every((t) => (PRODUCT_TYPES as readonly number[]).includes(t))) return undefined;
+  if (input.length === 0 || !input.every((t) => SUB_ACCOUNT_TYPES.includes(t))) return undefined;
   return [...new Set(input)].sort((a, b) => a - b);
 }
 

@@ -17,7 +17,6 @@ export {
   EXPIRING_WITHIN_MS,
   type NewStaticIp,
   type RegionCount,
-  STATIC_IP_PRODUCT_TYPES,
   STATIC_IP_STATUSES,
   type StaticIp,
   type StaticIpAllocation,
@@ -27,4 +26,10 @@ export {
   type StaticIpStatus,
   type ValidExit,
 } from './static-ips.types.js';
-export { StaticExitBook, type StaticExitBookOptions, type StaticExitSource, staticExitNodeId } from './static-exit-book.js';
+export {
+  type ExitCloser,
+  StaticExitBook,
+  type StaticExitBookOptions,
+  type StaticExitSource,
+  staticExitNodeId,
+} from './static-exit-book.js';

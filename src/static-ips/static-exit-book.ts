@@ -3,8 +3,8 @@
  * the user may exit through now, read on first use and kept true by the change
  * feed ('static_ip' rows, one per IP touched) and by a sweep that ends expired
  * allocations. When an IP stops being a user's (expired, released, in
- * maintenance, removed, given to someone else) `onExitEnded` fires so the
- * gateway closes the tunnels through it.
+ * maintenance, removed, given to someone else) the tunnels through it are
+ * closed through the ExitCloser given to the constructor.
  */
 import type { DialSignal, ExitConnection, ProxyTarget, StaticExit, StaticExitLookup } from '../gateway/index.js';
 import { dial, type NodeEndpoint, parseNodeUrl, type TargetPolicy } from '../pool/index.js';
@@ -18,6 +18,12 @@ export interface StaticExitSource {
 interface BookedExit extends StaticExit {
   readonly endpoint: NodeEndpoint;
   readonly expiresAt: number;
+}
+
+/** Closes the connections going out through an exit: the gateway's connection registry. */
+export interface ExitCloser {
+  /** Closes every connection whose exit is `exitNodeId` (staticExitNodeId for a static IP); returns how many. */
+  closeExit(exitNodeId: number): number;
 }
 
 export interface StaticExitBookOptions {
@@ -34,11 +40,9 @@ export function staticExitNodeId(staticIpId: number): number {
 export class StaticExitBook implements StaticExitLookup {
   readonly #byUser = new Map<string, Promise<BookedExit[]>>();
   readonly #now: () => number;
-  /** Set by the gateway: close every tunnel through this static IP. */
-  onExitEnded: (staticIpId: number) => void = () => {};
-
   constructor(
     private readonly source: StaticExitSource,
+    private readonly closer: ExitCloser,
     private readonly options: StaticExitBookOptions,
   ) {
     this.#now = options.now ?? Date.now;
@@ -54,6 +58,11 @@ export class StaticExitBook implements StaticExitLookup {
     }
     const now = this.#now();
     return (await loading).filter((e) => e.expiresAt > now);
+  }
+
+  /** Closes every tunnel through this static IP. */
+  #endExit(staticIpId: number): void {
+    this.closer.closeExit(staticExitNodeId(staticIpId));
   }
 
   async dial(exit: StaticExit, target: ProxyTarget, signal: DialSignal, sharedRead: boolean): Promise<ExitConnection> {
@@ -82,7 +91,7 @@ export class StaticExitBook implements StaticExitLookup {
       const keep = holder !== undefined && this.#held.get(id) === holder.userId;
       if (holder) this.#held.set(id, holder.userId);
       else this.#held.delete(id);
-      if (!keep) this.onExitEnded(id);
+      if (!keep) this.#endExit(id);
     }
   }
 
@@ -95,7 +104,7 @@ export class StaticExitBook implements StaticExitLookup {
           const ended = exits.filter((e) => e.expiresAt <= now);
           if (ended.length === 0) return;
           if (this.#byUser.get(k) === loading) this.#byUser.delete(k);
-          for (const e of ended) this.onExitEnded(e.staticIpId);
+          for (const e of ended) this.#endExit(e.staticIpId);
         },
         () => {},
       );

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { canonicalIp, type SecretBox } from '../accounts/index.js';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
 import { COUNTRY_RULE, formatNodeUrl, normalizeCountry, normalizePlace, PLACE_RULE, parseNodeUrl } from '../pool/index.js';
+import { describeTypes, STATIC_IP_TYPES } from '../products/index.js';
 import { type Database, type DialectCapabilities, recordChange } from '../storage/index.js';
 import {
   type AllocationRow,
@@ -18,7 +19,6 @@ import {
   EXPIRING_WITHIN_MS,
   type NewStaticIp,
   type RegionCount,
-  STATIC_IP_PRODUCT_TYPES,
   type StaticIp,
   type StaticIpAllocation,
   type StaticIpFilter,
@@ -39,10 +39,10 @@ export const ALLOCATE_COUNT_MAX = 1000;
 export const DAYS_MAX = 3650;
 export const TRADE_NO_MAX = 64;
 
-const PRODUCT_TYPE_RULE = `${STATIC_IP_PRODUCT_TYPES.join(' or ')} (14 static datacenter, 25 static residential)`;
+const PRODUCT_TYPE_RULE = describeTypes(STATIC_IP_TYPES);
 
 function isStaticType(type: number): type is StaticIpProductType {
-  return (STATIC_IP_PRODUCT_TYPES as readonly number[]).includes(type);
+  return STATIC_IP_TYPES.includes(type);
 }
 
 function isCount(value: number, max: number): boolean {

@@ -1,9 +1,7 @@
 /** Static IPs: the operator's inventory of dedicated exits, and who holds each one until when. */
 
-/** 14 static datacenter IP, 25 static residential IP. */
-export type StaticIpProductType = 14 | 25;
-
-export const STATIC_IP_PRODUCT_TYPES: readonly StaticIpProductType[] = [14, 25];
+/** A static-IP product type (products/ STATIC_IP_TYPES: 14 static datacenter IP, 25 static residential IP). */
+export type StaticIpProductType = number;
 
 /** A static IP as the operator adds it. */
 export interface NewStaticIp {

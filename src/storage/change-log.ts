@@ -106,39 +106,49 @@ export class ChangeReader {
     this.#lastId = Number(row?.max ?? 0);
   }
 
-  /** Rows committed since the last read, each exactly once. */
-  async read(): Promise<ChangeRow[]> {
+  /**
+   * Rows committed since the last read. They count as read once `commit()` is called: a follower that fails to
+   * apply them leaves them uncommitted and gets them again on its next read (so its handlers must be idempotent).
+   */
+  async read(): Promise<{ changes: ChangeRow[]; commit(): void }> {
     if (!this.caps.changeHorizon) {
       const out: ChangeRow[] = [];
+      let lastId = this.#lastId;
       for (;;) {
         const rows = await this.db
           .selectFrom('change_log')
           .select(['id', 'entity', 'entity_id'])
-          .where('id', '>', this.#lastId)
+          .where('id', '>', lastId)
           .orderBy('id')
           .limit(PAGE)
           .execute();
-        for (const r of rows) out.push({ id: r.id, entity: r.entity, entityId: r.entity_id });
-        if (rows.length > 0) this.#lastId = rows[rows.length - 1]!.id;
-        if (rows.length < PAGE) return out;
+        for (const r of rows) out.push({ id: Number(r.id), entity: r.entity, entityId: Number(r.entity_id) });
+        if (rows.length > 0) lastId = Number(rows[rows.length - 1]!.id);
+        if (rows.length < PAGE) break;
       }
+      return {
+        changes: out,
+        commit: () => {
+          this.#lastId = Math.max(this.#lastId, lastId);
+        },
+      };
     }
     const rows = await this.#pagesFrom(this.#horizon);
-    if (rows.length === 0) return [];
-    const out: ChangeRow[] = [];
-    for (const r of rows) {
-      if (this.#seen.has(r.id)) continue;
-      this.#seen.set(r.id, r.txid);
-      out.push({ id: r.id, entity: r.entity, entityId: r.entityId });
-    }
-    // Every transaction below the first page's horizon had ended when that page was read, so all its rows were
-    // visible to this read and are in `rows`: the horizon moves there, and rows below it need no memory.
-    const horizon = rows[0]!.horizon;
-    if (horizon > this.#horizon) {
-      this.#horizon = horizon;
-      for (const [id, txid] of this.#seen) if (txid < horizon) this.#seen.delete(id);
-    }
-    return out;
+    const fresh = rows.filter((r) => !this.#seen.has(r.id));
+    return {
+      changes: fresh.map((r) => ({ id: r.id, entity: r.entity, entityId: r.entityId })),
+      commit: () => {
+        for (const r of fresh) this.#seen.set(r.id, r.txid);
+        if (rows.length === 0) return;
+        // Every transaction below the first page's horizon had ended when that page was read, so all its rows
+        // were visible to this read and are in `rows`: the horizon moves there, and rows below it need no memory.
+        const horizon = rows[0]!.horizon;
+        if (horizon > this.#horizon) {
+          this.#horizon = horizon;
+          for (const [id, txid] of this.#seen) if (txid < horizon) this.#seen.delete(id);
+        }
+      },
+    };
   }
 
   /** Every row with txid >= `from`, in (txid, id) order, each with the horizon of the statement that read it. */

@@ -90,6 +90,10 @@ export interface UserPackagesTable {
   total_bytes: number;
   /** Billed bytes drawn from this package (may pass total_bytes by the overshoot of the last flush). */
   used_bytes: number;
+  /** Time packages: Mbit/s granted; 0 on traffic packages. */
+  bandwidth_mbps: Generated<number>;
+  /** Time packages: open connections granted; 0 on traffic packages. */
+  concurrency: Generated<number>;
   /** Effective from (the API's `created_at`). */
   starts_at: number;
   expires_at: number;

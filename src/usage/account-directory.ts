@@ -1,29 +1,35 @@
 /**
  * The gateway's AccountLookup: sub-accounts by product type and name, loaded
- * from the database on first use and kept in memory, with their live quota
- * state. The change feed keeps it true: a disabled, deleted or re-passworded
- * account is revoked (its connections closed by the gateway) within one poll.
+ * through the accounts repositories on first use and kept in memory, with their
+ * live quota state. The change feed keeps it true: a disabled, deleted or
+ * re-passworded account is revoked (its connections closed through the
+ * ConnectionCloser) within one poll.
  */
-import type { Kysely } from 'kysely';
-import { safeEqual, type SecretBox } from '../accounts/index.js';
+import {
+  type GatewayAccountRow,
+  safeEqual,
+  type SecretBox,
+  type SubAccountsRepository,
+  type TunnelOverrides,
+  type UserLimitsRepository,
+  type UsersRepository,
+} from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
-import type { Database } from '../storage/index.js';
 import { AccountState, limitFromGb, type TunnelShare } from './account-state.js';
 import type { Change } from './change-feed.js';
-import { PACKAGE_METERED_TYPES, type QuotaBook } from './package-quota.js';
+import type { QuotaBook } from './package-quota.js';
+import type { ConnectionCloser } from './usage.types.js';
 
-interface LoadedRow {
-  id: number;
-  user_id: number;
-  product_type: number;
-  username: string;
-  password_enc: string;
-  limit_gb: number;
-  used_bytes: number;
-  status: number;
-  user_status: number;
-  tunnels_per_user: number | null;
-  tunnels_per_account: number | null;
+export interface AccountDirectoryDeps {
+  readonly subAccounts: SubAccountsRepository;
+  readonly users: UsersRepository;
+  /** The operator's per-user overrides of the tunnel caps. */
+  readonly limits: UserLimitsRepository;
+  /** Sub-account passwords at rest. */
+  readonly box: SecretBox;
+  readonly quotas: QuotaBook;
+  /** Closes the connections of revoked accounts and of accounts whose limit is reached. */
+  readonly closer: ConnectionCloser;
 }
 
 export interface AccountDirectoryOptions {
@@ -46,15 +52,9 @@ export class AccountDirectory {
   readonly #tunnels: { readonly perUser: number; readonly perAccount: number };
   readonly #now: () => number;
   readonly #negativeTtlMs: number;
-  /** Set by the gateway: close every connection of this account. */
-  onRevoked: (state: AccountState) => void = () => {};
-  /** Set by the gateway: the account reached its limit. */
-  onExhausted: (state: AccountState) => void = () => {};
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly box: SecretBox,
-    private readonly quotas: QuotaBook,
+    private readonly deps: AccountDirectoryDeps,
     options: AccountDirectoryOptions,
   ) {
     this.#tunnels = options.tunnels;
@@ -63,10 +63,12 @@ export class AccountDirectory {
   }
 
   /**
-   * The account for these credentials, among the product types this entry serves.
+   * The account for these credentials, among the product types this entry serves. A name is unique among an
+   * entry's types for new accounts; for older ones that share a name, the account whose password matches wins.
    * `admit` reserves the comparison against the gateway's failure budgets (it throws when they are spent).
    * Throws TG_ERR_PROXY_AUTH_FAILED (unknown name or wrong password: the same answer),
-   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT or TG_ERR_QUOTA_NO_PACKAGE.
+   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT, TG_ERR_QUOTA_NO_PACKAGE or
+   * TG_ERR_QUOTA_NO_TIME_PACKAGE.
    */
   async authenticate(
     name: string,
@@ -74,21 +76,25 @@ export class AccountDirectory {
     productTypes: readonly number[],
     admit: () => { settle(failed: boolean): void },
   ): Promise<AccountState> {
-    let state: AccountState | undefined;
+    const candidates: AccountState[] = [];
     for (const type of productTypes) {
-      state = await this.#get(type, name);
-      if (state) break;
+      const found = await this.#get(type, name);
+      if (found) candidates.push(found);
     }
-    // Compare against something even for unknown names, so timing does not tell names apart.
-    const expected = state ? this.box.decrypt(state.passwordEnc) : '\u0000unknown-account';
     // Reserved right before the comparison, with no await in between: concurrent guesses cannot outrun the budget.
     const check = admit();
-    const ok = safeEqual(expected, password) && state !== undefined;
-    check.settle(!ok);
-    if (!ok || !state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
+    let state: AccountState | undefined;
+    // Every candidate's password is compared, so timing does not tell which one matched.
+    for (const found of candidates) {
+      if (safeEqual(this.deps.box.decrypt(found.passwordEnc), password) && !state) state = found;
+    }
+    // Compare against something even for unknown names, so timing does not tell names apart.
+    if (candidates.length === 0) safeEqual('\u0000unknown-account', password);
+    check.settle(state === undefined);
+    if (!state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
     if (state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
     if (state.exhausted) throw new AppError('TG_ERR_QUOTA_ACCOUNT_LIMIT');
-    if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
+    if (state.quota?.exhausted) throw new AppError(state.quota.refusal);
     return state;
   }
 
@@ -115,13 +121,7 @@ export class AccountDirectory {
     await this.#applyShares(userIds);
     if (accountIds.size === 0) return;
     const ids = [...accountIds];
-    const rows = new Map<number, LoadedRow>();
-    for (let i = 0; i < ids.length; i += 500) {
-      for (const row of await this.#query()
-        .where('s.id', 'in', ids.slice(i, i + 500))
-        .execute())
-        rows.set(row.id, row);
-    }
+    const rows = new Map((await this.deps.subAccounts.forGatewayByIds(ids)).map((row) => [row.id, row]));
     for (const id of ids) {
       const row = rows.get(id);
       if (row) this.#unknown.delete(key(row.product_type, row.username));
@@ -132,7 +132,7 @@ export class AccountDirectory {
         continue;
       }
       state.limit = limitFromGb(row.limit_gb);
-      if (state.exhausted) this.onExhausted(state);
+      if (state.exhausted) this.deps.closer.closeAccount(state.accountId);
     }
   }
 
@@ -155,27 +155,16 @@ export class AccountDirectory {
       state = await loading;
     }
     if (!state || state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
-    if (state.quota?.exhausted) throw new AppError('TG_ERR_QUOTA_NO_PACKAGE');
+    if (state.quota?.exhausted) throw new AppError(state.quota.refusal);
     return state;
   }
 
   async #loadUser(userId: number, productType: number): Promise<AccountState | undefined> {
-    const user = await this.db
-      .selectFrom('users as u')
-      .leftJoin('user_limits as l', 'l.user_id', 'u.id')
-      .select(['u.status', 'l.tunnels_per_user', 'l.tunnels_per_account'])
-      .where('u.id', '=', userId)
-      .executeTakeFirst();
-    if (!user || user.status !== 1) return undefined;
+    if (!(await this.deps.users.activeIds([userId])).has(userId)) return undefined;
     const id = userAccountId(userId, productType);
     const existing = this.#byId.get(id);
     if (existing) return existing;
-    const state = new AccountState(id, userId, '', productType, '', 0, 0, this.#share(userId, user));
-    state.onExhausted = (s) => this.onExhausted(s);
-    if (PACKAGE_METERED_TYPES.has(productType)) {
-      state.quota = await this.quotas.get(userId, productType);
-      state.quota.members.add(state);
-    }
+    const state = await this.#state({ id, userId, username: '', productType, passwordEnc: '', used: 0, limitGb: 0 });
     this.#byId.set(id, state);
     return state;
   }
@@ -184,12 +173,7 @@ export class AccountDirectory {
   async #applyUsers(userIds: ReadonlySet<number>): Promise<void> {
     const states = [...this.#byId.values()].filter((s) => s.accountId < 0 && userIds.has(s.userId));
     if (states.length === 0) return;
-    const rows = await this.db
-      .selectFrom('users')
-      .select(['id', 'status'])
-      .where('id', 'in', [...new Set(states.map((s) => s.userId))])
-      .execute();
-    const active = new Set(rows.filter((r) => r.status === 1).map((r) => Number(r.id)));
+    const active = await this.deps.users.activeIds([...new Set(states.map((s) => s.userId))]);
     for (const state of states) if (!active.has(state.userId)) this.#revoke(state);
   }
 
@@ -197,25 +181,24 @@ export class AccountDirectory {
   async #applyShares(userIds: ReadonlySet<number>): Promise<void> {
     const known = [...userIds].filter((id) => this.#shares.has(id));
     if (known.length === 0) return;
-    const rows = new Map<number, { tunnels_per_user: number | null; tunnels_per_account: number | null }>();
-    for (let i = 0; i < known.length; i += 500) {
-      const chunk = await this.db
-        .selectFrom('user_limits')
-        .select(['user_id', 'tunnels_per_user', 'tunnels_per_account'])
-        .where('user_id', 'in', known.slice(i, i + 500))
-        .execute();
-      for (const row of chunk) rows.set(Number(row.user_id), row);
-    }
-    for (const userId of known) this.#share(userId, rows.get(userId) ?? { tunnels_per_user: null, tunnels_per_account: null });
+    const overrides = await this.deps.limits.tunnelOverrides(known);
+    for (const userId of known) this.#updateShare(this.#shares.get(userId)!, overrides.get(userId));
   }
 
-  /** The user's tunnel caps, brought up to date with `overrides` (null: the default). */
-  #share(userId: number, overrides: { tunnels_per_user: number | null; tunnels_per_account: number | null }): TunnelShare {
+  /** The user's tunnel caps: one object per user, shared by the user's states, so a change reaches them all. */
+  async #shareOf(userId: number): Promise<TunnelShare> {
+    const known = this.#shares.get(userId);
+    if (known) return known;
+    const overrides = (await this.deps.limits.tunnelOverrides([userId])).get(userId);
     let share = this.#shares.get(userId);
     if (!share) this.#shares.set(userId, (share = { perUser: 0, perAccount: 0 }));
-    share.perUser = overrides.tunnels_per_user ?? this.#tunnels.perUser;
-    share.perAccount = overrides.tunnels_per_account ?? this.#tunnels.perAccount;
+    this.#updateShare(share, overrides);
     return share;
+  }
+
+  #updateShare(share: TunnelShare, overrides: TunnelOverrides | undefined): void {
+    share.perUser = overrides?.tunnels_per_user ?? this.#tunnels.perUser;
+    share.perAccount = overrides?.tunnels_per_account ?? this.#tunnels.perAccount;
   }
 
   #revoke(state: AccountState): void {
@@ -223,7 +206,7 @@ export class AccountDirectory {
     this.#byId.delete(state.accountId);
     if (state.accountId > 0) this.#byKey.delete(key(state.productType, state.username));
     this.#retired.add(state);
-    this.onRevoked(state);
+    this.deps.closer.closeAccount(state.accountId);
   }
 
   async #get(productType: number, name: string): Promise<AccountState | undefined> {
@@ -241,54 +224,75 @@ export class AccountDirectory {
   }
 
   async #load(productType: number, name: string): Promise<AccountState | undefined> {
-    const row = await this.#query().where('s.product_type', '=', productType).where('s.username', '=', name).executeTakeFirst();
+    const row = await this.deps.subAccounts.forGateway(productType, name);
     const k = key(productType, name);
     if (!row) {
       if (this.#unknown.size > 100_000) this.#unknown.clear();
       this.#unknown.set(k, this.#now() + this.#negativeTtlMs);
       return undefined;
     }
-    const state = new AccountState(
-      row.id,
-      row.user_id,
-      row.username,
-      row.product_type,
-      row.password_enc,
-      row.used_bytes,
-      row.limit_gb,
-      this.#share(row.user_id, row),
-    );
-    state.onExhausted = (s) => this.onExhausted(s);
-    if (row.status !== 1 || row.user_status !== 1) state.revoked = true;
-    else if (PACKAGE_METERED_TYPES.has(row.product_type)) {
-      state.quota = await this.quotas.get(row.user_id, row.product_type);
-      state.quota.members.add(state);
+    if (!usable(row)) {
+      // Answered as disabled, never cached: the feed's next change to it loads it afresh.
+      const state = new AccountState(
+        row.id,
+        row.user_id,
+        row.username,
+        row.product_type,
+        row.password_enc,
+        row.used_bytes,
+        row.limit_gb,
+        this.deps.closer,
+        undefined,
+        await this.#shareOf(row.user_id),
+      );
+      state.revoked = true;
+      return state;
     }
-    if (state.revoked) return state;
+    const state = await this.#state({
+      id: row.id,
+      userId: row.user_id,
+      username: row.username,
+      productType: row.product_type,
+      passwordEnc: row.password_enc,
+      used: row.used_bytes,
+      limitGb: row.limit_gb,
+    });
     this.#byKey.set(k, state);
     this.#byId.set(state.accountId, state);
     return state;
   }
 
-  #query() {
-    return this.db
-      .selectFrom('sub_accounts as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .leftJoin('user_limits as l', 'l.user_id', 's.user_id')
-      .select([
-        'l.tunnels_per_user',
-        'l.tunnels_per_account',
-        's.id',
-        's.user_id',
-        's.product_type',
-        's.username',
-        's.password_enc',
-        's.limit_gb',
-        's.used_bytes',
-        's.status',
-        'u.status as user_status',
-      ]);
+  /** A live state, joined to its owner's quota when the product registry limits its type by packages. */
+  async #state(a: {
+    id: number;
+    userId: number;
+    username: string;
+    productType: number;
+    passwordEnc: string;
+    used: number;
+    limitGb: number;
+  }): Promise<AccountState> {
+    const quota = await this.deps.quotas.get(a.userId, a.productType);
+    const share = await this.#shareOf(a.userId);
+    const state = new AccountState(
+      a.id,
+      a.userId,
+      a.username,
+      a.productType,
+      a.passwordEnc,
+      a.used,
+      a.limitGb,
+      this.deps.closer,
+      quota,
+      share,
+    );
+    quota?.members.add(state);
+    return state;
   }
+}
+
+function usable(row: GatewayAccountRow): boolean {
+  return row.status === 1 && row.user_status === 1;
 }
 
 /** The id of a user-level account: negative, so it never meets a sub-account id (the meter skips ids ≤ 0). */

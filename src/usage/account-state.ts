@@ -2,8 +2,15 @@
  * The gateway's live view of one sub-account. Connections hold a reference and
  * charge it per chunk: `charge()` adds to an integer and compares, nothing more,
  * so counting costs nothing on the hot path. The meter flushes `used - flushed`.
+ *
+ * Enforcement fails closed: `charge()` answers false once the account or its owner's packages are used up, and
+ * the relay cuts the connection that counted the byte; the account's other connections are closed through the
+ * ConnectionCloser given to the constructor (there is no default to forget to replace).
  */
+import { AppError } from '../errors/index.js';
 import type { PackageQuota } from './package-quota.js';
+import type { TokenBucket } from './token-bucket.js';
+import type { ConnectionCloser } from './usage.types.js';
 
 /** A user's tunnel caps, one object shared by all the user's states, so an operator's change reaches them all. */
 export interface TunnelShare {
@@ -20,11 +27,11 @@ export class AccountState {
   limit: number;
   /** Set when the account stops being usable (disabled, deleted, new password, user disabled). */
   revoked = false;
-  /** Called once when `used` reaches `limit`; the gateway closes the account's connections. */
-  onExhausted: ((state: AccountState) => void) | undefined;
-  /** The owner's packages of this product type, for types metered by package (see package-quota.ts). */
-  quota: PackageQuota | undefined;
 
+  /**
+   * @param quota the owner's packages of this product type, when the type is limited by packages (traffic:
+   *   bytes left; time: validity, concurrency and bandwidth); shared by every account of the owner and type.
+   */
   constructor(
     readonly accountId: number,
     readonly userId: number,
@@ -34,6 +41,8 @@ export class AccountState {
     public passwordEnc: string,
     used: number,
     limitGb: number,
+    private readonly closer: ConnectionCloser,
+    readonly quota: PackageQuota | undefined,
     /** The owner's tunnel caps. */
     readonly share: TunnelShare,
   ) {
@@ -55,7 +64,15 @@ export class AccountState {
     return this.used >= this.limit;
   }
 
-  /** Counts `bytes` relayed; returns false once the limit or the owner's packages are used up. */
+  /** The bandwidth shaper of the owner's time packages; undefined for traffic metered by bytes only. */
+  get shaper(): TokenBucket | undefined {
+    return this.quota?.shaper;
+  }
+
+  /**
+   * Counts `bytes` relayed; returns false once the limit or the owner's packages are used up. The caller must
+   * then stop the connection that counted them; the account's (or the quota's) other connections are closed here.
+   */
   charge(bytes: number): boolean {
     this.used += bytes;
     const quota = this.quota;
@@ -64,8 +81,21 @@ export class AccountState {
       return false;
     }
     if (this.used < this.limit) return true;
-    this.onExhausted?.(this);
+    this.closer.closeAccount(this.accountId);
     return false;
+  }
+
+  /** Takes a connection slot of the owner's concurrency; throws TG_ERR_QUOTA_CONCURRENCY when none is free. */
+  admit(): void {
+    const quota = this.quota;
+    if (quota !== undefined && !quota.acquire()) {
+      throw new AppError('TG_ERR_QUOTA_CONCURRENCY', { params: { limit: quota.concurrency } });
+    }
+  }
+
+  /** Gives back the slot `admit` took (the connection closed or moved to another account). */
+  leave(): void {
+    this.quota?.release();
   }
 }
 

@@ -13,9 +13,15 @@ import { ChangeReader, type ChangeRow, type Database, type DialectCapabilities }
 
 export type Change = ChangeRow;
 
+/** Rows older than this serve no follower (they start after the newest change) and are pruned. */
+const KEEP_MS = 86_400_000;
+/** Pruning runs at most this often, by the feed's clock. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 export class ChangeFeed {
   readonly #reader: ChangeReader;
   #warned = false;
+  #prunedAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -101,15 +107,20 @@ export class ChangeFeed {
   }
 
   async #poll(): Promise<void> {
-    const changes = await this.#reader.read();
+    const { changes, commit } = await this.#reader.read();
     this.#watchPending();
-    if (changes.length === 0) return;
-    for (const handler of this.#handlers) await handler(changes);
-    // Keep a day of history; older rows serve no follower.
-    if (Math.random() < 0.01) {
+    if (changes.length > 0) {
+      // Every handler is idempotent: should one fail, the same changes are read again on the next poll rather
+      // than skipped (a skipped revocation would leave an account usable).
+      for (const handler of this.#handlers) await handler(changes);
+    }
+    commit();
+    const now = this.now();
+    if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
+      this.#prunedAt = now;
       await this.db
         .deleteFrom('change_log')
-        .where('created_at', '<', this.now() - 86_400_000)
+        .where('created_at', '<', now - KEEP_MS)
         .execute();
     }
   }

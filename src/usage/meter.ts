@@ -1,23 +1,30 @@
 /**
  * Writes billed bytes to the database: on a timer (TOLLGATE_METER_FLUSH_MS) and
  * on stop. One transaction per flush adds each account's new bytes to its
- * hourly usage row, to its `used_bytes` and, for package-metered product
- * types, to its owner's packages (the valid one that expires first, first),
- * so usage and package consumption never disagree. Bytes are attributed to the
- * local hour in which they are flushed (at most one flush interval early or
- * late at an hour's edge).
+ * hourly usage row, to its `used_bytes` and, for product types the registry
+ * meters by traffic packages, to its owner's packages (the valid one that
+ * expires first, first), so usage and package consumption never disagree.
+ * Bytes are attributed to the local hour in which they are flushed (at most one
+ * flush interval early or late at an hour's edge). Time-package traffic (11) is
+ * metered into usage like any other and drawn from no package.
  *
  * Bytes relayed past the end of the last package (the bounded overshoot before
  * the gateway cuts the tunnels) are added to the latest-expiring valid package,
  * or when none is valid any more to the one that expired last: every billed
  * byte lands on some package, so packages' `used` sums to what was relayed.
+ *
+ * Usage rows are this module's own table; sub-accounts and packages are written
+ * through their domains' repositories, bound to the flush's transaction.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { SubAccountsRepository } from '../accounts/index.js';
+import { drawTraffic, PackagesRepository } from '../packages/index.js';
+import { drawsTrafficPackages } from '../products/index.js';
 import type { Database, DialectCapabilities } from '../storage/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import type { AccountState } from './account-state.js';
-import { PACKAGE_METERED_TYPES } from './package-quota.js';
+import type { QuotaBook } from './package-quota.js';
 
 export interface MeterSource {
   unflushed(): Iterable<AccountState>;
@@ -25,16 +32,20 @@ export interface MeterSource {
 
 export class Meter {
   #timer: NodeJS.Timeout | undefined;
-  /** Tail of the chain every flush and exclusive task runs on, one at a time. */
+  /** Tail of the chain every flush runs on, one at a time. */
   #tail: Promise<unknown> = Promise.resolve();
   /** A flush queued and not started yet: concurrent flush() calls share it. */
   #queued: Promise<number> | undefined;
-  readonly #afterFlush: (() => Promise<void>)[] = [];
 
+  /**
+   * @param quotas the gateway's package quotas: a flush runs under their lock (what it writes to the packages
+   *   and marks flushed must not interleave with a reading), then re-reads the quotas whose packages changed.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly caps: DialectCapabilities,
     private readonly source: MeterSource,
+    private readonly quotas: QuotaBook,
     private readonly time: TimeFormatter,
     private readonly flushMs: number,
     private readonly logger: Logger,
@@ -48,25 +59,18 @@ export class Meter {
     this.#timer.unref();
   }
 
-  /** Work to do after each timed flush, under the same lock (package expiry checks). */
-  afterFlush(task: () => Promise<void>): void {
-    this.#afterFlush.push(task);
-  }
-
-  /** Flushes now; resolves to the number of bytes written. Concurrent calls share one flush. */
+  /**
+   * Flushes now; resolves to the number of bytes written. Concurrent calls share one flush. Afterwards the
+   * quotas whose packages expired or started are re-read.
+   */
   flush(): Promise<number> {
     this.#queued ??= this.#chain(async () => {
       this.#queued = undefined;
-      const bytes = await this.#flush();
-      for (const task of this.#afterFlush) await task();
+      const bytes = await this.quotas.locked(() => this.#flush());
+      await this.quotas.reloadDue();
       return bytes;
     });
     return this.#queued;
-  }
-
-  /** Runs `task` with no flush in progress, and none starting until it ends. */
-  exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.#chain(task);
   }
 
   /** Stops the timer and writes everything still in memory. */
@@ -106,7 +110,7 @@ export class Meter {
           hour_start: hour,
           bytes: delta,
         });
-      if (PACKAGE_METERED_TYPES.has(state.productType)) {
+      if (drawsTrafficPackages(state.productType)) {
         const pk = `${state.userId}:${state.productType}`;
         const p = packaged.get(pk);
         if (p) p.bytes += delta;
@@ -126,16 +130,21 @@ export class Meter {
           )
           .execute();
       }
+      const accounts = new SubAccountsRepository(trx, this.caps);
       for (const { state, delta } of batch) {
         // Accounts with no sub-account row (extraction by whitelisted IP) have ids ≤ 0.
-        if (state.accountId <= 0) continue;
-        await trx
-          .updateTable('sub_accounts')
-          .set((eb) => ({ used_bytes: eb(eb.ref('used_bytes'), '+', delta) }))
-          .where('id', '=', state.accountId)
-          .execute();
+        if (state.accountId > 0) await accounts.addUsedBytes(state.accountId, delta);
       }
-      for (const p of packaged.values()) await this.#drawPackages(trx, p.userId, p.productType, p.bytes, now);
+      const packages = new PackagesRepository(trx);
+      for (const p of packaged.values()) {
+        const lost = await drawTraffic(packages, p.userId, p.productType, p.bytes, now, this.caps.rowLocks);
+        if (lost > 0) {
+          this.logger.warn(
+            { user: p.userId, productType: p.productType, bytes: lost },
+            'billed bytes with no package to draw from',
+          );
+        }
+      }
     });
     let total = 0;
     for (const { state, delta } of batch) {
@@ -143,57 +152,5 @@ export class Meter {
       total += delta;
     }
     return total;
-  }
-
-  /** Adds `bytes` to the user's valid packages of the type, the one expiring first first. */
-  async #drawPackages(trx: Transaction<Database>, userId: number, productType: number, bytes: number, now: number) {
-    const valid = await trx
-      .selectFrom('user_packages')
-      .select(['id', 'total_bytes', 'used_bytes'])
-      .where('user_id', '=', userId)
-      .where('product_type', '=', productType)
-      .where('status', '=', 1)
-      .where('starts_at', '<=', now)
-      .where('expires_at', '>', now)
-      .orderBy('expires_at')
-      .orderBy('id')
-      .$if(this.caps.rowLocks, (q) => q.forUpdate())
-      .execute();
-    let left = bytes;
-    const draws = new Map<number, number>();
-    for (const row of valid) {
-      if (left === 0) break;
-      const take = Math.min(left, Math.max(0, row.total_bytes - row.used_bytes));
-      if (take > 0) draws.set(row.id, take);
-      left -= take;
-    }
-    if (left > 0) {
-      // The overshoot: bytes relayed after the packages ran out, before the tunnels were cut.
-      let target = valid.at(-1)?.id;
-      if (target === undefined) {
-        const last = await trx
-          .selectFrom('user_packages')
-          .select('id')
-          .where('user_id', '=', userId)
-          .where('product_type', '=', productType)
-          .where('status', '=', 1)
-          .where('starts_at', '<=', now)
-          .orderBy('expires_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        target = last?.id;
-      }
-      if (target === undefined) {
-        this.logger.warn({ user: userId, productType, bytes: left }, 'billed bytes with no package to draw from');
-      } else draws.set(target, (draws.get(target) ?? 0) + left);
-    }
-    for (const [id, take] of draws) {
-      await trx
-        .updateTable('user_packages')
-        .set((eb) => ({ used_bytes: eb(eb.ref('used_bytes'), '+', take), updated_at: now }))
-        .where('id', '=', id)
-        .execute();
-    }
   }
 }

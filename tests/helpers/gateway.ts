@@ -158,6 +158,32 @@ export async function startExchange(reply: number): Promise<Target & { received:
   return { port: await listen(server), close, received };
 }
 
+/** Streams one reused buffer to every client as fast as it drains, until the client goes. */
+export async function startSource(): Promise<Target> {
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const server = net.createServer((s) => {
+    const pump = () => {
+      while (!s.destroyed && s.write(chunk));
+    };
+    s.on('drain', pump);
+    pump();
+  });
+  const close = track(server);
+  return { port: await listen(server), close };
+}
+
+/** Counts every byte it receives, across connections. */
+export async function startSink(): Promise<Target & { received(): number }> {
+  let received = 0;
+  const server = net.createServer((s) =>
+    s.on('data', (c: Buffer) => {
+      received += c.length;
+    }),
+  );
+  const close = track(server);
+  return { port: await listen(server), close, received: () => received };
+}
+
 /** GET /bytes/N answers N bytes; GET /ip answers the peer address; POST /count answers how many body bytes arrived. */
 function httpHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -283,4 +309,13 @@ export async function exitAddress(socket: net.Socket, port: number): Promise<str
   const body = text.slice(text.indexOf('\r\n\r\n') + 4);
   const chunked = /^[0-9a-f]+\r\n(.*)\r\n0\r\n\r\n$/s.exec(body);
   return (chunked?.[1] ?? body).replace('::ffff:', '');
+}
+
+/** Resolves on the next turn in which `cond` holds (polled each event-loop turn, bounded by `ms`). */
+export async function until(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setImmediate(r));
+  }
 }

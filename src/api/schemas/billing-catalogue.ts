@@ -3,8 +3,16 @@
  * the operator's products, payment methods, coupons and gift tiers. Shapes here; rules in billing/catalogue.
  */
 import { Type } from '@sinclair/typebox';
+import { BANDWIDTH_MBPS_MAX, CONCURRENCY_MAX } from '../../packages/index.js';
 import {
-  CATALOGUE_PRODUCT_TYPES,
+  BALANCE_TYPES,
+  describeTypes,
+  DOCUMENTED_TYPES,
+  SOLD_TYPES,
+  TIME_PACKAGE_TYPES,
+  TRAFFIC_PACKAGE_TYPES,
+} from '../../products/index.js';
+import {
   COUPON_CODE_MAX,
   COUPON_KINDS,
   COUPON_NAME_MAX,
@@ -18,7 +26,6 @@ import {
   PRODUCT_DESCRIPTION_MAX,
   PRODUCT_TITLE_MAX,
   SKU_KINDS,
-  SKU_VALUE_MAX,
   UNIT_BYTES_MAX,
   UNIT_DAYS_MAX,
 } from '../../billing/catalogue/index.js';
@@ -94,9 +101,8 @@ const Money = (description: string) =>
 
 const ProductTypeField = Type.Unsafe<number>({
   type: 'integer',
-  enum: [...CATALOGUE_PRODUCT_TYPES],
-  description:
-    '3 balance top-up, 9 dynamic residential traffic, 11 dynamic residential IP (timed, SKUs), 12 long-term IDC traffic, 14 static datacenter IP, 19 static IP renewal, 25 static residential IP, 26 make-up payment; 13, 15-18, 20, 21, 24, 27, 28 can be listed but not ordered',
+  enum: [...DOCUMENTED_TYPES],
+  description: `Sold: ${describeTypes(SOLD_TYPES)}. The other documented types (${DOCUMENTED_TYPES.filter((t) => !SOLD_TYPES.includes(t)).join(', ')}) are served by nothing on this platform: code 7002`,
 });
 
 const SkuKindField = Type.Unsafe<(typeof SKU_KINDS)[number]>({ type: 'string', enum: [...SKU_KINDS] });
@@ -105,7 +111,7 @@ export const AdminSku = Type.Object({
   id: Type.Integer({ description: 'product_sku_bandwidth_id / product_sku_concurrency_id of order/create' }),
   kind: SkuKindField,
   title: Type.String(),
-  value: Type.Integer({ description: 'Mbps (bandwidth) or connections (concurrency)' }),
+  value: Type.Integer({ description: 'Mbit/s (bandwidth) or connections (concurrency)' }),
   price: Type.Number({ description: 'Added to the unit price' }),
 });
 
@@ -114,11 +120,13 @@ export const AdminProduct = Type.Object({
   title: Type.String(),
   description: Type.String(),
   product_type: Type.Integer(),
-  price: Type.Number({ description: 'Unit price (0 for types 3 and 26)' }),
-  unit_bytes: Type.Integer({ description: 'Traffic one unit provisions, bytes (types 9, 12)' }),
-  unit_days: Type.Integer({ description: 'Days one unit provisions (9, 11, 12, 14, 19, 25)' }),
+  price: Type.Number({ description: `Unit price (0 for ${BALANCE_TYPES.join(' and ')})` }),
+  unit_bytes: Type.Integer({ description: `Traffic one unit provisions, bytes (${TRAFFIC_PACKAGE_TYPES.join(', ')})` }),
+  unit_days: Type.Integer({ description: 'Days one unit provisions (packages, static IPs, renewals)' }),
   enabled: Type.Boolean(),
-  orderable: Type.Boolean({ description: 'False for product types without provisioning: ordering answers code 7002' }),
+  orderable: Type.Boolean({
+    description: 'False for a product of a type this platform no longer sells (made before): ordering answers code 7002',
+  }),
   skus: Type.Array(AdminSku),
   created_at: IsoTime,
 });
@@ -126,13 +134,19 @@ export const AdminProduct = Type.Object({
 const SkuBody = Type.Object({
   kind: SkuKindField,
   title: Type.Optional(Type.String({ maxLength: PRODUCT_TITLE_MAX })),
-  value: Type.Integer({ minimum: 1, maximum: SKU_VALUE_MAX }),
+  value: Type.Integer({
+    minimum: 1,
+    maximum: Math.max(BANDWIDTH_MBPS_MAX, CONCURRENCY_MAX),
+    description: 'Mbit/s or connections',
+  }),
   price: Money('Price of this option'),
 });
 
 const ProductFields = {
   description: Type.Optional(Type.String({ maxLength: PRODUCT_DESCRIPTION_MAX })),
-  price: Type.Optional(Money('Unit price; required except for types 3 and 26 (their amount is the order’s recharge_amount)')),
+  price: Type.Optional(
+    Money(`Unit price; required except for types ${BALANCE_TYPES.join(' and ')} (their amount is the order’s recharge_amount)`),
+  ),
   unit_gb: Type.Optional(
     Type.Number({
       minimum: 0,
@@ -149,8 +163,7 @@ const ProductFields = {
 
 export const AdminAddProduct = {
   summary: 'Add a product',
-  description:
-    'Types 9 and 12 need unit traffic (unit_gb or unit_bytes) and unit_days; 11, 14, 19 and 25 need unit_days; 3 and 26 have no price nor units. Only type 11 takes SKUs.',
+  description: `Only a type this platform sells (${SOLD_TYPES.join(', ')}); another documented type answers code 7002. Traffic packages (${TRAFFIC_PACKAGE_TYPES.join(', ')}) need unit traffic (unit_gb or unit_bytes), unit_days and a price; time packages (${TIME_PACKAGE_TYPES.join(', ')}) need unit_days and take SKUs; static IPs and renewals need unit_days and a price; ${BALANCE_TYPES.join(' and ')} have no price nor units.`,
   tags: ['admin'],
   body: Type.Object({
     title: Type.String({ minLength: 1, maxLength: PRODUCT_TITLE_MAX }),
@@ -194,7 +207,7 @@ export const AdminDisableProduct = {
 };
 
 export const AdminAddSku = {
-  summary: 'Add a bandwidth or concurrency option to a type-11 product',
+  summary: 'Add a bandwidth or concurrency option to a time-package (type 11) product',
   tags: ['admin'],
   params: IdParams,
   body: SkuBody,

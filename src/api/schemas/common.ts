@@ -3,7 +3,7 @@
  * source for validation, handler types and the OpenAPI document.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import { PRODUCT_TYPES, type SubAccountProductType } from '../../accounts/index.js';
+import { describeTypes, SUB_ACCOUNT_TYPES } from '../../products/index.js';
 
 /** `{code, msg, message, data}` around `data`. */
 export function Envelope<T extends TSchema>(data: T, description = 'Success: code 200') {
@@ -55,13 +55,12 @@ export const ErrorEnvelope = Type.Object(
   { description: 'Error' },
 );
 
-/** A sub-account product type: 9, 11, 14 or 25. */
+/** A sub-account product type: one the product registry gives sub-accounts. */
 export function ProductType(options: { default?: number; description?: string } = {}) {
-  return Type.Unsafe<SubAccountProductType>({
+  return Type.Unsafe<number>({
     type: 'integer',
-    enum: [...PRODUCT_TYPES],
-    description:
-      'Product type: 9 dynamic residential traffic, 11 dynamic residential IP, 14 static datacenter IP, 25 static residential IP',
+    enum: [...SUB_ACCOUNT_TYPES],
+    description: `Product type: ${describeTypes(SUB_ACCOUNT_TYPES)}`,
     ...options,
   });
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { rules } from '../../accounts/index.js';
+import { DEFAULT_TYPE, describeTypes, SUB_ACCOUNT_TYPES } from '../../products/index.js';
 import { CustomerCommon, Envelope, INT_MAX, NullData, ProductType } from './common.js';
 
 const AccountName = Type.String({ description: 'Proxy account name: letters and digits only', maxLength: 256 });
@@ -10,7 +11,7 @@ export const SubAccountItem = Type.Object({
   password: Type.String({ description: 'Proxy account password' }),
   created_at: Type.String({ description: 'Added at, Y-m-d H:i:s in the platform time zone', examples: ['2022-05-13 12:14:15'] }),
   remark: Type.String(),
-  product_type: Type.Integer({ description: '9, 11, 14 or 25' }),
+  product_type: Type.Integer({ description: `Product type: ${describeTypes(SUB_ACCOUNT_TYPES)}` }),
   usage_flow: Type.Integer({ description: 'Traffic used, KB' }),
   limit_flow: Type.Integer({ description: 'Traffic limit, GB; 0 = unlimited' }),
   status: Type.Integer({ description: '1 enabled, 0 disabled' }),
@@ -44,7 +45,7 @@ export const WhitelistAdd = {
       examples: ['user01:pass,user02:pass,user03:pass'],
     }),
     remark: Type.String({ default: '', description: 'At most 32 Chinese or 64 Latin characters' }),
-    product_type: Type.Optional(ProductType({ default: 9 })),
+    product_type: Type.Optional(ProductType({ default: DEFAULT_TYPE })),
   }),
   response: writeResponse,
 };

@@ -1,6 +1,7 @@
 /** The admin API's exit node routes. Shapes here; the rules (URL forms, country codes) live in pool/. */
 import { Type } from '@sinclair/typebox';
 import { NODE_KINDS, NODE_URL_MAX, PLACE_MAX, WEIGHT_MAX, WEIGHT_MIN } from '../../pool/index.js';
+import { DEFAULT_TYPE, SUB_ACCOUNT_TYPES } from '../../products/index.js';
 import { Envelope, IdParams, NullData, ProductType } from './common.js';
 
 export const AdminNode = Type.Object({
@@ -37,7 +38,11 @@ const Url = Type.String({
 });
 const Country = Type.String({ maxLength: 8, description: 'ISO 3166-1 alpha-2 code, e.g. US (any case)' });
 const Place = Type.String({ maxLength: PLACE_MAX, description: "Letters, digits and _; stored lower case; '' for none" });
-const Types = Type.Array(ProductType(), { minItems: 1, maxItems: 4, description: 'Product types the node serves (default [9])' });
+const Types = Type.Array(ProductType(), {
+  minItems: 1,
+  maxItems: SUB_ACCOUNT_TYPES.length,
+  description: `Product types the node serves (default [${DEFAULT_TYPE}])`,
+});
 const Weight = Type.Integer({
   minimum: WEIGHT_MIN,
   maximum: WEIGHT_MAX,

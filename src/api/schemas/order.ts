@@ -1,11 +1,7 @@
 /** Order routes: `order/create`, `order/close`, `order/list` (the documents' 訂單管理). */
 import { Type } from '@sinclair/typebox';
-import {
-  ORDER_AMOUNT_MAX,
-  ORDER_LIST_PRODUCT_TYPES,
-  ORDER_PAGE_SIZE_DEFAULT,
-  ORDER_PAGE_SIZE_MAX,
-} from '../../billing/orders/index.js';
+import { DOCUMENTED_TYPES } from '../../products/index.js';
+import { ORDER_AMOUNT_MAX, ORDER_PAGE_SIZE_DEFAULT, ORDER_PAGE_SIZE_MAX } from '../../billing/orders/index.js';
 import { CustomerCommon, Envelope, Id, INT_MAX, NullData, PageNo } from './common.js';
 
 const Times = { description: 'Y-m-d H:i:s in the platform time zone', examples: ['2026-11-23 20:00:00'] };
@@ -109,7 +105,7 @@ export const OrderList = {
       Type.Unsafe<number>({ type: 'integer', enum: [0, 1, 2, 3], description: '0 pending, 1 paid, 2 closed, 3 refunded' }),
     ),
     product_type: Type.Optional(
-      Type.Unsafe<number>({ type: 'integer', enum: [...ORDER_LIST_PRODUCT_TYPES], description: 'Product type' }),
+      Type.Unsafe<number>({ type: 'integer', enum: [...DOCUMENTED_TYPES], description: 'Product type' }),
     ),
   }),
   response: {

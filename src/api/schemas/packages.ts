@@ -1,32 +1,45 @@
 /** Traffic package routes: the customer's `user-product/*` and the operator's grants. Rules live in packages/. */
 import { Type } from '@sinclair/typebox';
 import {
+  BANDWIDTH_MBPS_MAX,
+  CONCURRENCY_MAX,
   LIST_PAGE_SIZE_DEFAULT,
   LIST_PAGE_SIZE_MAX,
-  LISTED_PRODUCT_TYPES,
   PACKAGE_DAYS_MAX,
-  PACKAGE_PRODUCT_TYPES,
   TITLE_MAX,
   TRADE_NO_MAX,
 } from '../../packages/index.js';
+import { DEFAULT_TYPE, describeTypes, HELD_TYPES, PACKAGE_TYPES, TRAFFIC_PACKAGE_TYPES } from '../../products/index.js';
 import { CustomerCommon, Envelope, IdParams, PageNo } from './common.js';
 
 const Time = (description: string) => Type.String({ description, examples: ['2022-05-13 12:14:15'] });
 
 const ListedProductType = Type.Unsafe<number>({
   type: 'integer',
-  enum: [...LISTED_PRODUCT_TYPES],
-  description:
-    'Package type: 9 dynamic residential traffic, 11 dynamic residential IP, 12 long-term IDC traffic, 14 static datacenter IP, 25 static residential IP',
+  enum: [...HELD_TYPES],
+  description: `Package type: ${describeTypes(HELD_TYPES)}`,
 });
 
-const PackageProductType = (options: { default?: number; description?: string } = {}) =>
-  Type.Unsafe<9 | 12>({
-    type: 'integer',
-    enum: [...PACKAGE_PRODUCT_TYPES],
-    description: 'Package type, only 9 (dynamic residential traffic) or 12 (long-term IDC traffic)',
-    ...options,
-  });
+const TrafficProductType = Type.Unsafe<number>({
+  type: 'integer',
+  enum: [...TRAFFIC_PACKAGE_TYPES],
+  default: DEFAULT_TYPE,
+  description: `Package type, a traffic one: ${describeTypes(TRAFFIC_PACKAGE_TYPES)}`,
+});
+
+const GrantProductType = Type.Unsafe<number>({
+  type: 'integer',
+  enum: [...PACKAGE_TYPES],
+  default: DEFAULT_TYPE,
+  description: `Package type: ${describeTypes(PACKAGE_TYPES)}`,
+});
+
+const Bandwidth = Type.Integer({
+  description: 'Time packages (11): Mbit/s for all of the owner’s traffic of the type; 0 otherwise',
+});
+const Concurrency = Type.Integer({
+  description: 'Time packages (11): open connections across the owner’s accounts; 0 otherwise',
+});
 
 const TradeNo = Type.String({
   maxLength: TRADE_NO_MAX,
@@ -38,10 +51,12 @@ export const UserProductItem = Type.Object({
   id: Type.Integer({ description: 'Package id' }),
   created_at: Time('Effective from, Y-m-d H:i:s in the platform time zone'),
   expired_at: Time('Expires at; the traffic left cannot be used after it'),
-  product_type: Type.Integer({ description: '9, 11, 12, 14 or 25' }),
+  product_type: Type.Integer({ description: `Package type: ${describeTypes(HELD_TYPES)}` }),
   trade_no: Type.String({ description: 'Order number' }),
-  total: Type.Integer({ description: 'Size, KB (extension)' }),
+  total: Type.Integer({ description: 'Size, KB (extension); 0 for a time package' }),
   used: Type.Integer({ description: 'Used, KB, at most the size (extension)' }),
+  bandwidth_mbps: Bandwidth,
+  concurrency: Concurrency,
   order: Type.Object({
     created_at: Time('Order created at; empty when unknown'),
     pay_at: Time('Order paid at; empty when unknown'),
@@ -85,14 +100,14 @@ export const UserProductSummary = {
   tags: ['packages'],
   querystring: Type.Object({
     ...CustomerCommon,
-    product_type: PackageProductType({ default: 9 }),
+    product_type: TrafficProductType,
   }),
   response: {
     200: Envelope(
       Type.Object({
         total: Kb('Size of every package'),
         total_count: Count('Packages'),
-        effective: Kb('Left in valid (not expired) packages'),
+        effective: Kb('Left in valid packages (started, not expired, not used up)'),
         effective_count: Count('Valid packages'),
         effective_total: Kb('Size of the valid packages'),
         effective_used: Kb('Used of the valid packages'),
@@ -110,10 +125,12 @@ export const AdminPackage = Type.Object({
   id: Type.Integer(),
   user_id: Type.Integer(),
   product_type: Type.Integer(),
-  total_bytes: Type.Integer(),
+  total_bytes: Type.Integer({ description: '0 for a time package' }),
   used_bytes: Type.Integer({ description: 'As stored: may pass total_bytes by the gateway’s last flush' }),
   total: Type.Integer({ description: 'KB' }),
   used: Type.Integer({ description: 'KB' }),
+  bandwidth_mbps: Bandwidth,
+  concurrency: Concurrency,
   starts_at: Type.String({ format: 'date-time' }),
   expires_at: Type.String({ format: 'date-time' }),
   trade_no: Type.String(),
@@ -125,11 +142,11 @@ export const AdminPackage = Type.Object({
 });
 
 export const AdminGrantPackage = {
-  summary: 'Grant a traffic package to a user (size in gb or kb)',
+  summary: 'Grant a package to a user: traffic (size in gb or kb) or time (bandwidth_mbps and concurrency)',
   tags: ['admin'],
   params: IdParams,
   body: Type.Object({
-    product_type: PackageProductType({ default: 9 }),
+    product_type: GrantProductType,
     gb: Type.Optional(
       Type.Number({
         minimum: 0.000001,
@@ -138,6 +155,12 @@ export const AdminGrantPackage = {
       }),
     ),
     kb: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 40, description: 'Size in KB (instead of gb)' })),
+    bandwidth_mbps: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: BANDWIDTH_MBPS_MAX, description: 'Time packages: Mbit/s, both directions together' }),
+    ),
+    concurrency: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: CONCURRENCY_MAX, description: 'Time packages: open connections at once' }),
+    ),
     days: Type.Integer({ minimum: 1, maximum: PACKAGE_DAYS_MAX, description: 'Validity from starts_at, days' }),
     title: Type.Optional(Type.String({ maxLength: TITLE_MAX, description: 'Order description; default "Granted by operator"' })),
     trade_no: Type.Optional(

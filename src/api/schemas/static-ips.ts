@@ -1,6 +1,7 @@
 /** Static IP routes: the customer's `static-ip-region` and `ip/get-static-ip`, and the operator's inventory. */
 import { Type } from '@sinclair/typebox';
 import { NODE_URL_MAX, PLACE_MAX } from '../../pool/index.js';
+import { describeTypes, STATIC_IP_TYPES } from '../../products/index.js';
 import {
   ALLOCATE_COUNT_MAX,
   DAYS_MAX,
@@ -10,12 +11,12 @@ import {
 } from '../../static-ips/index.js';
 import { CustomerCommon, Envelope, IdParams, NullData, PageNo } from './common.js';
 
-/** 14 or 25. */
+/** A static-IP product type (14 or 25). */
 function StaticProductType(options: { description?: string } = {}) {
   return Type.Unsafe<StaticIpProductType>({
     type: 'integer',
-    enum: [14, 25],
-    description: 'Product type: 25 static residential IP, 14 static datacenter IP',
+    enum: [...STATIC_IP_TYPES],
+    description: `Product type: ${describeTypes(STATIC_IP_TYPES)}`,
     ...options,
   });
 }

@@ -1,32 +1,20 @@
 /**
- * The billing catalogue: what customers can buy (products and their type-11
- * SKUs), how they can pay (payment methods), coupons, and recharge gift tiers.
- * Money is integer cents here; decimals only at the API and CLI edges.
+ * The billing catalogue: what customers can buy (products and the SKUs of time packages), how they can pay
+ * (payment methods), coupons, and recharge gift tiers. Which product types exist, which are sold and what one
+ * unit of each provisions is the product registry's (products/). Money is integer cents here; decimals only at
+ * the API and CLI edges.
  */
-
-/** Every product type the documents list (order/list `product_type`). */
-export const CATALOGUE_PRODUCT_TYPES: readonly number[] = Object.freeze([
-  3, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28,
-]);
-
-/** Types whose one unit provisions traffic (unit_bytes) and validity (unit_days). */
-export const TRAFFIC_PRODUCT_TYPES: readonly number[] = Object.freeze([9, 12]);
-/** Types whose one unit provisions validity (unit_days) only. */
-export const TIMED_PRODUCT_TYPES: readonly number[] = Object.freeze([11, 14, 19, 25]);
-/** Types without a unit price: the amount is the order's `recharge_amount`. */
-export const AMOUNT_PRODUCT_TYPES: readonly number[] = Object.freeze([3, 26]);
 
 export const PRODUCT_TITLE_MAX = 255;
 export const PRODUCT_DESCRIPTION_MAX = 1024;
 export const UNIT_DAYS_MAX = 3650;
 /** 1 PiB, the largest package. */
 export const UNIT_BYTES_MAX = 2 ** 50;
-export const SKU_VALUE_MAX = 1_000_000;
 
 export const SKU_KINDS = ['bandwidth', 'concurrency'] as const;
 export type SkuKind = (typeof SKU_KINDS)[number];
 
-/** A type-11 option: a bandwidth (Mbps) or concurrency (connections) tier with its own price. */
+/** A time-package (type 11) option: a bandwidth (Mbit/s) or concurrency (connections) tier with its own price. */
 export interface ProductSku {
   readonly id: number;
   readonly productId: number;
@@ -41,16 +29,19 @@ export interface Product {
   readonly title: string;
   readonly description: string;
   readonly productType: number;
-  /** Price of one unit; 0 for types 3 and 26 (their amount is the order's recharge_amount). */
+  /** Price of one unit; 0 for balance types (3, 26: their amount is the order's recharge_amount). */
   readonly unitPriceCents: number;
-  /** Traffic one unit provisions, bytes (types 9, 12); 0 otherwise. */
+  /** Traffic one unit provisions, bytes (traffic packages: 9, 12); 0 otherwise. */
   readonly unitBytes: number;
-  /** Validity one unit provisions, days (9, 11, 12, 14, 19, 25); 0 otherwise. */
+  /** Validity one unit provisions, days (packages, static IPs, renewals); 0 otherwise. */
   readonly unitDays: number;
   readonly enabled: boolean;
-  /** Whether orders may be placed for this type at all (ORDERABLE_PRODUCT_TYPES); the product may still be disabled. */
+  /**
+   * Whether the product registry sells this type (a product of a type no longer sold, created before, stays
+   * listed but cannot be ordered); the product may still be disabled.
+   */
   readonly orderable: boolean;
-  /** Type 11 only: its SKUs, bandwidth then concurrency, by value. */
+  /** Time packages (type 11) only: its SKUs, bandwidth then concurrency, by value. */
   readonly skus: readonly ProductSku[];
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -72,12 +63,12 @@ export interface NewProduct {
   readonly title: string;
   readonly description?: string | undefined;
   readonly productType: number;
-  /** Unit price; required except for types 3 and 26. */
+  /** Unit price; required except for balance types (3 and 26). */
   readonly price?: MoneyInput | undefined;
   readonly unitBytes?: number | undefined;
   readonly unitDays?: number | undefined;
   readonly enabled?: boolean | undefined;
-  /** Type 11 only. */
+  /** Time packages (type 11) only. */
   readonly skus?: readonly NewSku[] | undefined;
 }
 

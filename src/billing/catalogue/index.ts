@@ -5,3 +5,4 @@ export { type CouponCheck, CouponsService, discountOf } from './coupons.service.
 export { GiftTiersService } from './gift-tiers.service.js';
 export { amountInRange, fillPayUrl, mayPayFor, PaymentMethodsService } from './payment-methods.service.js';
 export { type CatalogueServiceOptions, ProductsService } from './products.service.js';
+export { notSold } from './rules.js';

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { generateAppKey, type SecretBox } from '../../accounts/index.js';
 import { AppError, invalidParams, type Language } from '../../errors/index.js';
+import { BALANCE_TYPES } from '../../products/index.js';
 import type { Database } from '../../storage/index.js';
 import { moneyText } from '../money.js';
 import {
-  AMOUNT_PRODUCT_TYPES,
   BALANCE_GROUP,
   type NewPaymentMethod,
   PAYMENT_GROUP_MAX,
@@ -35,9 +35,9 @@ const DEFAULT_GROUP_OF: Readonly<Record<string, string>> = { external: 'online',
 const GROUP_CODE = /^[A-Za-z0-9_-]+$/;
 const SECRET = /^[\x21-\x7e]+$/;
 
-/** Whether `method` may pay an order of `productType`: top-ups (3) and make-up payments (26) cannot be paid from the balance. */
+/** Whether `method` may pay an order of `productType`: what credits the balance (top-ups 3, make-up payments 26) cannot be paid from it. */
 export function mayPayFor(method: Pick<PaymentMethod, 'kind'>, productType: number): boolean {
-  return !(method.kind === 'balance' && AMOUNT_PRODUCT_TYPES.includes(productType));
+  return !(method.kind === 'balance' && BALANCE_TYPES.includes(productType));
 }
 
 /** Whether `cents` is within the method's bounds (max 0: no upper bound). */

@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
 import { AppError, invalidParams } from '../../errors/index.js';
 import type { Database } from '../../storage/index.js';
-import { ORDERABLE_PRODUCT_TYPES } from '../billing.types.js';
+import { SOLD_TYPES } from '../../products/index.js';
 import {
-  AMOUNT_PRODUCT_TYPES,
   type NewProduct,
   type NewSku,
   PRODUCT_DESCRIPTION_MAX,
@@ -24,6 +23,7 @@ import {
   checkUnitBytes,
   checkUnitDays,
   FieldErrors,
+  hasSkus,
   hasUnitPrice,
   productShapeErrors,
 } from './rules.js';
@@ -31,12 +31,6 @@ import {
 export interface CatalogueServiceOptions {
   readonly now?: () => number;
 }
-
-/** The SKU product type. */
-const SKU_PRODUCT_TYPE = 11;
-
-/** Types whose unit price must be above 0 (the others are 0 or priced by their SKUs). */
-const PRICED_TYPES: readonly number[] = [9, 12, 14, 19, 25];
 
 interface ProductFields {
   title: string;
@@ -48,9 +42,9 @@ interface ProductFields {
 }
 
 /**
- * Products (`pid`) and their type-11 SKUs. A product of a type without provisioning may be created (the
- * catalogue lists every documented type) but is listed as not orderable; ordering checks `orderable`.
- * Products are disabled, never deleted: orders name them.
+ * Products (`pid`) and the SKUs of time-package products (type 11). Only a type the product registry sells
+ * may be created, or given to a product by an update (TG_ERR_PRODUCT_NOT_ORDERABLE otherwise). Products are
+ * disabled, never deleted: orders name them.
  */
 export class ProductsService {
   readonly #now: () => number;
@@ -86,9 +80,7 @@ export class ProductsService {
     }
     const fields: ProductFields = { title, description, productType, unitPriceCents, unitBytes, unitDays };
     this.#checkShape(fields);
-    if (skus.length > 0 && productType !== SKU_PRODUCT_TYPE) {
-      throw new AppError('TG_ERR_SKU_INVALID', { params: { reason: 'only products of type 11 have SKUs' } });
-    }
+    if (skus.length > 0 && !hasSkus(productType)) throw noSkus(productType);
     const now = this.#now();
     const id = await this.db.transaction().execute(async (trx) => {
       const repo = new ProductsRepository(trx);
@@ -162,9 +154,9 @@ export class ProductsService {
         unitDays: unitDays ?? current.unit_days,
       };
       this.#checkShape(next);
-      if (next.productType !== SKU_PRODUCT_TYPE && (await repo.skusOf([id])).length > 0) {
+      if (!hasSkus(next.productType) && (await repo.skusOf([id])).length > 0) {
         throw new AppError('TG_ERR_SKU_INVALID', {
-          params: { reason: 'remove the product’s SKUs before changing its type from 11' },
+          params: { reason: `remove the product’s SKUs before changing its type to ${next.productType}` },
         });
       }
       await repo.update(id, {
@@ -193,9 +185,7 @@ export class ProductsService {
       const repo = new ProductsRepository(trx);
       const product = await repo.findById(productId);
       if (!product) throw new AppError('TG_ERR_PRODUCT_NOT_FOUND', { params: { pid: productId } });
-      if (product.product_type !== SKU_PRODUCT_TYPE) {
-        throw new AppError('TG_ERR_SKU_INVALID', { params: { reason: 'only products of type 11 have SKUs' } });
-      }
+      if (!hasSkus(product.product_type)) throw noSkus(product.product_type);
       await repo.insertSku({ product_id: productId, ...sku, created_at: this.#now() });
     });
     return this.get(productId);
@@ -205,12 +195,16 @@ export class ProductsService {
     const f = new FieldErrors();
     const kind = patch.kind === undefined ? undefined : f.take('kind', checkSkuKind(patch.kind));
     const title = patch.title === undefined ? undefined : f.take('title', checkText(patch.title, PRODUCT_TITLE_MAX, true));
-    const value = patch.value === undefined ? undefined : f.take('value', checkSkuValue(patch.value));
     const priceCents = patch.price === undefined ? undefined : f.take('price', checkMoney(patch.price));
     if (f.any) throw invalidParams(f.errors);
     await this.db.transaction().execute(async (trx) => {
       const repo = new ProductsRepository(trx);
-      if (!(await repo.findSku(productId, skuId))) throw skuNotFound(productId, skuId);
+      const current = await repo.findSku(productId, skuId);
+      if (!current) throw skuNotFound(productId, skuId);
+      // The value's range depends on the kind as it will be stored.
+      const value =
+        patch.value === undefined ? undefined : f.take('value', checkSkuValue(patch.value, kind ?? (current.kind as SkuKind)));
+      if (f.any) throw invalidParams(f.errors);
       await repo.updateSku(skuId, {
         ...(kind !== undefined ? { kind } : {}),
         ...(title !== undefined ? { title } : {}),
@@ -231,7 +225,7 @@ export class ProductsService {
     const name = (field: string) => (at === '' ? field : `${at}.${field}`);
     const kind = f.take(name('kind'), checkSkuKind(input.kind));
     const title = f.take(name('title'), checkText(input.title ?? '', PRODUCT_TITLE_MAX, true));
-    const value = f.take(name('value'), checkSkuValue(input.value));
+    const value = f.take(name('value'), checkSkuValue(input.value, kind));
     const price = f.take(name('price'), checkMoney(input.price));
     return { kind: kind ?? 'bandwidth', title: title ?? '', value: value ?? 0, price_cents: price ?? 0 };
   }
@@ -239,16 +233,14 @@ export class ProductsService {
   /** The rules between fields, on the product as it would be stored. */
   #checkShape(p: ProductFields): void {
     const errors = productShapeErrors(p);
-    if (AMOUNT_PRODUCT_TYPES.includes(p.productType)) {
-      const why = `products of type ${p.productType} take their amount from the order’s recharge_amount`;
-      if (p.unitPriceCents !== 0) errors.price ??= `must be 0: ${why}`;
-      if (p.unitBytes !== 0) errors.unit_bytes ??= `must be 0: ${why}`;
-      if (p.unitDays !== 0) errors.unit_days ??= `must be 0: ${why}`;
-    } else if (PRICED_TYPES.includes(p.productType) && p.unitPriceCents <= 0) {
-      errors.price ??= `must be greater than 0 for product type ${p.productType}`;
-    }
     if (Object.keys(errors).length > 0) throw invalidParams(errors);
   }
+}
+
+function noSkus(productType: number): AppError {
+  return new AppError('TG_ERR_SKU_INVALID', {
+    params: { reason: `products of type ${productType} have no SKUs (only time packages do)` },
+  });
 }
 
 function skuNotFound(productId: number, skuId: number): AppError {
@@ -276,7 +268,7 @@ function toProduct(row: ProductRow, skus: readonly ProductSkuRow[]): Product {
     unitBytes: Number(row.unit_bytes),
     unitDays: row.unit_days,
     enabled: row.enabled === 1,
-    orderable: ORDERABLE_PRODUCT_TYPES.includes(row.product_type),
+    orderable: SOLD_TYPES.includes(row.product_type),
     skus: skus.map(toSku),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -1,16 +1,14 @@
 /** Field rules of the catalogue, pure: each check returns the value or a reason (for `errors`). */
+import { AppError } from '../../errors/index.js';
+import { BANDWIDTH_MBPS_MAX, CONCURRENCY_MAX } from '../../packages/index.js';
+import { DOCUMENTED_TYPES, productKind, type Provision, SOLD_TYPES } from '../../products/index.js';
 import { parseMoney } from '../money.js';
 import {
-  AMOUNT_PRODUCT_TYPES,
-  CATALOGUE_PRODUCT_TYPES,
   type MoneyInput,
   RATIO_MAX_BP,
   RATIO_NONE_BP,
   SKU_KINDS,
-  SKU_VALUE_MAX,
   type SkuKind,
-  TIMED_PRODUCT_TYPES,
-  TRAFFIC_PRODUCT_TYPES,
   UNIT_BYTES_MAX,
   UNIT_DAYS_MAX,
 } from './catalogue.types.js';
@@ -45,9 +43,24 @@ export function checkInteger(input: number, min: number, max: number): Check<num
   return good(input);
 }
 
+/**
+ * A product type the catalogue may hold: one the documents number (else a field error) and the product
+ * registry sells (else TG_ERR_PRODUCT_NOT_ORDERABLE, thrown: a type nothing serves is refused by its own code).
+ */
 export function checkProductType(input: number): Check<number> {
-  if (!CATALOGUE_PRODUCT_TYPES.includes(input)) return bad(`one of ${CATALOGUE_PRODUCT_TYPES.join(', ')}`);
+  if (!DOCUMENTED_TYPES.includes(input)) return bad(`one of ${SOLD_TYPES.join(', ')}`);
+  if (!SOLD_TYPES.includes(input)) throw notSold(input);
   return good(input);
+}
+
+/** The refusal of a product type the registry does not sell. */
+export function notSold(type: number): AppError {
+  return new AppError('TG_ERR_PRODUCT_NOT_ORDERABLE', { params: { type }, data: { product_type: type, sold: SOLD_TYPES } });
+}
+
+/** What one unit of a product of this type provisions (registry's `provisions`; 'none' for unknown types). */
+export function provisionOf(productType: number): Provision {
+  return productKind(productType)?.provisions ?? 'none';
 }
 
 export function checkUnitBytes(input: number): Check<number> {
@@ -58,22 +71,45 @@ export function checkUnitDays(input: number): Check<number> {
   return checkInteger(input, 0, UNIT_DAYS_MAX);
 }
 
-/** Whether a product of this type has a unit price (3 and 26 take the order's recharge_amount). */
+/** Whether a product of this type has a unit price (balance types take the order's recharge_amount). */
 export function hasUnitPrice(productType: number): boolean {
-  return !AMOUNT_PRODUCT_TYPES.includes(productType);
+  return provisionOf(productType) !== 'balance';
+}
+
+/** Whether products of this type carry bandwidth and concurrency SKUs (time packages). */
+export function hasSkus(productType: number): boolean {
+  return provisionOf(productType) === 'time-package';
 }
 
 /**
- * The rules between a product's fields, on the product as it would be stored (so an update cannot break
- * them either): 9 and 12 provision traffic for days; 11, 14, 19 and 25 provision days.
+ * The rules between a product's fields, on the product as it would be stored (so an update cannot break them
+ * either), by what the type provisions: a traffic package needs traffic, days and a price; a time package days
+ * (its price may be 0: the SKUs carry it); static IPs and renewals days and a price; a balance type none of them.
  */
-export function productShapeErrors(p: { productType: number; unitBytes: number; unitDays: number }): Record<string, string> {
+export function productShapeErrors(p: {
+  productType: number;
+  unitPriceCents: number;
+  unitBytes: number;
+  unitDays: number;
+}): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (TRAFFIC_PRODUCT_TYPES.includes(p.productType) && p.unitBytes <= 0) {
-    errors.unit_bytes = `must be greater than 0 for product type ${p.productType} (the traffic one unit provisions)`;
+  const provision = provisionOf(p.productType);
+  const type = p.productType;
+  if (provision === 'balance') {
+    const why = `products of type ${type} take their amount from the order’s recharge_amount`;
+    if (p.unitPriceCents !== 0) errors.price = `must be 0: ${why}`;
+    if (p.unitBytes !== 0) errors.unit_bytes = `must be 0: ${why}`;
+    if (p.unitDays !== 0) errors.unit_days = `must be 0: ${why}`;
+    return errors;
   }
-  if ((TRAFFIC_PRODUCT_TYPES.includes(p.productType) || TIMED_PRODUCT_TYPES.includes(p.productType)) && p.unitDays <= 0) {
-    errors.unit_days = `must be greater than 0 for product type ${p.productType} (the days one unit provisions)`;
+  if (provision === 'traffic-package' && p.unitBytes <= 0) {
+    errors.unit_bytes = `must be greater than 0 for product type ${type} (the traffic one unit provisions)`;
+  }
+  if (provision !== 'none' && p.unitDays <= 0) {
+    errors.unit_days = `must be greater than 0 for product type ${type} (the days one unit provisions)`;
+  }
+  if (provision !== 'time-package' && provision !== 'none' && p.unitPriceCents <= 0) {
+    errors.price = `must be greater than 0 for product type ${type}`;
   }
   return errors;
 }
@@ -82,8 +118,9 @@ export function checkSkuKind(input: string): Check<SkuKind> {
   return (SKU_KINDS as readonly string[]).includes(input) ? good(input as SkuKind) : bad(`one of ${SKU_KINDS.join(', ')}`);
 }
 
-export function checkSkuValue(input: number): Check<number> {
-  return checkInteger(input, 1, SKU_VALUE_MAX);
+/** A SKU's value: Mbit/s of bandwidth or connections of concurrency, within what a time package may hold. */
+export function checkSkuValue(input: number, kind: SkuKind | undefined): Check<number> {
+  return checkInteger(input, 1, kind === 'concurrency' ? CONCURRENCY_MAX : BANDWIDTH_MBPS_MAX);
 }
 
 /** Basis points from a ratio like 1.2 (≤ 4 decimals), from ×1 to ×100. */

@@ -3,10 +3,19 @@ import { AppError, invalidParams, listNames } from '../../errors/index.js';
 import { PACKAGE_BYTES_MAX, PACKAGE_DAYS_MAX } from '../../packages/index.js';
 import { ALLOCATE_COUNT_MAX, DAYS_MAX as STATIC_DAYS_MAX, type StaticIpsService } from '../../static-ips/index.js';
 import type { Database, DialectCapabilities, OrderRow } from '../../storage/index.js';
+import { productKind, TOP_UP_TYPE } from '../../products/index.js';
 import type { TimeFormatter } from '../../time/time-format.js';
 import { newTradeNo } from '../../time/trade-no.js';
-import { ORDER_STATUS, ORDERABLE_PRODUCT_TYPES, type OrderDetails, type ProvisionerRegistry } from '../billing.types.js';
-import { amountInRange, fillPayUrl, mayPayFor, type PaymentMethod, type Product, type ProductSku } from '../catalogue/index.js';
+import { ORDER_STATUS, type OrderDetails, type ProvisionerRegistry } from '../billing.types.js';
+import {
+  amountInRange,
+  fillPayUrl,
+  mayPayFor,
+  notSold,
+  type PaymentMethod,
+  type Product,
+  type ProductSku,
+} from '../catalogue/index.js';
 import { changeBalance } from '../ledger.js';
 import { applyBasisPoints, moneyText, parseMoney } from '../money.js';
 import { settleOrder } from '../settle.js';
@@ -23,7 +32,6 @@ import {
   type OrderCatalogue,
   type OrderListFilter,
   type OrderPage,
-  RECHARGE_PRODUCT_TYPES,
 } from './orders.types.js';
 
 export interface OrdersServiceOptions {
@@ -75,13 +83,12 @@ export class OrdersService {
     const product = await catalogue.product(input.pid);
     if (!product || !product.enabled) throw new AppError('TG_ERR_PRODUCT_NOT_FOUND', { params: { pid: input.pid } });
     const type = product.productType;
-    if (!ORDERABLE_PRODUCT_TYPES.includes(type) || !provisioners.has(type)) {
-      throw new AppError('TG_ERR_PRODUCT_NOT_ORDERABLE', { params: { type } });
-    }
+    // Only what the product registry sells, and has a provisioner wired for, can be bought.
+    if (!productKind(type)?.sold || !provisioners.has(type)) throw notSold(type);
     const method = await catalogue.paymentMethod(input.pmId);
     if (!method) throw new AppError('TG_ERR_PAYMENT_METHOD_NOT_FOUND', { params: { pm_id: input.pmId } });
     if (method.disabled) throw new AppError('TG_ERR_PAYMENT_METHOD_DISABLED');
-    const recharge = RECHARGE_PRODUCT_TYPES.includes(type);
+    const recharge = productKind(type)?.provisions === 'balance';
     // Paying a recharge from the balance would move money in a circle.
     if (!mayPayFor(method, type)) throw new AppError('TG_ERR_PAYMENT_METHOD_NOT_ALLOWED');
     if (recharge && input.couponSn !== undefined) {
@@ -210,31 +217,34 @@ export class OrdersService {
   /** Units, total before discounts and the details to store, by product type; rejects what cannot be provisioned. */
   async #price(userId: number, product: Product, input: CreateOrderInput): Promise<Priced> {
     const type = product.productType;
+    const provision = productKind(type)?.provisions;
     const unit = product.unitPriceCents;
     const errors: Record<string, string> = {};
     let priced: Priced | undefined;
 
-    if (RECHARGE_PRODUCT_TYPES.includes(type)) {
+    if (provision === 'balance') {
       if (input.rechargeAmount === undefined) throw invalidParams({ recharge_amount: 'is required for this product' });
       const cents = parseMoney(input.rechargeAmount);
       if (cents === undefined || cents <= 0 || cents > ORDER_TOTAL_MAX_CENTS) {
         throw invalidParams({ recharge_amount: 'a decimal amount greater than 0 with at most 2 decimals, e.g. 100 or 12.50' });
       }
       let giftCents = 0;
-      if (type === 3) {
+      // The recharge gift tiers apply to top-ups (3), not to making up a short payment (26).
+      const topUp = type === TOP_UP_TYPE;
+      if (topUp) {
         const ratio = await this.deps.catalogue.giftRatioBp(cents);
         giftCents = Math.max(0, applyBasisPoints(cents, ratio - 10_000));
       }
-      return { amount: 1, totalFeeCents: cents, details: { rechargeCents: cents, ...(type === 3 ? { giftCents } : {}) } };
+      return { amount: 1, totalFeeCents: cents, details: { rechargeCents: cents, ...(topUp ? { giftCents } : {}) } };
     }
 
-    if (type === 9 || type === 12) {
+    if (provision === 'traffic-package') {
       const amount = input.amount ?? 1;
       if (amount * product.unitBytes > PACKAGE_BYTES_MAX)
         errors.amount = `at most ${Math.floor(PACKAGE_BYTES_MAX / product.unitBytes)} units of this product`;
       checkUnits(product, errors);
       priced = { amount, totalFeeCents: unit * amount, details: { unitBytes: product.unitBytes, unitDays: product.unitDays } };
-    } else if (type === 11) {
+    } else if (provision === 'time-package') {
       const amount = input.amount ?? 1;
       if (input.bandwidthSkuId === undefined) errors.product_sku_bandwidth_id = 'is required for this product';
       if (input.concurrencySkuId === undefined) errors.product_sku_concurrency_id = 'is required for this product';
@@ -252,7 +262,7 @@ export class OrdersService {
           concurrencySku: { id: concurrency.id, value: concurrency.value, priceCents: concurrency.priceCents },
         },
       };
-    } else if (type === 14 || type === 25) {
+    } else if (provision === 'static-ip') {
       if (input.regionList === undefined) throw invalidParams({ region_list: 'is required for this product, e.g. US:2,DE:1' });
       const regions = parseRegionList(input.regionList, ALLOCATE_COUNT_MAX);
       if (!regions.ok) throw invalidParams({ region_list: regions.reason });
@@ -270,7 +280,7 @@ export class OrdersService {
         }
       }
       priced = { amount, totalFeeCents: unit * amount, details: { regions: regions.value, unitDays: product.unitDays } };
-    } else if (type === 19) {
+    } else if (provision === 'static-renewal') {
       if (input.upids === undefined) throw invalidParams({ upids: 'is required for this product: ids from ip/get-static-ip' });
       const upids = parseUpids(input.upids);
       if (!upids.ok) throw invalidParams({ upids: upids.reason });
@@ -294,7 +304,7 @@ export class OrdersService {
         details: { upids: upids.value, renewDuration, unitDays: product.unitDays },
       };
     } else {
-      throw new AppError('TG_ERR_PRODUCT_NOT_ORDERABLE', { params: { type } });
+      throw notSold(type);
     }
 
     if (priced.totalFeeCents > ORDER_TOTAL_MAX_CENTS) errors.amount = 'the order total is too large';
@@ -312,9 +322,8 @@ export class OrdersService {
 
 /** A product whose unit provisions nothing cannot be sold (a catalogue mistake, reported rather than provisioned). */
 function checkUnits(product: Product, errors: Record<string, string>): void {
-  const t = product.productType;
   if (product.unitDays < 1) errors.pid = 'this product provisions no validity (unit_days 0); ask the operator';
-  if ((t === 9 || t === 12) && product.unitBytes < 1)
+  if (productKind(product.productType)?.provisions === 'traffic-package' && product.unitBytes < 1)
     errors.pid = 'this product provisions no traffic (unit_bytes 0); ask the operator';
 }
 

@@ -17,10 +17,6 @@ export const RENEW_IDS_MAX = 1000;
 export const REGIONS_MAX = 100;
 export const ORDER_PAGE_SIZE_DEFAULT = 20;
 export const ORDER_PAGE_SIZE_MAX = 100;
-/** Product types orders are listed by (`order/list` `product_type`): the documents' list. */
-export const ORDER_LIST_PRODUCT_TYPES = [3, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28] as const;
-/** Types paid as an amount of money (`recharge_amount`): 3 balance recharge, 26 making up a short payment. */
-export const RECHARGE_PRODUCT_TYPES: readonly number[] = [3, 26];
 
 /** What the order flow needs from the catalogue. Lookups answer undefined for unknown ids. */
 export interface OrderCatalogue {

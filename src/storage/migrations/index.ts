@@ -5,6 +5,7 @@ import * as packages from './2026-11-23T1800-packages.js';
 import * as billing from './2026-11-23T2000-billing.js';
 import * as userLimits from './2026-11-24T0900-user-limits.js';
 import * as changeLogCommitOrder from './2026-12-01T1000-change-log-commit-order.js';
+import * as timePackages from './2026-12-02T1000-time-packages.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T2000-billing': billing,
   '2026-11-24T0900-user-limits': userLimits,
   '2026-12-01T1000-change-log-commit-order': changeLogCommitOrder,
+  '2026-12-02T1000-time-packages': timePackages,
 };

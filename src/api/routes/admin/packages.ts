@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { UsersService } from '../../../accounts/index.js';
 import { invalidParams } from '../../../errors/index.js';
 import { type PackagesService, packageView } from '../../../packages/index.js';
+import { productKind } from '../../../products/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
@@ -28,8 +29,10 @@ function parseStart(text: string, time: TimeFormatter): number | undefined {
 export const adminPackageRoutes: FastifyPluginAsyncTypebox<AdminPackageRoutesDeps> = async (app, { packages, users, time }) => {
   app.post('/users/:id/packages', { schema: S.AdminGrantPackage }, async (request) => {
     const b = request.body;
-    if ((b.gb === undefined) === (b.kb === undefined)) throw invalidParams({ gb: 'give the size as gb or as kb, exactly one' });
-    const totalBytes = b.gb !== undefined ? Math.round(b.gb * GB) : (b.kb ?? 0) * 1024;
+    const traffic = productKind(b.product_type)?.provisions === 'traffic-package';
+    if (b.gb !== undefined && b.kb !== undefined) throw invalidParams({ gb: 'give the size as gb or as kb, not both' });
+    if (traffic && b.gb === undefined && b.kb === undefined) throw invalidParams({ gb: 'give the size as gb or as kb' });
+    const totalBytes = b.gb !== undefined ? Math.round(b.gb * GB) : b.kb !== undefined ? b.kb * 1024 : undefined;
     let startsAt: number | undefined;
     if (b.starts_at !== undefined) {
       startsAt = parseStart(b.starts_at, time);
@@ -39,6 +42,8 @@ export const adminPackageRoutes: FastifyPluginAsyncTypebox<AdminPackageRoutesDep
       userId: request.params.id,
       productType: b.product_type,
       totalBytes,
+      bandwidthMbps: b.bandwidth_mbps,
+      concurrency: b.concurrency,
       days: b.days,
       startsAt,
       tradeNo: b.trade_no,

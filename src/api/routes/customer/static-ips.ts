@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { staticTypeOf } from '../../../products/index.js';
 import type { StaticIpsService } from '../../../static-ips/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
 import { ok } from '../../envelope.js';
@@ -11,13 +12,10 @@ export interface StaticIpRoutesDeps {
   readonly time: TimeFormatter;
 }
 
-/** `isp` of static-ip-region: 1 static residential (25), 0 static datacenter (14). */
-const TYPE_OF_ISP = { 0: 14, 1: 25 } as const;
-
 /** The documents' static IP endpoints: what is on sale, and what the user holds. */
 export const staticIpRoutes: FastifyPluginAsyncTypebox<StaticIpRoutesDeps> = async (app, { staticIps, time }) => {
   app.get('/static-ip-region', { schema: S.StaticIpRegion }, async (request) => {
-    const counts = await staticIps.regionCounts(TYPE_OF_ISP[request.query.isp ?? 1]);
+    const counts = await staticIps.regionCounts(staticTypeOf((request.query.isp ?? 1) === 1));
     return ok({ list: counts.map((c) => ({ code: c.country, number: c.number })) }, languageOf(request));
   });
 

@@ -22,6 +22,8 @@ export const userProductRoutes: FastifyPluginAsyncTypebox<UserProductDeps> = asy
     trade_no: p.tradeNo,
     total: toKb(p.totalBytes),
     used: toKb(shownUsedBytes(p)),
+    bandwidth_mbps: p.bandwidthMbps,
+    concurrency: p.concurrency,
     order: { created_at: orderTime(p.orderCreatedAt), pay_at: orderTime(p.orderPayAt), title: p.title },
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { SubAccountsService } from '../../../accounts/index.js';
+import { DEFAULT_TYPE } from '../../../products/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/customer.js';
@@ -36,7 +37,7 @@ export const whitelistAccountRoutes: FastifyPluginAsyncTypebox<WhitelistAccountD
 
   app.post('/whitelist-account/add', { schema: S.WhitelistAdd, config: write }, async (request) => {
     const { accounts, remark, product_type } = request.body;
-    await subAccounts.add(customerOf(request).id, accounts, remark, product_type ?? 9);
+    await subAccounts.add(customerOf(request).id, accounts, remark, product_type ?? DEFAULT_TYPE);
     return ok(null, languageOf(request));
   });
 
