@@ -126,6 +126,7 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
     logger: platform.logger,
     metrics: registry ? () => registry.metrics() : undefined,
     nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
+    applied: gateway ? () => gateway.feed.sync() : undefined,
   });
   try {
     await api.listen({ host: platform.config.host, port: platform.config.apiPort });
@@ -345,6 +346,21 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));
   }, 1000);
   sweep.unref();
+  // Behind the feed, a second line: everything held in memory is re-read now and then (bounded staleness).
+  let revalidating = false;
+  const revalidate = setInterval(() => {
+    if (revalidating) return;
+    revalidating = true;
+    const users = directory.knownUsers();
+    directory
+      .revalidate()
+      .then(() => quotas.reloadUsers(users))
+      .catch((err) => logger.error({ err }, 'revalidating held accounts failed; will retry'))
+      .finally(() => {
+        revalidating = false;
+      });
+  }, g.accountRevalidateMs);
+  revalidate.unref();
 
   await feed.start();
   meter.start();
@@ -370,6 +386,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     }
   } catch (err) {
     clearInterval(sweep);
+    clearInterval(revalidate);
     health.stop();
     for (const entry of started) await entry.close();
     await meter.stop();
@@ -391,6 +408,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     health,
     async close() {
       clearInterval(sweep);
+      clearInterval(revalidate);
       health.stop();
       await feed.stop();
       for (const entry of started) await entry.close();

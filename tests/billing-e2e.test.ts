@@ -149,7 +149,7 @@ for (const dialect of dialects()) {
         // 3. Its traffic carries real gateway traffic until it is used up.
         const name = `e2e${prefix.replace(/\W/g, '')}${dialect.slice(0, 2)}`;
         await g.tp.platform.services.subAccounts.add(user.id, `${name}:pass1234`, '', 9);
-        await g.gw.feed.poll();
+        await g.gw.feed.sync();
         const tunnel = await connectTunnel(g.port, `127.0.0.1:${echo.port}`, `${name}:pass1234`);
         assert.equal(tunnel.status, 200, tunnel.head);
         const sent = await pushUntilCut(tunnel.socket, 4 * PACKAGE_BYTES);

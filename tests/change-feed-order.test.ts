@@ -86,7 +86,7 @@ for (const dialect of dialects()) {
         // B's change takes a later id and commits now: the gateway is woken and reads it.
         await db.transaction().execute((trx) => disable(trx, b.id));
         assert.ok((await within(bClosed)) < 5000, 'B cut while A is still open');
-        await g.gw.feed.poll();
+        await g.gw.feed.sync();
         assert.equal(a.socket.destroyed, false, 'A is not cut before its change commits');
 
         release();

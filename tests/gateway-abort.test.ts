@@ -72,7 +72,7 @@ describe('a client leaving mid-dial', () => {
       const { client, exit } = await dialling(protocol, a.name, a.password);
       const closed = closedWithin(exit);
       await g.tp.platform.services.subAccounts.setStatus(a.userId, a.name, false);
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       const ms = await closed;
       client.destroy();
       assert.ok(ms < 3000, `the exit dial was dropped ${ms} ms after the account was disabled (connect timeout 30 s)`);

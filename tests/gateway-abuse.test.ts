@@ -296,7 +296,7 @@ describe('tunnel shares per sub-account and per user', () => {
         json: { tunnels_per_account: 3, tunnels_per_user: 4 },
       });
       assert.equal(answer.data.limits.tunnels_per_account, 3);
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       open.push(await tunnelFrom(g.port, target, `${a.name}:${a.password}`));
       assert.equal(open[3]!.status, 200, open[3]!.head);
       assert.equal((await tunnelFrom(g.port, target, 'share2b:pass1234')).code, 4019);

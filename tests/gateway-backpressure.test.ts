@@ -183,7 +183,7 @@ for (const dialect of dialects()) {
       const answer = await call(g.tp.app, 'GET', '/gateway/ip/v3', { query: { app_key: user.appKey } });
       assert.equal(answer.code, 200, JSON.stringify(answer));
       leasedPort = Number((answer.data.list[0] as string[])[0]!.split(':')[1]);
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
     });
     after(async () => {
       await target?.close();

@@ -56,7 +56,7 @@ for (const dialect of dialects()) {
       echo = await startEcho();
       owner = await createProxyAccount(g.tp, 'extract1');
       await g.tp.platform.services.whiteIps.add(owner.userId, '127.0.0.5', '');
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
     });
     after(async () => {
       await web?.close();
@@ -67,7 +67,7 @@ for (const dialect of dialects()) {
     const extract = async (query: Record<string, string | number>, appKey = owner.appKey) => {
       const answer = await call(g.tp.app, 'GET', '/gateway/ip/v3', { query: { app_key: appKey, ...query } });
       assert.equal(answer.code, 200, JSON.stringify(answer));
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       return (answer.data.list[0] as string[]).map((e) => Number(e.split(':')[1]));
     };
 
@@ -163,7 +163,7 @@ for (const dialect of dialects()) {
       viaAccount.socket.resume();
 
       await g.tp.platform.services.whiteIps.add(owner.userId, '127.0.0.7', '');
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       const second = await connectTunnel(port!, `127.0.0.1:${echo.port}`, undefined, { localAddress: '127.0.0.7' });
       assert.equal(second.status, 200);
       second.socket.resume();

@@ -96,7 +96,7 @@ for (const dialect of dialects()) {
       await g.tp.platform.services.subAccounts.add(a.userId, 'pkgcut2:pass1234', '', 9);
       const b = { name: 'pkgcut2', password: 'pass1234' };
       await grantTestPackage(g.tp, a.userId, 200_000);
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
 
       const idle = await tunnel(b);
       assert.equal(idle.status, 200);
@@ -140,7 +140,7 @@ for (const dialect of dialects()) {
       );
 
       await grantTestPackage(g.tp, a.userId, 100_000);
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       const again = await tunnel(a);
       assert.equal(again.status, 200, 'a second package lets the user in again');
       await echoThrough(again.socket, 1000);
@@ -150,7 +150,7 @@ for (const dialect of dialects()) {
     it('an expired package stops counting: its tunnels close and new ones are refused', async () => {
       const a = await createProxyAccount(g.tp, 'pkgexp', 'pass1234', 0);
       await grantTestPackage(g.tp, a.userId, 10_000_000, { expiresAt: clock + 60_000 });
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       const open = await tunnel(a);
       assert.equal(open.status, 200);
       await echoThrough(open.socket, 1000);
@@ -171,7 +171,7 @@ for (const dialect of dialects()) {
     it('a package that has not started yet does not count until it starts', async () => {
       const a = await createProxyAccount(g.tp, 'pkgfuture', 'pass1234', 0);
       await grantTestPackage(g.tp, a.userId, 1_000_000, { startsAt: clock + 30_000 });
-      await g.gw.feed.poll();
+      await g.gw.feed.sync();
       const early = await tunnel(a);
       assert.equal(early.status, 403);
       early.socket.destroy();

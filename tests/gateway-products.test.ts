@@ -91,7 +91,7 @@ for (const dialect of dialects()) {
           concurrency: grant.concurrency,
           days: grant.days ?? 30,
         });
-        await g.gw.feed.poll();
+        await g.gw.feed.sync();
       }
       return user;
     };
@@ -292,7 +292,7 @@ for (const dialect of dialects()) {
               startsAt: clock - DAY + 60_000,
             });
           });
-        await g.gw.feed.poll();
+        await g.gw.feed.sync();
         const first = await tunnel('exp11');
         const second = await tunnel('exp11');
         assert.deepEqual([first.status, second.status], [200, 200], 'two packages: concurrency 2');

@@ -299,7 +299,7 @@ for (const dialect of dialects()) {
           ).code,
           200,
         );
-        await g.gw.feed.poll();
+        await g.gw.feed.sync();
         const { socket, status } = await connectTunnel(g.port, `127.0.0.1:${echo.port}`, `${a.name}:${a.password}`);
         assert.equal(status, 200);
         let echoed = 0;
@@ -399,7 +399,7 @@ for (const dialect of dialects()) {
       it('a disabled account is refused: 403 over HTTP, reply 0x02 over SOCKS5', async () => {
         const a = await createProxyAccount(g.tp, 'refuse4');
         await call(g.tp.app, 'POST', '/gateway/whitelist-account/disable', { json: { app_key: a.appKey, accounts: a.name } });
-        await g.gw.feed.poll();
+        await g.gw.feed.sync();
         const t = await connectTunnel(g.port, `127.0.0.1:${echo.port}`, `${a.name}:${a.password}`);
         assert.equal(t.status, 403);
         assert.match(t.head, /TG_ERR_PROXY_ACCOUNT_DISABLED/);

@@ -12,7 +12,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SubAccountsService, TokenService, UserLimitsService, UsersService, WhiteIpsService } from '../accounts/index.js';
 import type { NodesService } from '../pool/index.js';
@@ -64,9 +64,21 @@ export interface BuildApiOptions {
   readonly metrics?: (() => Promise<string>) | undefined;
   /** The gateway's view of node health (ExitPool.isHealthy) when this process runs it. */
   readonly nodeHealth?: ((nodeId: number) => boolean | undefined) | undefined;
+  /**
+   * When the gateway runs in this process: resolves once it has applied every change committed so far
+   * (ChangeFeed.sync). A request that may have changed something waits for it before its answer is sent, so a
+   * client that uses what it was just given (a lease, a white IP, a new or enabled account) is never refused.
+   */
+  readonly applied?: (() => Promise<void>) | undefined;
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
+
+/** Whether a request may have changed what the gateway enforces: every write, and reads that lease (ip/v3). */
+function mayChange(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return true;
+  return (request.routeOptions.config as { changes?: boolean } | undefined)?.changes === true;
+}
 
 /**
  * The sign-in failure budgets of TOLLGATE_LOGIN_* and TOLLGATE_ADMIN_FAIL_PER_IP: auth/login per client address
@@ -86,7 +98,14 @@ export function signInGuards(config: ResolvedConfig): { loginGuard: AttemptGuard
   };
 }
 
-export async function buildApi({ config, services, logger, metrics, nodeHealth }: BuildApiOptions): Promise<FastifyInstance> {
+export async function buildApi({
+  config,
+  services,
+  logger,
+  metrics,
+  nodeHealth,
+  applied,
+}: BuildApiOptions): Promise<FastifyInstance> {
   // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
   const schemas = lazySchemaCompilers();
   const app = Fastify({
@@ -121,6 +140,15 @@ export async function buildApi({ config, services, logger, metrics, nodeHealth }
 
   // The root context: admin API, webhooks and unknown paths answer with the catalogue's HTTP status.
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, alwaysHttp200: false });
+
+  if (applied) {
+    // Read your own writes: anything but a read (and the reads that lease, like ip/v3) waits until the gateway
+    // beside it has applied what the request committed.
+    app.addHook('onSend', async (request) => {
+      if (!mayChange(request)) return;
+      await applied().catch((err: unknown) => request.log.warn({ err }, 'the gateway could not apply the change feed'));
+    });
+  }
 
   // JSON with an empty body (a POST whose parameters are all in the query) is `{}`.
   const defaultJson = app.getDefaultJsonParser('error', 'ignore');

@@ -93,6 +93,8 @@ export interface GatewayConfig {
   readonly blockedPorts: readonly number[];
   readonly meterFlushMs: number;
   readonly changePollMs: number;
+  /** Every cached account, user and package is re-read this often, whatever the change feed says. */
+  readonly accountRevalidateMs: number;
   readonly handshakeTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly connectTimeoutMs: number;
@@ -253,6 +255,7 @@ function parseGateway(r: Reader): GatewayConfig {
     blockedPorts: Object.freeze(badPorts.length > 0 ? [25] : ports.map(Number)),
     meterFlushMs: r.int('TOLLGATE_METER_FLUSH_MS'),
     changePollMs: r.int('TOLLGATE_CHANGE_POLL_MS'),
+    accountRevalidateMs: r.int('TOLLGATE_ACCOUNT_REVALIDATE_MS'),
     handshakeTimeoutMs: r.int('TOLLGATE_HANDSHAKE_TIMEOUT_MS'),
     idleTimeoutMs: r.int('TOLLGATE_IDLE_TIMEOUT_MS'),
     connectTimeoutMs: r.int('TOLLGATE_CONNECT_TIMEOUT_MS'),

@@ -286,6 +286,14 @@ export const VARIABLES = {
     max: 60_000,
     doc: 'How often the gateway reads the change feed (disables, deletes, passwords, limits, nodes), ms; on PostgreSQL a NOTIFY wakes it at once.',
   },
+  TOLLGATE_ACCOUNT_REVALIDATE_MS: {
+    group: 'gateway',
+    kind: 'int',
+    default: 60_000,
+    min: 1_000,
+    max: 86_400_000,
+    doc: 'How often the gateway re-reads every account, user and package it holds in memory, ms: a second line of defence behind the change feed, so a change it never delivered is enforced within this long.',
+  },
   TOLLGATE_HANDSHAKE_TIMEOUT_MS: {
     group: 'gateway',
     kind: 'int',

@@ -24,7 +24,11 @@ export interface Lease {
 export interface WhiteIpSource {
   all(): Promise<{ ip: string; userId: number }[]>;
   allByUser(userId: number): Promise<string[]>;
+  ownerOf(ip: string): Promise<number | undefined>;
 }
+
+/** A port or address re-read from the database before a refusal is not re-read again for this long. */
+const RECHECK_MS = 1_000;
 
 /** Closes the tunnels admitted on the extraction ports (the extraction entry's admissions). */
 export interface LeaseCloser {
@@ -46,6 +50,8 @@ export class LeaseBook {
   readonly #byUser = new Map<number, Set<string>>();
   readonly #now: () => number;
   readonly #ports: { readonly from: number; readonly to: number };
+  /** When a port ('p…') or address ('a…') was last re-read before a refusal. */
+  readonly #rechecked = new Map<string, number>();
   /**
    * @param closer closes the tunnels of a lease that ended (expired, or the port leased anew) and of an address
    *   no longer whitelisted (those it opened without credentials).
@@ -89,6 +95,33 @@ export class LeaseBook {
 
   canonical(address: string): string | undefined {
     return canonicalIp(address);
+  }
+
+  /**
+   * Re-reads from the database a lease this book does not know on `port`, and the owner of `address` when it is
+   * not the lessee's: what another process (the API) committed may not have reached the change feed yet. Called
+   * before refusing, so such a client is let in rather than refused. Each port and address is re-read at most once
+   * a second, so refusals cannot be turned into a flood of queries.
+   */
+  async recheck(port: number, address: string | undefined): Promise<void> {
+    const now = this.#now();
+    if (this.#rechecked.size > 10_000) this.#rechecked.clear();
+    const due = (key: string): boolean => {
+      const last = this.#rechecked.get(key);
+      if (last !== undefined && now - last < RECHECK_MS) return false;
+      this.#rechecked.set(key, now);
+      return true;
+    };
+    if (this.lease(port) === undefined && due(`p${port}`)) {
+      await this.apply([{ entity: 'extract_lease', entityId: port }]);
+    }
+    const lease = this.lease(port);
+    const ip = address === undefined ? undefined : canonicalIp(address);
+    if (lease !== undefined && ip !== undefined && this.#owners.get(ip) !== lease.userId && due(`a${ip}`)) {
+      const owner = await this.whiteIps.ownerOf(ip);
+      // Only additions are taken here; a removal closes tunnels and comes through the feed.
+      if (owner !== undefined) this.#own(ip, owner);
+    }
   }
 
   /** Ends expired leases (called every second). */

@@ -26,6 +26,11 @@ export interface PortLease {
 export interface LeaseLookup {
   /** The valid lease on this local port, if any. */
   lease(port: number): PortLease | undefined;
+  /**
+   * Re-reads the lease of `port` and the owner of `address` from the database when the lookup does not let the
+   * client in (what another process committed may not have reached the change feed yet); rate-limited.
+   */
+  recheck(port: number, address: string | undefined): Promise<void>;
   /** The user who whitelisted this client address, if any. */
   ownerOf(address: string): number | undefined;
   /** The canonical form of a client address, as whitelists store it. */
@@ -96,7 +101,12 @@ export class ExtractionAdmissions {
 export class ExtractionEntry implements EntryRules {
   constructor(private readonly deps: ExtractionEntryDeps) {}
 
-  allowsAnonymous(client: Socket, address: string): boolean {
+  allowsAnonymous(client: Socket, address: string): boolean | Promise<boolean> {
+    if (this.#anonymous(client, address)) return true;
+    return this.deps.leases.recheck(client.localPort ?? 0, address).then(() => this.#anonymous(client, address));
+  }
+
+  #anonymous(client: Socket, address: string): boolean {
     const lease = this.deps.leases.lease(client.localPort ?? 0);
     return lease !== undefined && this.deps.leases.ownerOf(address) === lease.userId;
   }
@@ -107,9 +117,13 @@ export class ExtractionEntry implements EntryRules {
     address: string,
     credentials: { username: string; password: string } | undefined,
   ): Promise<Authorized> {
-    const lease = this.deps.leases.lease(client.localPort ?? 0);
-    if (!lease) throw new AppError('TG_ERR_PROXY_LEASE_INVALID');
     const port = client.localPort ?? 0;
+    // Not known here yet (leased, or whitelisted, by another process a moment ago): ask the database first.
+    if (!this.deps.leases.lease(port) || (!credentials && !this.#anonymous(client, address))) {
+      await this.deps.leases.recheck(port, credentials ? undefined : address);
+    }
+    const lease = this.deps.leases.lease(port);
+    if (!lease) throw new AppError('TG_ERR_PROXY_LEASE_INVALID');
     let account: GatewayAccount;
     let anonymousFrom: string | undefined;
     if (credentials) {

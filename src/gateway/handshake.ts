@@ -43,8 +43,11 @@ export interface Authorized {
  * static-IP entry; both still check credentials with `authenticate` below.
  */
 export interface EntryRules {
-  /** Whether this client may go without credentials (SOCKS5 method 0x00; HTTP without Proxy-Authorization). */
-  allowsAnonymous(client: Socket, address: string): boolean;
+  /**
+   * Whether this client may go without credentials (SOCKS5 method 0x00; HTTP without Proxy-Authorization); a
+   * promise when the entry must ask the database first.
+   */
+  allowsAnonymous(client: Socket, address: string): boolean | Promise<boolean>;
   /** Throws TG_ERR_PROXY_* / TG_ERR_QUOTA_* on refusal. */
   authorize(
     deps: HandshakeDeps,

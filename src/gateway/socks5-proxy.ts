@@ -73,6 +73,39 @@ export function handleSocks5(
     endWith(socket, reply(code ?? socksReplyCode(known)));
   };
 
+  /**
+   * Answers the greeting: no authentication for a client the entry lets in without it (then straight to its
+   * request), else username/password. True when the handshake goes on to the authentication stage.
+   */
+  const chooseMethod = (methods: readonly number[], anonymous: boolean): boolean => {
+    if (anonymous && methods.includes(METHOD_NO_AUTH)) {
+      socket.write(greetingReply(METHOD_NO_AUTH));
+      stage = 'busy';
+      authorize(ctx.handshake, conn.remoteAddress, undefined, socket).then(
+        (ok) => {
+          attach(ok);
+          stage = 'request';
+          step();
+        },
+        (err) => {
+          refusal = asRefusal(err);
+          stage = 'request';
+          step();
+        },
+      );
+      return false;
+    }
+    if (!methods.includes(METHOD_USER_PASS)) {
+      ctx.metrics.connection('socks5', 'refused');
+      stage = 'busy';
+      endWith(socket, greetingReply(METHOD_NONE_ACCEPTABLE));
+      return false;
+    }
+    socket.write(greetingReply(METHOD_USER_PASS));
+    stage = 'auth';
+    return true;
+  };
+
   const step = (): void => {
     for (;;) {
       if (stage === 'greeting') {
@@ -94,32 +127,22 @@ export function handleSocks5(
         }
         // An entry may let some clients in without credentials (an extraction port, its lessee's whitelisted
         // address): RFC 1928 §3 method 0x00, then straight to the request, refused there if authorization fails.
-        const anonymous = ctx.handshake.rules?.allowsAnonymous(socket, conn.remoteAddress) === true;
-        if (anonymous && r.methods.includes(METHOD_NO_AUTH)) {
-          socket.write(greetingReply(METHOD_NO_AUTH));
+        // The entry may need the database first (a lease another process just made): wait, then choose.
+        const allows = r.methods.includes(METHOD_NO_AUTH)
+          ? ctx.handshake.rules?.allowsAnonymous(socket, conn.remoteAddress)
+          : false;
+        if (allows instanceof Promise) {
           stage = 'busy';
-          authorize(ctx.handshake, conn.remoteAddress, undefined, socket).then(
-            (ok) => {
-              attach(ok);
-              stage = 'request';
-              step();
+          allows.then(
+            (anonymous) => {
+              if (conn.closed) return;
+              if (chooseMethod(r.methods, anonymous)) step();
             },
-            (err) => {
-              refusal = asRefusal(err);
-              stage = 'request';
-              step();
-            },
+            (err: unknown) => fail(err),
           );
           return;
         }
-        if (!r.methods.includes(METHOD_USER_PASS)) {
-          ctx.metrics.connection('socks5', 'refused');
-          stage = 'busy';
-          endWith(socket, greetingReply(METHOD_NONE_ACCEPTABLE));
-          return;
-        }
-        socket.write(greetingReply(METHOD_USER_PASS));
-        stage = 'auth';
+        if (!chooseMethod(r.methods, allows === true)) return;
       } else if (stage === 'auth') {
         const r = parseUserPassAuth(buffer);
         if ('need' in r) return;

@@ -136,6 +136,25 @@ export class AccountDirectory {
     }
   }
 
+  /** The users whose accounts are held in memory. */
+  knownUsers(): number[] {
+    const users = new Set<number>();
+    for (const state of this.#byId.values()) users.add(state.userId);
+    return [...users];
+  }
+
+  /**
+   * Re-reads every held account, and its user, as if each had changed: the second line of defence behind the
+   * change feed, so a change the feed never delivered (a bug, a row written by hand) is enforced within one
+   * period of TOLLGATE_ACCOUNT_REVALIDATE_MS.
+   */
+  async revalidate(): Promise<void> {
+    const users = this.knownUsers();
+    for (let i = 0; i < users.length; i += 500) {
+      await this.apply(users.slice(i, i + 500).map((entityId) => ({ id: 0, entity: 'user', entityId })));
+    }
+  }
+
   /**
    * The account a user's traffic is metered to when it comes in without a sub-account: from a whitelisted
    * address on an extraction port. It has no name (its usage rows carry an empty username) and no limit of

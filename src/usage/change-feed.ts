@@ -73,6 +73,15 @@ export class ChangeFeed {
     return this.#running;
   }
 
+  /**
+   * Resolves once a poll that started after this call has run: every change committed before the call is then
+   * applied. The API awaits it before answering a write when it runs beside the gateway (read your own writes).
+   */
+  async sync(): Promise<void> {
+    await this.#running?.catch(() => {});
+    await this.poll();
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;

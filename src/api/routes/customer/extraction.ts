@@ -17,7 +17,8 @@ export function decodeSeparator(lb: string | undefined): string {
 
 /** The documents' IP extraction (`ip/v3`). */
 export const extractionRoutes: FastifyPluginAsyncTypebox<ExtractionRoutesDeps> = async (app, { extraction }) => {
-  app.get('/ip/v3', { schema: S.ExtractIp }, async (request, reply) => {
+  // A read that leases ports: the API waits for its gateway to know the lease before answering (server.ts).
+  app.get('/ip/v3', { schema: S.ExtractIp, config: { changes: true } }, async (request, reply) => {
     const q = request.query;
     const { endpoints } = await extraction.extract(customerOf(request).id, {
       country: q.cc,
