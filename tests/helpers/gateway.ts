@@ -108,7 +108,8 @@ export interface Target {
   close(): Promise<void>;
 }
 
-function track(server: net.Server): () => Promise<void> {
+/** Keeps the server's connections; the function it returns closes them all, then the server. */
+export function track(server: net.Server): () => Promise<void> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
@@ -122,7 +123,8 @@ function track(server: net.Server): () => Promise<void> {
   };
 }
 
-async function listen(server: net.Server, host = '127.0.0.1'): Promise<number> {
+/** Listens on a free port of `host`; resolves with the port. */
+export async function listen(server: net.Server, host = '127.0.0.1'): Promise<number> {
   server.listen(0, host);
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;

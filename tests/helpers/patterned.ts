@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { listen, track } from './gateway.js';
 
 /** `length` bytes of the pattern starting at stream offset `offset`. */
 export function pattern(offset: number, length: number): Buffer {
@@ -103,26 +104,6 @@ export interface PatternTarget {
   close(): Promise<void>;
 }
 
-function tracked(server: net.Server): () => Promise<void> {
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-  });
-  return async () => {
-    for (const s of sockets) s.destroy();
-    server.close();
-    await once(server, 'close');
-  };
-}
-
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
 /**
  * A TCP target speaking one line, then bytes:
  * - `SEND <bytes> <chunk>\n`: answers that many patterned bytes in `chunk`-sized writes, then closes;
@@ -154,7 +135,7 @@ export async function startPatternTarget(): Promise<PatternTarget> {
     };
     socket.on('data', onData);
   });
-  const close = tracked(server);
+  const close = track(server);
   return { port: await listen(server), close };
 }
 
@@ -170,7 +151,7 @@ export async function startPatternHttpTarget(): Promise<PatternTarget> {
       () => res.destroy(),
     );
   });
-  const close = tracked(server);
+  const close = track(server);
   return { port: await listen(server), close };
 }
 
@@ -189,6 +170,6 @@ export async function startUpstreamHttpProxy(): Promise<PatternTarget> {
     client.on('error', () => target.destroy());
     client.on('close', () => target.destroy());
   });
-  const close = tracked(server);
+  const close = track(server);
   return { port: await listen(server), close };
 }
