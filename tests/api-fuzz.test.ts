@@ -132,11 +132,19 @@ for (const dialect of dialects()) {
     /** Every row of every table, in a stable order: equal snapshots mean nothing changed. */
     async function snapshot(): Promise<string> {
       const { db } = tp.platform.storage;
-      // On PostgreSQL introspection sees every schema on the server (other test runs' too): this platform's only.
-      const tables = (await db.introspection.getTables())
-        .filter((t) => tp.schema === undefined || t.schema === tp.schema)
+      // This platform's tables only. Kysely's introspection reads every schema on the server, and another test
+      // run dropping its schema meanwhile makes it fail: ask for the current schema alone.
+      const names =
+        tp.schema === undefined
+          ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
+          : await sql<{
+              name: string;
+            }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(
+              db,
+            );
+      const tables = names.rows
         .map((t) => t.name)
-        .filter((n) => !n.startsWith('kysely_'))
+        .filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_'))
         .sort();
       const parts: string[] = [];
       for (const table of tables) {
