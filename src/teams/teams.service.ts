@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { teamSpaceRow, UsersRepository } from '../accounts/index.js';
 import { AppError, invalidParams } from '../errors/index.js';
-import type { Database, DialectCapabilities, TeamRow } from '../storage/index.js';
+import { type Database, type DialectCapabilities, recordChange, type TeamRow } from '../storage/index.js';
 import { TeamsRepository } from './teams.repository.js';
 import {
   type Membership,
@@ -309,8 +309,9 @@ export class TeamsService {
     const now = this.#now();
     const row = await this.db.transaction().execute(async (trx) => {
       const status = active ? 1 : 0;
-      // UsersRepository.update announces the change to gateways in this transaction.
-      await new UsersRepository(trx).update(team.backingUserId, { status, updated_at: now });
+      await trx.updateTable('users').set({ status, updated_at: now }).where('id', '=', team.backingUserId).execute();
+      // Gateways following the feed reload the space: its sub-accounts stop (or work again) at once.
+      await recordChange(trx, 'user', [team.backingUserId], now);
       return new TeamsRepository(trx).update(team.id, { status, updated_at: now });
     });
     return toTeam(row as TeamRow);

@@ -153,6 +153,9 @@ interface ObjectSchema {
   readonly [key: string]: unknown;
 }
 
+/** Routes registered without a `team` declaration (`METHOD /url`): they refuse team_id; tests require none. */
+export const ROUTES_WITHOUT_TEAM_SCOPE = new Set<string>();
+
 /**
  * Registers, in a surface's context: decorations, and the OpenAPI side of team scopes. Every route that acts
  * for teams gets `team_id` among its parameters (query for GET, body otherwise, unless its schema already has
@@ -164,6 +167,7 @@ export function registerTeamScope(app: FastifyInstance): void {
   app.decorateRequest('teamIdParam', undefined);
   app.addHook('onRoute', (route: RouteOptions) => {
     const scope = (route.config as { team?: TeamScope } | undefined)?.team;
+    if (scope === undefined) ROUTES_WITHOUT_TEAM_SCOPE.add(`${String(route.method)} ${route.url}`);
     if (scope === undefined || scope === false || !route.schema) return;
     const schema = route.schema as Record<string, unknown>;
     const part = route.method === 'GET' || (Array.isArray(route.method) && route.method.includes('GET')) ? 'querystring' : 'body';
