@@ -48,7 +48,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'teams',
-    summary: 'manage teams: spaces their members share (sub-accounts, packages, wallet)',
+    summary: 'manage teams: members share accounts, packages, a wallet',
     load: async () => {
       const { registerTeamCommands } = await import('./teams.js');
       return (program) =>

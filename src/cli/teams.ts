@@ -63,7 +63,7 @@ export function registerTeamCommands(
   open: WithTeams,
   print: Print = (l) => process.stdout.write(`${l}\n`),
 ): Command {
-  const teams = program.command('teams').description('manage teams: spaces their members share (sub-accounts, packages, wallet)');
+  const teams = program.command('teams').description('manage teams: members share accounts, packages, a wallet');
   const perms = `comma-separated: ${TEAM_PERMISSIONS.join(', ')}, or none (reading needs no permission)`;
 
   teams
