@@ -49,6 +49,13 @@ export function toTeam(row: TeamRow): Team {
   };
 }
 
+/** A stored membership's role and permissions (the owner holds every permission, whatever is stored). */
+function grants(role: string, permissions: string): { role: 'owner' | 'member'; permissions: TeamPermission[] } {
+  return role === 'owner'
+    ? { role: 'owner', permissions: [...TEAM_PERMISSIONS] }
+    : { role: 'member', permissions: parsePermissions(permissions) };
+}
+
 /** A `team_id` as clients write it, in the stored form; undefined when it cannot be one. */
 export function normalizeTeamId(text: string): string | undefined {
   const id = text.trim();
@@ -190,10 +197,7 @@ export class TeamsService {
   async listFor(userId: number, page?: number, size?: number): Promise<Page<Membership>> {
     const p = pageOf(page, size);
     const { rows, total } = await new TeamsRepository(this.db).memberships(userId, (p.page - 1) * p.size, p.size);
-    const items = rows.map((r): Membership => {
-      const role = r.role === 'owner' ? 'owner' : 'member';
-      return { team: toTeam(r), role, permissions: role === 'owner' ? [...TEAM_PERMISSIONS] : parsePermissions(r.permissions) };
-    });
+    const items = rows.map((r): Membership => ({ team: toTeam(r), ...grants(r.role, r.permissions) }));
     return { items, total, ...p };
   }
 
@@ -207,17 +211,13 @@ export class TeamsService {
   async members(publicId: string): Promise<TeamMember[]> {
     const team = await this.get(publicId);
     const rows = await new TeamsRepository(this.db).members(team.id);
-    return rows.map((r) => {
-      const role = r.role === 'owner' ? 'owner' : 'member';
-      return {
-        teamId: team.id,
-        userId: Number(r.user_id),
-        email: r.email,
-        role,
-        permissions: role === 'owner' ? [...TEAM_PERMISSIONS] : parsePermissions(r.permissions),
-        createdAt: Number(r.created_at),
-      };
-    });
+    return rows.map((r) => ({
+      teamId: team.id,
+      userId: Number(r.user_id),
+      email: r.email,
+      ...grants(r.role, r.permissions),
+      createdAt: Number(r.created_at),
+    }));
   }
 
   async countMembers(teamId: number): Promise<number> {
