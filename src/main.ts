@@ -5,7 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
+  ApiKeysService,
+  type Mailer,
+  SecondFactorsService,
   SecretBox,
+  SmtpMailer,
   SubAccountsRepository,
   SubAccountsService,
   TokenService,
@@ -30,6 +34,7 @@ import { CouponsService, GiftTiersService, PaymentMethodsService, ProductsServic
 import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/index.js';
 import type { Gateway } from './gateway/index.js';
 import { StaticExitBook, StaticIpsService } from './static-ips/index.js';
+import { TeamsService } from './teams/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,6 +57,8 @@ export interface OpenPlatformOptions {
   readonly storage?: OpenOptions;
   /** Clock for every service (tests pass their own). */
   readonly now?: () => number;
+  /** How sign-in codes are mailed; default: SMTP per TOLLGATE_SMTP_URL, none when it is unset. */
+  readonly mailer?: Mailer;
 }
 
 /** Opens storage, applies pending migrations and wires the services. */
@@ -65,6 +72,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     await storage.close();
     throw err;
   }
+  const closers: (() => void)[] = [];
   try {
     const now = options.now ?? Date.now;
     const box = new SecretBox(config.secret, 'sub-account-password', config.passwordCacheSize);
@@ -82,6 +90,8 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       giftTiers: new GiftTiersService(storage.db, storage.caps, { now }),
     };
     const limits = new UserLimitsService(storage.db, config.limits, { now });
+    const mailer = options.mailer ?? (config.smtp ? new SmtpMailer(config.smtp) : undefined);
+    closers.push(() => mailer?.close());
     const services: ApiServices = {
       ...catalogue,
       orders: new OrdersService(
@@ -99,11 +109,26 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, limits, { now }),
       limits,
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
+      teams: new TeamsService(storage.db, storage.caps, { now }),
+      apiKeys: new ApiKeysService(storage.db, { now }),
+      secondFactors: new SecondFactorsService(storage.db, storage.caps, {
+        box: new SecretBox(config.secret, 'totp-secret'),
+        secret: config.secret,
+        mailer,
+        issuer: config.mfaIssuer,
+        logger,
+        now,
+      }),
     };
     // The built-in balance payment method exists from the start (payment/groups lists it, orders name its id).
     await services.paymentMethods.ensureBalanceMethod();
-    return { config, storage, services, logger, passwords: box, time, now, close: () => storage.close() };
+    const close = async () => {
+      for (const closer of closers) closer();
+      await storage.close();
+    };
+    return { config, storage, services, logger, passwords: box, time, now, close };
   } catch (err) {
+    for (const closer of closers) closer();
     await storage.close();
     throw err;
   }

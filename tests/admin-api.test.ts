@@ -37,8 +37,9 @@ for (const dialect of dialects()) {
       });
       assert.equal(created.code, 200);
       assert.match(created.data.app_key, /^[A-Za-z0-9]{32}$/);
+      assert.match(created.data.user.openid, /^[a-z0-9]{24}$/);
       assert.deepEqual(
-        { ...created.data.user, id: 0, created_at: '' },
+        { ...created.data.user, id: 0, created_at: '', openid: '' },
         {
           id: 0,
           email: 'alice@example.com',
@@ -47,6 +48,9 @@ for (const dialect of dialects()) {
           status: 1,
           is_real_name: true,
           created_at: '',
+          openid: '',
+          username: '',
+          kind: 'person',
         },
       );
       const info = await call(tp.app, 'GET', '/pub/user/info', { query: { app_key: created.data.app_key } });

@@ -14,7 +14,9 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SIGNATURE_HEADER, signWebhook } from '../src/billing/payments/index.js';
 import { ErrorEnvelope } from '../src/api/schemas/common.js';
+import { changeBalance } from '../src/billing/index.js';
 import { grantTestPackage } from './helpers/gateway.js';
+import { codeIn, type Mailbox, startMailbox, totp } from './helpers/mailbox.js';
 import { dialects, startTestPlatform, type TestPlatform } from './helpers/platform.js';
 
 interface Recorded {
@@ -71,16 +73,27 @@ for (const dialect of dialects()) {
     let doc: any;
     const recorded: Recorded[] = [];
 
+    let mailbox: Mailbox;
+
     before(async () => {
+      mailbox = await startMailbox();
       tp = await startTestPlatform(
         dialect,
-        { TOLLGATE_EXTRACT_PORTS: '22000-22049' },
+        {
+          TOLLGATE_EXTRACT_PORTS: '22000-22049',
+          TOLLGATE_SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
+          TOLLGATE_SMTP_FROM: 'no-reply@tollgate.test',
+          TOLLGATE_SMTP_REQUIRE_TLS: '0',
+        },
         { beforeReady: (app) => recordAnswers(app, recorded) },
       );
       doc = (await tp.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-      await exercise(tp);
+      await exercise(tp, mailbox);
     });
-    after(() => tp?.close());
+    after(async () => {
+      await tp?.close();
+      await mailbox?.close();
+    });
 
     /** Every documented operation as `METHOD /fastify/route`, customer ones under each of their prefixes. */
     function operations(): string[] {
@@ -130,7 +143,7 @@ for (const dialect of dialects()) {
 }
 
 /** Real calls to every route, in an order that gives each something to show. */
-async function exercise(tp: TestPlatform): Promise<void> {
+async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
   const app = tp.app;
   const adminAuth = { authorization: `Bearer ${tp.platform.config.adminToken}` };
 
@@ -158,6 +171,18 @@ async function exercise(tp: TestPlatform): Promise<void> {
   await admin('POST', `/users/${other.user.id}/rotate-key`);
   await admin('PATCH', `/users/${other.user.id}/limits`, { sub_accounts: 50, white_ips: null });
   await admin('GET', `/users/${other.user.id}/limits`);
+  await admin('POST', `/users/${other.user.id}/mfa/reset`);
+
+  // Teams: the caller owns one; `other` joins it and leaves.
+  const team = await admin('POST', '/teams', { owner_user_id: userId, name: 'Every route', team_id: 'EVERY1' });
+  await admin('GET', '/teams');
+  await admin('GET', `/teams/${team.team_id}`);
+  await admin('PATCH', `/teams/${team.team_id}`, { name: 'Every route team' });
+  await admin('POST', `/teams/${team.team_id}/members`, { user_id: other.user.id, permissions: ['view_billing'] });
+  await admin('PATCH', `/teams/${team.team_id}/members/${other.user.id}`, { permissions: ['pay'] });
+  await admin('POST', `/teams/${team.team_id}/owner`, { user_id: other.user.id });
+  await admin('POST', `/teams/${team.team_id}/owner`, { user_id: userId });
+  await admin('DELETE', `/teams/${team.team_id}/members/${other.user.id}`);
 
   const node = await admin('POST', '/nodes', {
     url: 'direct://127.0.0.2',
@@ -273,7 +298,44 @@ async function exercise(tp: TestPlatform): Promise<void> {
     const order = await customer(prefix, 'POST', 'order/create', { pid: product.id, pm_id: external.payment_method.id });
     await customer(prefix, 'GET', 'order/list');
     await customer(prefix, 'POST', 'order/close', { trade_no: order.trade_no });
+    await customer(prefix, 'GET', 'team/list');
+    await customer(prefix, 'GET', 'team/detail', { team_id: team.team_id });
+    await customer(prefix, 'GET', 'team/assets', { team_id: team.team_id });
+    await customer(prefix, 'GET', 'team/wallet/detail', { team_id: team.team_id });
+    await customer(prefix, 'GET', 'team/wallet/records', { team_id: team.team_id });
+    const apiKey = await customer(prefix, 'POST', 'api-keys/create', { name: `key ${i}` });
+    await customer(prefix, 'GET', 'api-keys');
+    await customer(prefix, 'POST', 'api-keys/update', { id: apiKey.id, name: `renamed ${i}` });
+    await customer(prefix, 'POST', 'api-keys/revoke', { id: apiKey.id });
   }
+
+  // The dashboard API, with a Bearer token from its sign-in.
+  const signedIn = await send('POST', '/web_v1/user/login', {
+    type: 1,
+    email: 'every-route@example.com',
+    password: 'password123',
+  });
+  const bearer = { authorization: `Bearer ${signedIn.access_token}` };
+  const web = (method: string, route: string, body?: unknown) => send(method, `/web_v1/${route}`, body, bearer);
+  await web('GET', 'user/info');
+  await web('GET', 'user/mfa');
+  await web('GET', 'ip/get-ip-v3?num=1&cc=us');
+  const toPay = await customer(tp.platform.config.apiPrefixes[0] ?? '', 'POST', 'order/create', {
+    pid: product.id,
+    pm_id: external.payment_method.id,
+  });
+  await web('POST', 'order/info', { trade_no: toPay.trade_no });
+  await tp.platform.storage.db
+    .transaction()
+    .execute((trx) => changeBalance(trx, { userId, deltaCents: 10_000, reason: 'adjust', now: Date.now() }));
+  await web('POST', 'pay', { trade_no: toPay.trade_no, pay_method: 7 });
+  const enrolment = await web('POST', 'user/mfa/totp/setup', {});
+  await web('POST', 'user/mfa/totp/enable', { verify_code: totp(enrolment.secret, Date.now()) });
+  await web('POST', 'user/mfa/disable', { verify_type: 'totp', verify_code: totp(enrolment.secret, Date.now() + 30_000) });
+  await web('POST', 'user/mfa/email/send', { purpose: 'enrol' });
+  await web('POST', 'user/mfa/email/enable', { verify_code: codeIn(await mailbox.next()) });
+  await web('POST', 'user/mfa/email/send', { purpose: 'confirm' });
+  await web('POST', 'user/mfa/disable', { verify_type: 'email', verify_code: codeIn(await mailbox.next()) });
 
   // Orders the operator settles, the webhook, and what is left to release.
   const manualOrder = await customer(tp.platform.config.apiPrefixes[0] ?? '', 'POST', 'order/create', {

@@ -48,8 +48,8 @@ describe('loadConfig defaults', () => {
     assert.equal(config.apiPort, 8080);
   });
 
-  it('mounts the four brand prefixes', () => {
-    assert.deepEqual(config.apiPrefixes, ['/gateway', '/end-point', '/api-gate-way', '/pub']);
+  it('mounts the four brand prefixes and the newer release’s /developers', () => {
+    assert.deepEqual(config.apiPrefixes, ['/gateway', '/end-point', '/api-gate-way', '/pub', '/developers']);
   });
 
   it('uses UTC, no real-name requirement, 100 requests per key', () => {
@@ -112,7 +112,7 @@ describe('loadConfig defaults', () => {
     const blank = loadConfig({ TOLLGATE_API_PORT: '  ', TOLLGATE_TZ: '', TOLLGATE_API_PREFIXES: ' ', TOLLGATE_SECRET: '' });
     assert.equal(blank.apiPort, 8080);
     assert.equal(blank.timeZone, 'UTC');
-    assert.deepEqual(blank.apiPrefixes, ['/gateway', '/end-point', '/api-gate-way', '/pub']);
+    assert.deepEqual(blank.apiPrefixes, ['/gateway', '/end-point', '/api-gate-way', '/pub', '/developers']);
     assert.equal(blank.secret, undefined);
   });
 });

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { type Answer, call, createUser, dialects, startTestPlatform, type TestPlatform } from './helpers/platform.js';
 
-const PREFIXES = ['/gateway', '/end-point', '/api-gate-way', '/pub'];
+const PREFIXES = ['/gateway', '/end-point', '/api-gate-way', '/pub', '/developers'];
 const P = '/gateway';
 
 async function list(tp: TestPlatform, appKey: string, query: Record<string, string | number> = {}): Promise<any[]> {
@@ -579,10 +579,11 @@ for (const dialect of dialects()) {
     });
 
     describe('user/info', () => {
-      it('returns the documented User fields, created_at in ISO 8601', async () => {
+      it('returns the documented User fields, created_at in ISO 8601, with the newer release’s openid and total_recharge_fee', async () => {
         const u = await createUser(tp);
         const answer = await call(tp.app, 'GET', `${P}/user/info`, { query: { app_key: u.appKey } });
-        assert.deepEqual(answer.data, {
+        const { openid, ...rest } = answer.data;
+        assert.deepEqual(rest, {
           id: u.id,
           email: u.email,
           phone: '',
@@ -590,7 +591,11 @@ for (const dialect of dialects()) {
           status: 1,
           is_real_name: false,
           created_at: '2024-05-13T04:14:15Z',
+          username: '',
+          total_recharge_fee: 0,
         });
+        assert.match(openid, /^[a-z0-9]{24}$/);
+        assert.notEqual(openid, u.appKey);
       });
     });
 

@@ -9,8 +9,16 @@ export interface User {
   readonly isRealName: boolean;
   /** Login tokens carry this; a mismatch means the token was revoked. */
   readonly tokenVersion: number;
+  /** 'person' signs in; 'team' is a team's space (see src/teams/): it never signs in nor holds a key. */
+  readonly kind: UserKind;
+  /** The agent username (a sign-in name the operator gives); null when none. */
+  readonly username: string | null;
+  /** The stable public id shown as `openid`: never a credential. */
+  readonly openid: string;
   readonly createdAt: number;
 }
+
+export type UserKind = 'person' | 'team';
 
 export interface UserPatch {
   readonly email?: string | undefined;
@@ -18,6 +26,8 @@ export interface UserPatch {
   readonly password?: string | undefined;
   readonly status?: 0 | 1 | undefined;
   readonly isRealName?: boolean | undefined;
+  /** The agent username; null removes it. */
+  readonly username?: string | null | undefined;
 }
 
 /** A proxy sub-account (the documents' whitelist account). */

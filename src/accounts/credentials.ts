@@ -21,6 +21,20 @@ export function generateAppKey(): string {
   return out;
 }
 
+const OPENID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A fresh public user id: 24 characters of [a-z0-9], unbiased. Public, so no secret may ever be derived from it. */
+export function generateOpenId(): string {
+  let out = '';
+  while (out.length < 24) {
+    for (const byte of randomBytes(32)) {
+      // 252 = 7 × 36.
+      if (byte < 252 && out.length < 24) out += OPENID_ALPHABET[byte % 36];
+    }
+  }
+  return out;
+}
+
 export function hashAppKey(appKey: string): string {
   return createHash('sha256').update(appKey, 'utf8').digest('hex');
 }

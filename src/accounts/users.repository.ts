@@ -17,6 +17,10 @@ export class UsersRepository {
     return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
   }
 
+  findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  }
+
   findByAppKeyHash(hash: string): Promise<UserRow | undefined> {
     return this.db.selectFrom('users').selectAll().where('app_key_hash', '=', hash).executeTakeFirst();
   }

@@ -14,7 +14,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { SubAccountsService, TokenService, UserLimitsService, UsersService, WhiteIpsService } from '../accounts/index.js';
+import type {
+  ApiKeysService,
+  SecondFactorsService,
+  SubAccountsService,
+  TokenService,
+  UserLimitsService,
+  UsersService,
+  WhiteIpsService,
+} from '../accounts/index.js';
+import type { TeamsService } from '../teams/index.js';
 import type { NodesService } from '../pool/index.js';
 import type { PackagesService } from '../packages/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
@@ -32,6 +41,7 @@ import { multipartFields } from './plugins/multipart-fields.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
+import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
@@ -54,6 +64,9 @@ export interface ApiServices {
   readonly giftTiers: GiftTiersService;
   readonly orders: OrdersService;
   readonly limits: UserLimitsService;
+  readonly teams: TeamsService;
+  readonly apiKeys: ApiKeysService;
+  readonly secondFactors: SecondFactorsService;
 }
 
 export interface BuildApiOptions {
@@ -74,10 +87,17 @@ export interface BuildApiOptions {
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A read that changes what the gateway enforces (ip/v3's leases): answered once the gateway has applied it. */
+    changes?: boolean;
+  }
+}
+
 /** Whether a request may have changed what the gateway enforces: every write, and reads that lease (ip/v3). */
 function mayChange(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return true;
-  return (request.routeOptions.config as { changes?: boolean } | undefined)?.changes === true;
+  return request.routeOptions.config?.changes === true;
 }
 
 /**
@@ -86,7 +106,11 @@ function mayChange(request: FastifyRequest): boolean {
  * per client address. One window of TOLLGATE_LOGIN_BLOCK_SECONDS counts failures and is how long a spent
  * budget refuses.
  */
-export function signInGuards(config: ResolvedConfig): { loginGuard: AttemptGuard; adminGuard: AttemptGuard } {
+export function signInGuards(config: ResolvedConfig): {
+  loginGuard: AttemptGuard;
+  codeGuard: AttemptGuard;
+  adminGuard: AttemptGuard;
+} {
   const { failPerEmail, failPerIp, adminFailPerIp, blockSeconds } = config.signIn;
   const window = { windowMs: blockSeconds * 1000, blockMs: blockSeconds * 1000 };
   return {
@@ -94,6 +118,8 @@ export function signInGuards(config: ResolvedConfig): { loginGuard: AttemptGuard
       bySource: new FailureBudget({ max: failPerIp, ...window }),
       byAccount: new FailureBudget({ max: failPerEmail, ...window }),
     }),
+    // Wrong second-factor codes, per user from every address together: TOLLGATE_LOGIN_FAIL_PER_EMAIL per window.
+    codeGuard: new AttemptGuard({ bySource: new FailureBudget({ max: failPerEmail, ...window }) }),
     adminGuard: new AttemptGuard({ bySource: new FailureBudget({ max: adminFailPerIp, ...window }) }),
   };
 }
@@ -212,7 +238,7 @@ export async function buildApi({
 
   const time = new TimeFormatter(config.timeZone);
   const keyLimiter = new KeyRateLimiter(config.rateLimitPerKey);
-  const { loginGuard, adminGuard } = signInGuards(config);
+  const { loginGuard, codeGuard, adminGuard } = signInGuards(config);
   for (const prefix of config.apiPrefixes) {
     await app.register(customerApi, {
       prefix,
@@ -222,9 +248,21 @@ export async function buildApi({
       time,
       keyLimiter,
       loginGuard,
+      codeGuard,
       requireRealName: config.requireRealName,
     });
   }
+  // The newer release's dashboard API: Bearer tokens from its user/login.
+  await app.register(dashboardApi, {
+    prefix: DASHBOARD_PREFIX,
+    bodyLimit: config.bodyLimit,
+    ...services,
+    keyLimiter,
+    loginGuard,
+    codeGuard,
+    requireRealName: config.requireRealName,
+    time,
+  });
   await app.register(adminApi, {
     prefix: '/admin',
     adminToken: config.adminToken,
@@ -241,6 +279,8 @@ export async function buildApi({
     paymentMethods: services.paymentMethods,
     coupons: services.coupons,
     giftTiers: services.giftTiers,
+    teams: services.teams,
+    secondFactors: services.secondFactors,
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });

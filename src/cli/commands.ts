@@ -41,9 +41,31 @@ export const COMMANDS: readonly CommandEntry[] = [
         import('./limits.js'),
       ]);
       return (program) => {
-        const users = registerUserCommands(program, (fn) => withPlatform((p) => fn(p.services.users)));
+        const users = registerUserCommands(program, (fn) => withPlatform((p) => fn(p.services.users, p.services.secondFactors)));
         registerLimitCommands(users, (fn) => withPlatform((p) => fn({ limits: p.services.limits, users: p.services.users })));
       };
+    },
+  },
+  {
+    name: 'teams',
+    summary: 'manage teams: members share accounts, packages, a wallet',
+    load: async () => {
+      const { registerTeamCommands } = await import('./teams.js');
+      return (program) =>
+        registerTeamCommands(program, (fn) =>
+          withPlatform((p) => fn({ teams: p.services.teams, users: p.services.users, apiKeys: p.services.apiKeys })),
+        );
+    },
+  },
+  {
+    name: 'keys',
+    summary: 'manage users’ API keys (they authenticate like app_key)',
+    load: async () => {
+      const { registerKeyCommands } = await import('./teams.js');
+      return (program) =>
+        registerKeyCommands(program, (fn) =>
+          withPlatform((p) => fn({ teams: p.services.teams, users: p.services.users, apiKeys: p.services.apiKeys })),
+        );
     },
   },
   {

@@ -3,11 +3,11 @@
  * Registered by cli/main.ts, which supplies how to open the platform.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { UsersService } from '../accounts/index.js';
+import type { SecondFactorsService, UsersService } from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
 
-/** Opens the platform, runs `fn` with its UsersService, closes the platform. */
-export type WithUsers = <T>(fn: (users: UsersService) => Promise<T>) => Promise<T>;
+/** Opens the platform, runs `fn` with its UsersService (and second factors), closes the platform. */
+export type WithUsers = <T>(fn: (users: UsersService, secondFactors: SecondFactorsService) => Promise<T>) => Promise<T>;
 
 export function registerUserCommands(
   program: Command,
@@ -84,6 +84,37 @@ export function registerUserCommands(
         const appKey = await service.rotateAppKey(user.id);
         if (opts.json) print(JSON.stringify({ id: user.id, email: user.email, app_key: appKey }));
         else print(`app_key: ${appKey}`);
+      });
+    });
+
+  users
+    .command('set-username')
+    .description('give a user an agent username (sign-in name for /web_v1/user/login type=2), or remove it with --remove')
+    .argument('<email>', 'the user’s email')
+    .argument('[username]', '3-32 of a-z 0-9 _ . -, starting with a letter (case-insensitive)')
+    .option('--remove', 'remove the user’s agent username', false)
+    .action(async (email: string, username: string | undefined, opts: { remove: boolean }) => {
+      if ((username === undefined) === !opts.remove) throw new InvalidArgumentError('give a username, or --remove');
+      await open(async (service) => {
+        const user = await service.findByEmail(email);
+        if (!user) throw new AppError('TG_ERR_USER_NOT_FOUND');
+        const updated = await service.update(user.id, { username: opts.remove ? null : username });
+        print(
+          updated.username ? `agent username of ${updated.email}: ${updated.username}` : `${updated.email} has no agent username`,
+        );
+      });
+    });
+
+  users
+    .command('reset-mfa')
+    .description('turn every second factor of a user off (a lost authenticator or mailbox)')
+    .argument('<email>', 'the user’s email')
+    .action(async (email: string) => {
+      await open(async (service, secondFactors) => {
+        const user = await service.findByEmail(email);
+        if (!user) throw new AppError('TG_ERR_USER_NOT_FOUND');
+        await secondFactors.reset(user.id);
+        print(`second factors of ${user.email} turned off: password sign-in alone until they enrol again`);
       });
     });
 

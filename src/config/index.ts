@@ -45,6 +45,19 @@ export interface Config {
   /** Percent off an invited user's first order (use_invitation_registration_discount); 0 turns it off. */
   readonly inviteDiscountPercent: number;
   readonly gateway: GatewayConfig;
+  /** Where sign-in codes are mailed from; undefined when TOLLGATE_SMTP_URL is unset (email codes off). */
+  readonly smtp: SmtpConfig | undefined;
+  /** The issuer of TOTP entries and the name in code emails (TOLLGATE_MFA_ISSUER). */
+  readonly mfaIssuer: string;
+}
+
+/** The mail server of email sign-in codes. */
+export interface SmtpConfig {
+  /** smtp:// or smtps:// URL, credentials included (never logged). */
+  readonly url: string;
+  readonly from: string;
+  /** smtp:// only: refuse to send unless the server upgrades with STARTTLS. */
+  readonly requireTls: boolean;
 }
 
 /** Per-user caps; each can be overridden per user by the operator (admin API, `tollgate users limits`). */
@@ -209,12 +222,13 @@ function parsePrefixes(r: Reader): string[] {
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  const bad = prefixes.filter((p) => !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p) || p === '/admin');
+  // /admin and /web_v1 (the dashboard API) are surfaces of their own.
+  const bad = prefixes.filter((p) => !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p) || p === '/admin' || p === '/web_v1');
   if (prefixes.length === 0) r.fail('TOLLGATE_API_PREFIXES', 'at least one prefix is required');
   if (bad.length > 0)
     r.fail(
       'TOLLGATE_API_PREFIXES',
-      `invalid prefix(es) ${bad.join(', ')}: each starts with "/", has no trailing "/", and is not /admin`,
+      `invalid prefix(es) ${bad.join(', ')}: each starts with "/", has no trailing "/", and is neither /admin nor /web_v1`,
     );
   if (new Set(prefixes).size !== prefixes.length) r.fail('TOLLGATE_API_PREFIXES', 'prefixes repeat');
   return prefixes;
@@ -340,6 +354,38 @@ function parseSignIn(r: Reader): SignInThrottleConfig {
   });
 }
 
+function parseSmtp(r: Reader): SmtpConfig | undefined {
+  const url = r.string('TOLLGATE_SMTP_URL');
+  const from = r.string('TOLLGATE_SMTP_FROM');
+  const requireTls = r.bool('TOLLGATE_SMTP_REQUIRE_TLS');
+  if (url === '') {
+    if (from !== '') r.fail('TOLLGATE_SMTP_FROM', 'is set but TOLLGATE_SMTP_URL is not');
+    return undefined;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Never echo the value: it may hold the mail password.
+  }
+  if (!parsed || !['smtp:', 'smtps:'].includes(parsed.protocol) || parsed.hostname === '') {
+    r.fail('TOLLGATE_SMTP_URL', 'expected smtp://[user:pass@]host[:port] or smtps://…');
+  }
+  if (from === '' || !/[^\s@<]+@[^\s@>]+/.test(from))
+    r.fail('TOLLGATE_SMTP_FROM', 'an address is required with TOLLGATE_SMTP_URL');
+  return Object.freeze({ url, from, requireTls });
+}
+
+function parseIssuer(r: Reader): string {
+  const issuer = r.string('TOLLGATE_MFA_ISSUER');
+  // The issuer goes into otpauth:// URIs and mail subjects: one short line, no ':' (the URI's label separator).
+  if (issuer.length > 64 || /[\u0000-\u001f\u007f:]/.test(issuer)) {
+    r.fail('TOLLGATE_MFA_ISSUER', 'at most 64 characters, no control characters or ":"');
+    return 'Tollgate';
+  }
+  return issuer;
+}
+
 function readConfigFile(env: Source): Source {
   const path = env.TOLLGATE_CONFIG?.trim();
   if (!path) return {};
@@ -417,6 +463,8 @@ function parse(r: Reader): Config {
     orderTtlMs: r.int('TOLLGATE_ORDER_TTL') * 1000,
     inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT'),
     gateway: parseGateway(r),
+    smtp: parseSmtp(r),
+    mfaIssuer: parseIssuer(r),
   };
   return config;
 }

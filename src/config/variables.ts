@@ -78,9 +78,9 @@ export const VARIABLES = {
   TOLLGATE_API_PREFIXES: {
     group: 'platform',
     kind: 'text',
-    default: '/gateway,/end-point,/api-gate-way,/pub',
-    accepts: 'comma-separated paths, each starting with `/`, none `/admin`',
-    doc: 'The brands’ path prefixes; the customer API is mounted under each (see [Customer API](customer-api.md)).',
+    default: '/gateway,/end-point,/api-gate-way,/pub,/developers',
+    accepts: 'comma-separated paths, each starting with `/`, none `/admin` or `/web_v1`',
+    doc: 'The brands’ path prefixes; the customer API is mounted under each (see [Customer API](customer-api.md)). `/developers` is the newer release’s prefix ([Newer API](newer-api.md)).',
   },
   TOLLGATE_TZ: {
     group: 'platform',
@@ -217,6 +217,33 @@ export const VARIABLES = {
     min: 1,
     max: 86_400,
     doc: 'The window those sign-in failures are counted in, and how long a refused email or address then waits, seconds.',
+  },
+  TOLLGATE_SMTP_URL: {
+    group: 'platform',
+    kind: 'text',
+    default: '',
+    accepts: '`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465`',
+    doc: 'The mail server that sends sign-in codes (the `email` second factor, see [Newer API](newer-api.md#multi-factor-sign-in)); unset: email codes are off (code 1010). Holds a password: keep it out of logs.',
+  },
+  TOLLGATE_SMTP_FROM: {
+    group: 'platform',
+    kind: 'text',
+    default: '',
+    accepts: '`Tollgate <no-reply@example.com>`',
+    doc: 'Sender of those emails; required with `TOLLGATE_SMTP_URL`.',
+  },
+  TOLLGATE_SMTP_REQUIRE_TLS: {
+    group: 'platform',
+    kind: 'bool',
+    default: true,
+    doc: 'Refuse to send over `smtp://` unless the server upgrades with STARTTLS; off only for a mail relay on loopback or a trusted network.',
+  },
+  TOLLGATE_MFA_ISSUER: {
+    group: 'platform',
+    kind: 'text',
+    default: 'Tollgate',
+    accepts: 'a short name',
+    doc: 'The issuer authenticator apps show beside a TOTP entry (your brand), and the name in sign-in code emails.',
   },
   TOLLGATE_ORDER_TTL: {
     group: 'platform',

@@ -9,7 +9,8 @@
  * Ranges: 3 and 156 come from the published documents; 400-500 mirror HTTP;
  * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
  * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool, 60xx packages,
- * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing.
+ * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing, 80xx teams, 81xx API keys.
+ * 348 (a second factor is required) comes from the newer release (DuckIP's dashboard API).
  */
 export interface ErrorDefinition {
   readonly code: number;
@@ -135,6 +136,79 @@ export const ERRORS = {
     zh: '失败次数过多,请 {after} 后重试',
     en: 'Too many failed sign-in attempts; retry in {after}',
   },
+  TG_ERR_AUTH_SECOND_FACTOR_REQUIRED: {
+    code: 348,
+    httpStatus: 401,
+    zh: '需要二次验证:请携带 verify_type 与 verify_code 重新登录',
+    en: 'A second factor is required: sign in again with verify_type and verify_code',
+    doc: 'The password was right and the user has a second factor: `data.verify_type` lists the types accepted (`totp`, `email`); repeat the same call with `verify_type` and `verify_code`. With `email`, a code was just mailed (`data.email_sent`).',
+  },
+  TG_ERR_AUTH_VERIFY_CODE_INVALID: {
+    code: 1006,
+    httpStatus: 401,
+    zh: '验证码错误或已过期',
+    en: 'Wrong or expired verification code',
+    doc: 'Wrong, used or expired `verify_code` (counts as a failed sign-in)',
+  },
+  TG_ERR_AUTH_VERIFY_TYPE_UNAVAILABLE: {
+    code: 1007,
+    httpStatus: 400,
+    zh: '此账户不能使用该验证方式:{type}',
+    en: 'This verification type is not available to this user: {type}',
+    doc: '`verify_type` is not one of the user’s second factors (`data.verify_type` lists them); `phone` and `wechat` are never available',
+  },
+  TG_ERR_AUTH_PHONE_LOGIN_UNSUPPORTED: {
+    code: 1008,
+    httpStatus: 400,
+    zh: '不支持手机号登录,请使用邮箱或代理用户名登录',
+    en: 'Signing in by phone is not supported: use the email or the agent username',
+    doc: 'Phone sign-in: Tollgate keeps phone numbers as unverified contact details (not unique, no SMS provider), so a phone cannot identify an account',
+  },
+  TG_ERR_AUTH_USERNAME_LOGIN_FAILED: {
+    code: 1009,
+    httpStatus: 401,
+    zh: '用户名或密码错误',
+    en: 'Wrong username or password',
+  },
+  TG_ERR_MFA_EMAIL_UNAVAILABLE: {
+    code: 1010,
+    httpStatus: 400,
+    zh: '平台未配置邮件服务,不能使用邮箱验证码',
+    en: 'Email codes are not available: the platform has no mail server configured',
+    doc: 'Email codes asked for while `TOLLGATE_SMTP_URL` is unset',
+  },
+  TG_ERR_MFA_ALREADY_ENABLED: {
+    code: 1011,
+    httpStatus: 409,
+    zh: '该二次验证方式已启用:{type}',
+    en: 'This second factor is already enabled: {type}',
+  },
+  TG_ERR_MFA_NOT_ENROLLING: {
+    code: 1012,
+    httpStatus: 409,
+    zh: '没有进行中的 TOTP 绑定,请先获取密钥',
+    en: 'No TOTP enrolment in progress: call user/mfa/totp/setup first',
+  },
+  TG_ERR_MFA_CODE_RECENTLY_SENT: {
+    code: 1013,
+    httpStatus: 429,
+    zh: '验证码已发送,请 {after} 后再试',
+    en: 'A code was sent moments ago; ask again in {after}',
+    doc: 'One email code per user and purpose per minute; the one sent stays valid',
+  },
+  TG_ERR_MAIL_SEND_FAILED: {
+    code: 1014,
+    httpStatus: 502,
+    zh: '验证码邮件发送失败,请稍后重试',
+    en: 'The verification email could not be sent; try again later',
+    doc: 'The mail server refused or could not be reached (logged for the operator)',
+  },
+  TG_ERR_MFA_NOT_ENABLED: {
+    code: 1015,
+    httpStatus: 409,
+    zh: '该二次验证方式未启用:{type}',
+    en: 'This second factor is not enabled: {type}',
+  },
   TG_ERR_ACCOUNT_NOT_FOUND: {
     code: 2001,
     httpStatus: 404,
@@ -175,6 +249,20 @@ export const ERRORS = {
     zh: '邮箱已被使用:{email}',
     en: 'Email already in use: {email}',
     doc: 'Email already in use (admin)',
+  },
+  TG_ERR_USERNAME_TAKEN: {
+    code: 3003,
+    httpStatus: 409,
+    zh: '代理用户名已被使用:{username}',
+    en: 'Agent username already in use: {username}',
+    doc: 'Agent username already in use (admin)',
+  },
+  TG_ERR_USER_IS_TEAM: {
+    code: 3004,
+    httpStatus: 409,
+    zh: '用户 {id} 是团队空间,不能登录、持有密钥或在此修改',
+    en: 'User {id} is a team space: it cannot sign in, hold keys or be changed here',
+    doc: 'The user row is a team’s space (see `tollgate teams`): change the team instead',
   },
   TG_ERR_PROXY_AUTH_REQUIRED: {
     code: 4001,
@@ -686,6 +774,72 @@ export const ERRORS = {
     httpStatus: 400,
     zh: '规格无效:{reason}',
     en: 'Invalid product option: {reason}',
+  },
+  TG_ERR_TEAM_NOT_FOUND: {
+    code: 8001,
+    httpStatus: 404,
+    zh: '团队不存在或您不是其成员:{team_id}',
+    en: 'No such team, or you are not one of its members: {team_id}',
+    doc: 'Unknown `team_id`, or the caller is not a member: never answered from the personal space',
+  },
+  TG_ERR_TEAM_PERMISSION_DENIED: {
+    code: 8002,
+    httpStatus: 403,
+    zh: '您在团队 {team_id} 中没有此操作的权限:需要 {permission}',
+    en: 'Your role in team {team_id} does not allow this: it needs {permission}',
+    doc: 'The member lacks the permission the endpoint needs (`data.permission`)',
+  },
+  TG_ERR_TEAM_NOT_ACCEPTED: {
+    code: 8003,
+    httpStatus: 400,
+    zh: '此接口不能代表团队调用,请去掉 team_id',
+    en: 'This endpoint does not act for a team: call it without team_id',
+    doc: 'A `team_id` on an endpoint that acts for the caller alone (or declares nothing: refused, not ignored)',
+  },
+  TG_ERR_TEAM_DISABLED: {
+    code: 8004,
+    httpStatus: 403,
+    zh: '团队已被停用:{team_id}',
+    en: 'This team is disabled: {team_id}',
+  },
+  TG_ERR_TEAM_KEY_SCOPE: {
+    code: 8005,
+    httpStatus: 403,
+    zh: '此 API 密钥属于团队 {team_id},只能代表该团队调用',
+    en: 'This API key belongs to team {team_id} and acts for that team only',
+    doc: 'A team-bound API key used for another space (another `team_id`, or `team_id=""` for the personal space)',
+  },
+  TG_ERR_TEAM_MEMBER_EXISTS: {
+    code: 8006,
+    httpStatus: 409,
+    zh: '该用户已是团队成员',
+    en: 'This user is already a member of the team',
+  },
+  TG_ERR_TEAM_MEMBER_NOT_FOUND: {
+    code: 8007,
+    httpStatus: 404,
+    zh: '该用户不是团队成员',
+    en: 'This user is not a member of the team',
+  },
+  TG_ERR_TEAM_OWNER_FIXED: {
+    code: 8008,
+    httpStatus: 409,
+    zh: '团队所有者不能被移除或限制权限',
+    en: 'The team owner cannot be removed or lose permissions; make another member the owner first',
+  },
+  TG_ERR_API_KEY_NOT_FOUND: {
+    code: 8101,
+    httpStatus: 404,
+    zh: 'API 密钥不存在',
+    en: 'No such API key',
+    doc: 'Unknown key id, revoked, or not the caller’s (nor, in a team, one the caller may manage)',
+  },
+  TG_ERR_API_KEY_LIMIT: {
+    code: 8102,
+    httpStatus: 409,
+    zh: '最多 {max} 个有效的 API 密钥',
+    en: 'At most {max} active API keys',
+    doc: 'Too many active keys in the space (revoke one first)',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -23,6 +23,12 @@ export interface UsersTable {
   token_version: number;
   /** The user who invited this one (invitation discount on a first order). */
   invited_by: number | null;
+  /** 'person' (signs in) or 'team' (a team's space: never signs in, holds no key). */
+  kind: Generated<string>;
+  /** The agent username: an optional sign-in name, lower case; null when none. */
+  username: string | null;
+  /** The stable public id (`openid`): 24 characters of [a-z0-9], never a credential. */
+  openid: string;
   created_at: number;
   updated_at: number;
 }
@@ -309,6 +315,69 @@ export interface PaymentEventsTable {
   created_at: number;
 }
 
+export interface TeamsTable {
+  id: Generated<number>;
+  /** 6-12 characters, a letter first, upper case: what `team_id` names. */
+  public_id: string;
+  name: string;
+  owner_user_id: number;
+  /** The users row (kind 'team') owning the team's resources and wallet. */
+  backing_user_id: number;
+  /** 1 active, 0 disabled by the operator. */
+  status: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamMembersTable {
+  team_id: number;
+  user_id: number;
+  /** 'owner' | 'member' */
+  role: string;
+  /** Comma-separated permissions: manage_accounts, view_billing, pay. */
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  /** The creator: the key authenticates as this user. */
+  user_id: number;
+  /** A team-bound key acts for this team only; null: a personal key. */
+  team_id: number | null;
+  name: string;
+  /** SHA-256 of the key, hex. */
+  key_hash: string;
+  last4: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface UserSecondFactorsTable {
+  user_id: number;
+  totp_secret_enc: string | null;
+  totp_pending_enc: string | null;
+  totp_enabled_at: number | null;
+  /** The last TOTP time step accepted (a code is good once). */
+  totp_last_step: number;
+  email_enabled_at: number | null;
+  updated_at: number;
+}
+
+export interface VerifyCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** 'login' | 'enrol' | 'confirm' */
+  purpose: string;
+  /** HMAC-SHA256 of the code, hex. */
+  code_hash: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -330,6 +399,11 @@ export interface Database {
   order_provisions: OrderProvisionsTable;
   payment_events: PaymentEventsTable;
   user_limits: UserLimitsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  api_keys: ApiKeysTable;
+  user_second_factors: UserSecondFactorsTable;
+  verify_codes: VerifyCodesTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -344,3 +418,7 @@ export type SubAccountRow = Selectable<SubAccountsTable>;
 export type NewSubAccountRow = Insertable<SubAccountsTable>;
 
 export type UserLimitsRow = Selectable<UserLimitsTable>;
+
+export type TeamRow = Selectable<TeamsTable>;
+export type TeamMemberRow = Selectable<TeamMembersTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

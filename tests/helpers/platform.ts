@@ -97,7 +97,7 @@ export interface CallOptions {
 /** One request through the full Fastify stack; returns the parsed envelope and checks the HTTP status. */
 export async function call(
   app: FastifyInstance,
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   options: CallOptions = {},
 ): Promise<Answer> {

@@ -1,17 +1,23 @@
 /**
  * Who is calling a customer route: `app_key` in the query or the body (JSON
- * or form), or `Authorization: Bearer <JWT>` from auth/login. Then the
- * account-level gates: disabled user, per-key rate, and real-name verification
- * for write routes when the platform requires it.
+ * or form) — the user's app_key or one of their API keys — or
+ * `Authorization: Bearer <JWT>` from a sign-in. Then the account-level gates:
+ * disabled user, per-key rate, and real-name verification for write routes
+ * when the platform requires it. Last, whose space the call acts on: the
+ * caller's, or a team's (plugins/team-scope.ts).
  */
 import type { FastifyRequest } from 'fastify';
-import type { TokenService, User, UsersService } from '../../accounts/index.js';
+import type { ApiKeysService, TokenService, User, UsersService } from '../../accounts/index.js';
 import { AppError } from '../../errors/index.js';
+import type { TeamsService } from '../../teams/index.js';
 import type { KeyRateLimiter } from './key-rate-limit.js';
+import { applyTeamScope } from './team-scope.js';
 
 export interface CustomerAuthOptions {
   readonly users: UsersService;
   readonly tokens: TokenService;
+  readonly apiKeys: ApiKeysService;
+  readonly teams: TeamsService;
   readonly keyLimiter: KeyRateLimiter;
   readonly requireRealName: boolean;
 }
@@ -24,7 +30,7 @@ export interface CustomerRouteConfig {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated customer on customer routes. */
+    /** Whose space a customer route acts on: the caller, or the space of the team the call acts for. */
     customer: User | null;
   }
 }
@@ -40,11 +46,21 @@ function appKeyOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function bearerOf(request: FastifyRequest): string | undefined {
+export function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match?.[1];
+}
+
+/** The person a login token names, when the token is valid and not revoked; undefined otherwise. */
+export async function userOfToken(
+  options: Pick<CustomerAuthOptions, 'tokens' | 'users'>,
+  token: string,
+): Promise<User | undefined> {
+  const claims = await options.tokens.verify(token);
+  const found = claims && (await options.users.personById(claims.userId));
+  return found && claims && found.tokenVersion === claims.version ? found : undefined;
 }
 
 export function customerAuthHook(options: CustomerAuthOptions) {
@@ -54,24 +70,38 @@ export function customerAuthHook(options: CustomerAuthOptions) {
     if (config.public || request.is404) return;
 
     let user: User | undefined;
+    let keyTeamId: number | null = null;
     const appKey = appKeyOf(request);
     if (appKey !== undefined) {
       user = await options.users.authenticateAppKey(appKey);
+      if (!user) {
+        const identity = await options.apiKeys.authenticate(appKey);
+        user = identity && (await options.users.personById(identity.userId));
+        keyTeamId = identity?.teamId ?? null;
+      }
       if (!user) throw new AppError('TG_ERR_AUTH_APP_KEY_INVALID');
     } else {
       const token = bearerOf(request);
       if (token === undefined) throw new AppError('TG_ERR_AUTH_APP_KEY_INVALID');
-      const claims = await options.tokens.verify(token);
-      const found = claims && (await options.users.get(claims.userId).catch(() => undefined));
-      if (!found || !claims || found.tokenVersion !== claims.version) throw new AppError('TG_ERR_AUTH_TOKEN_INVALID');
-      user = found;
+      user = await userOfToken(options, token);
+      if (!user) throw new AppError('TG_ERR_AUTH_TOKEN_INVALID');
     }
 
-    if (user.status !== 1) throw new AppError('TG_ERR_AUTH_USER_DISABLED');
-    options.keyLimiter.hit(`u${user.id}`);
-    if (config.write && options.requireRealName && !user.isRealName) throw new AppError('TG_ERR_AUTH_REAL_NAME_REQUIRED');
-    request.customer = user;
+    checkCaller(request, options, user);
+    await applyTeamScope(request, options, user, keyTeamId);
   };
+}
+
+/** The account-level gates every authenticated caller passes: active, within its rate, real-name when required. */
+export function checkCaller(
+  request: FastifyRequest,
+  options: Pick<CustomerAuthOptions, 'keyLimiter' | 'requireRealName'>,
+  user: User,
+): void {
+  const config = request.routeOptions.config as CustomerRouteConfig;
+  if (user.status !== 1) throw new AppError('TG_ERR_AUTH_USER_DISABLED');
+  options.keyLimiter.hit(`u${user.id}`);
+  if (config.write && options.requireRealName && !user.isRealName) throw new AppError('TG_ERR_AUTH_REAL_NAME_REQUIRED');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { LIMITS, type LimitName } from '../../accounts/index.js';
-import { Envelope, IdParams, PageNo } from './common.js';
+import { Envelope, IdParams, NullData, PageNo } from './common.js';
 
 export const AdminUser = Type.Object({
   id: Type.Integer(),
@@ -10,6 +10,13 @@ export const AdminUser = Type.Object({
   status: Type.Integer({ description: '1 active, 0 disabled' }),
   is_real_name: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
+  openid: Type.String({ description: 'Stable public id' }),
+  username: Type.String({ description: 'Agent username (sign-in name); empty when none' }),
+  kind: Type.Unsafe<'person' | 'team'>({
+    type: 'string',
+    enum: ['person', 'team'],
+    description: 'team: a team’s space (it never signs in; change it through the team)',
+  }),
 });
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -68,8 +75,20 @@ export const AdminUpdateUser = {
     password: Type.Optional(Password),
     status: Type.Optional(Status),
     is_real_name: Type.Optional(Type.Boolean()),
+    username: Type.Optional(
+      Type.Union([Type.String({ maxLength: 32 }), Type.Null()], {
+        description: 'Agent username: 3-32 of a-z 0-9 _ . -, a letter first (case-insensitive); null removes it',
+      }),
+    ),
   }),
   response: { 200: Envelope(AdminUser) },
+};
+
+export const AdminResetMfa = {
+  summary: 'Turn every second factor of a user off (a lost authenticator)',
+  tags: ['admin'],
+  params: IdParams,
+  response: { 200: Envelope(NullData) },
 };
 
 export const AdminRotateKey = {

@@ -74,3 +74,11 @@ export const CustomerCommon = {
   app_key: Type.Optional(AppKeyField),
   language: Type.Optional(LanguageField),
 };
+
+/** A second factor's type, as the newer release's clients send it (only `totp` and `email` exist here). */
+export const VerifyTypeField = Type.Union(
+  [Type.Literal('totp'), Type.Literal('email'), Type.Literal('phone'), Type.Literal('wechat')],
+  { description: 'Second factor: totp or email (phone and wechat are refused with code 1007)' },
+);
+
+export const VerifyCodeField = Type.String({ maxLength: 16, description: 'The 6-digit code of that factor' });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { rules } from '../../accounts/index.js';
 import { DEFAULT_TYPE, describeTypes, SUB_ACCOUNT_TYPES } from '../../products/index.js';
-import { CustomerCommon, Envelope, INT_MAX, NullData, ProductType } from './common.js';
+import { CustomerCommon, Envelope, INT_MAX, NullData, ProductType, VerifyCodeField, VerifyTypeField } from './common.js';
 
 const AccountName = Type.String({ description: 'Proxy account name: letters and digits only', maxLength: 256 });
 
@@ -123,6 +123,9 @@ export const UserInfoData = Type.Object({
   status: Type.Integer({ description: '1 active, 0 disabled' }),
   is_real_name: Type.Boolean(),
   created_at: Type.String({ format: 'date-time', examples: ['2019-08-24T14:15:22Z'] }),
+  openid: Type.String({ description: 'Stable public user id (never a credential)', examples: ['k3v9x0q2m8d1c7b4a6e5f2g1'] }),
+  username: Type.String({ description: 'Agent username (sign-in name, /web_v1/user/login type=2); empty when none' }),
+  total_recharge_fee: Type.Number({ description: 'Everything recharged (paid top-up orders), platform currency' }),
 });
 
 export const UserInfo = {
@@ -135,11 +138,13 @@ export const UserInfo = {
 export const AuthLogin = {
   summary: 'Sign in with email and password; returns a Bearer JWT (extension)',
   description:
-    'Wrong passwords are budgeted per email and per client address (TOLLGATE_LOGIN_*): past the budget every attempt, the right password included, answers code 1005 with a Retry-After header until the block ends. An address that signed in to the email before is held to its own budget only.',
+    'Wrong passwords are budgeted per email and per client address (TOLLGATE_LOGIN_*): past the budget every attempt, the right password included, answers code 1005 with a Retry-After header until the block ends. An address that signed in to the email before is held to its own budget only. A user with a second factor is answered code 348 (`data.verify_type`): repeat the call with `verify_type` and `verify_code`.',
   tags: ['auth'],
   body: Type.Object({
     email: Type.String({ maxLength: 254 }),
     password: Type.String({ maxLength: 256 }),
+    verify_type: Type.Optional(VerifyTypeField),
+    verify_code: Type.Optional(VerifyCodeField),
     language: Type.Optional(Type.String()),
   }),
   response: {

@@ -38,5 +38,6 @@ export function orderCatalogue(s: CatalogueServices): OrderCatalogue {
     async releaseCoupon(trx, couponId) {
       await s.coupons.release(trx, couponId);
     },
+    balanceMethod: () => s.paymentMethods.ensureBalanceMethod(),
   };
 }

@@ -116,6 +116,30 @@ export class OrdersRepository {
     return rows.map((r) => ({ id: Number(r.id), couponId: r.coupon_id === null ? null : Number(r.coupon_id) }));
   }
 
+  /** What the user paid in all for orders of `types` still paid (refunded ones are not counted), cents. */
+  async paidTotal(userId: number, types: readonly number[]): Promise<number> {
+    if (types.length === 0) return 0;
+    const row = await this.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.sum<number>('pay_fee_cents').as('sum'))
+      .where('user_id', '=', userId)
+      .where('status', '=', ORDER_STATUS.PAID)
+      .where('product_type', 'in', [...types])
+      .executeTakeFirst();
+    return Number(row?.sum ?? 0);
+  }
+
+  /** Pays a pending order with `pmId`: its method becomes that one (so a refund knows where the money came from). */
+  setMethod(orderId: number, pmId: number, now: number): Promise<OrderRow | undefined> {
+    return this.db
+      .updateTable('orders')
+      .set({ pm_id: pmId, updated_at: now })
+      .where('id', '=', orderId)
+      .where('status', '=', ORDER_STATUS.PENDING)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** One page of a user's orders, newest first, and how many match in all. */
   async list(userId: number, q: OrderQuery): Promise<{ rows: OrderRow[]; total: number }> {
     let base = this.db.selectFrom('orders').where('user_id', '=', userId);

@@ -3,7 +3,7 @@ import { AppError, invalidParams, listNames } from '../../errors/index.js';
 import { PACKAGE_BYTES_MAX, PACKAGE_DAYS_MAX } from '../../packages/index.js';
 import { ALLOCATE_COUNT_MAX, DAYS_MAX as STATIC_DAYS_MAX, type StaticIpsService } from '../../static-ips/index.js';
 import type { Database, DialectCapabilities, OrderRow } from '../../storage/index.js';
-import { productKind, TOP_UP_TYPE } from '../../products/index.js';
+import { BALANCE_TYPES, productKind, TOP_UP_TYPE } from '../../products/index.js';
 import type { TimeFormatter } from '../../time/time-format.js';
 import { newTradeNo } from '../../time/trade-no.js';
 import { ORDER_STATUS, type OrderDetails, type ProvisionerRegistry } from '../billing.types.js';
@@ -188,6 +188,47 @@ export class OrdersService {
       limit: size,
     });
     return { items: rows.map(toOrder), total, page, size };
+  }
+
+  /** One of the user's orders by trade_no; TG_ERR_ORDER_NOT_FOUND when the user has none of that number. */
+  async byTradeNo(userId: number, tradeNo: string): Promise<Order> {
+    const row = await new OrdersRepository(this.deps.db, this.deps.caps).findByTradeNo(tradeNo, userId);
+    if (!row) throw new AppError('TG_ERR_ORDER_NOT_FOUND');
+    return toOrder(row);
+  }
+
+  /** What the user recharged in all: paid orders of the balance types (top-ups, make-up payments), cents. */
+  async totalRechargeCents(userId: number): Promise<number> {
+    return new OrdersRepository(this.deps.db, this.deps.caps).paidTotal(userId, BALANCE_TYPES);
+  }
+
+  /**
+   * Pays the user's pending order `tradeNo` from the balance (the dashboard's `pay` with pay_method 7): in one
+   * transaction the order takes the balance method, the balance is debited and what was bought is provisioned,
+   * so a failure (TG_ERR_BALANCE_INSUFFICIENT, stock gone) changes nothing and the order stays pending.
+   * Not pending, or past its payment window: TG_ERR_ORDER_NOT_PENDING. A recharge cannot be paid from the
+   * balance (TG_ERR_PAYMENT_METHOD_NOT_ALLOWED).
+   */
+  async payFromBalance(userId: number, tradeNo: string): Promise<Order> {
+    const method = await this.deps.catalogue.balanceMethod();
+    if (method.disabled) throw new AppError('TG_ERR_PAYMENT_METHOD_DISABLED');
+    const now = this.#now();
+    const row = await this.deps.db.transaction().execute(async (trx) => {
+      const repo = new OrdersRepository(trx, this.deps.caps);
+      if (!(await repo.lockUser(userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
+      const order = await repo.findByTradeNo(tradeNo, userId);
+      if (!order) throw new AppError('TG_ERR_ORDER_NOT_FOUND');
+      if (order.status !== ORDER_STATUS.PENDING || Number(order.expires_at) <= now) {
+        throw new AppError('TG_ERR_ORDER_NOT_PENDING', { data: { trade_no: order.trade_no, status: order.status } });
+      }
+      if (!mayPayFor(method, order.product_type)) throw new AppError('TG_ERR_PAYMENT_METHOD_NOT_ALLOWED');
+      checkMethodRange(method, Number(order.pay_fee_cents));
+      const switched = await repo.setMethod(Number(order.id), method.id, now);
+      if (!switched) throw new AppError('TG_ERR_ORDER_NOT_PENDING', { data: { trade_no: order.trade_no, status: order.status } });
+      await this.#payFromBalance(trx, switched, now);
+      return (await repo.findById(Number(order.id))) ?? switched;
+    });
+    return toOrder(row);
   }
 
   /** One order by id (any user's). */

@@ -39,6 +39,8 @@ export interface OrderCatalogue {
   reserveCoupon(trx: Transaction<Database>, couponId: number): Promise<void>;
   /** Gives a use back (the order closed unpaid). */
   releaseCoupon(trx: Transaction<Database>, couponId: number): Promise<void>;
+  /** The built-in balance payment method (the dashboard's pay_method 7). */
+  balanceMethod(): Promise<PaymentMethod>;
 }
 
 /** `order/create`, as parsed from the request (the route schema has checked types and ranges). */

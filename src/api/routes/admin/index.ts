@@ -1,9 +1,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { hashAppKey, safeEqual, type UserLimitsService, type UsersService } from '../../../accounts/index.js';
+import {
+  hashAppKey,
+  safeEqual,
+  type SecondFactorsService,
+  type UserLimitsService,
+  type UsersService,
+} from '../../../accounts/index.js';
+import type { TeamsService } from '../../../teams/index.js';
 import { AppError } from '../../../errors/index.js';
 import { documentSurface } from '../../plugins/documentation.js';
 import { type AttemptGuard, isRefused } from '../../../throttle/index.js';
-import { throttled } from '../customer/user.js';
+import { throttled } from '../sign-in.js';
 import type { NodesService } from '../../../pool/index.js';
 import type { PackagesService } from '../../../packages/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
@@ -14,6 +21,7 @@ import { adminNodeRoutes } from './nodes.js';
 import { adminCatalogueRoutes, type AdminCatalogueRoutesDeps } from './billing-catalogue.js';
 import { adminPackageRoutes } from './packages.js';
 import { adminStaticIpRoutes } from './static-ips.js';
+import { adminTeamRoutes } from './teams.js';
 import { adminUserRoutes } from './users.js';
 
 export interface AdminApiDeps {
@@ -34,6 +42,8 @@ export interface AdminApiDeps {
   readonly paymentMethods: AdminCatalogueRoutesDeps['paymentMethods'];
   readonly coupons: AdminCatalogueRoutesDeps['coupons'];
   readonly giftTiers: AdminCatalogueRoutesDeps['giftTiers'];
+  readonly teams: TeamsService;
+  readonly secondFactors: SecondFactorsService;
 }
 
 /** The operator's API: `Authorization: Bearer <admin token>` on every route. */
@@ -50,7 +60,8 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
     attempt.settle(!ok);
     if (!ok) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');
   });
-  await app.register(adminUserRoutes, { users: deps.users, limits: deps.limits });
+  await app.register(adminUserRoutes, { users: deps.users, limits: deps.limits, secondFactors: deps.secondFactors });
+  await app.register(adminTeamRoutes, { teams: deps.teams });
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
   await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
   await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   LIMITS,
   type LimitName,
+  type SecondFactorsService,
+  type User,
   type UserLimitsService,
   type UserLimitsView,
   type UsersService,
@@ -15,10 +17,18 @@ function limitsView(userId: number, view: UserLimitsView) {
   return { user_id: userId, limits: view.effective, overrides: view.overrides, defaults: view.defaults };
 }
 
-export const adminUserRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; limits: UserLimitsService }> = async (
-  app,
-  { users, limits },
-) => {
+/** A user as the operator sees it. */
+export function adminUserView(user: User) {
+  return { ...userView(user), kind: user.kind };
+}
+
+export interface AdminUserRoutesDeps {
+  readonly users: UsersService;
+  readonly limits: UserLimitsService;
+  readonly secondFactors: SecondFactorsService;
+}
+
+export const adminUserRoutes: FastifyPluginAsyncTypebox<AdminUserRoutesDeps> = async (app, { users, limits, secondFactors }) => {
   app.post('/users', { schema: S.AdminCreateUser }, async (request) => {
     const b = request.body;
     const { user, appKey } = await users.create({
@@ -28,20 +38,20 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; l
       status: b.status,
       isRealName: b.is_real_name,
     });
-    return ok({ user: userView(user), app_key: appKey }, languageOf(request));
+    return ok({ user: adminUserView(user), app_key: appKey }, languageOf(request));
   });
 
   app.get('/users', { schema: S.AdminListUsers }, async (request) => {
     const { page, size, email } = request.query;
     const { users: list, total } = await users.list(page, size, email);
     return ok(
-      { list: list.map(userView), page, page_size: size, total_count: total, total_page: Math.ceil(total / size) },
+      { list: list.map(adminUserView), page, page_size: size, total_count: total, total_page: Math.ceil(total / size) },
       languageOf(request),
     );
   });
 
   app.get('/users/:id', { schema: S.AdminShowUser }, async (request) =>
-    ok(userView(await users.get(request.params.id)), languageOf(request)),
+    ok(adminUserView(await users.get(request.params.id)), languageOf(request)),
   );
 
   app.patch('/users/:id', { schema: S.AdminUpdateUser }, async (request) => {
@@ -52,8 +62,15 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; l
       password: b.password,
       status: b.status,
       isRealName: b.is_real_name,
+      username: b.username,
     });
-    return ok(userView(user), languageOf(request));
+    return ok(adminUserView(user), languageOf(request));
+  });
+
+  app.post('/users/:id/mfa/reset', { schema: S.AdminResetMfa }, async (request) => {
+    const user = await users.get(request.params.id);
+    await secondFactors.reset(user.id);
+    return ok(null, languageOf(request));
   });
 
   app.post('/users/:id/rotate-key', { schema: S.AdminRotateKey }, async (request) => {

@@ -14,10 +14,13 @@ export interface GeoRoutesDeps {
  * customer route these need app_key (or a Bearer token): the documents list no parameters for them,
  * but the customer auth hook covers the whole customer API.
  */
+/** The catalogue is the same for everyone: any team member may ask for it in the team. */
+const view = { team: 'view' } as const;
+
 export const geoRoutes: FastifyPluginAsyncTypebox<GeoRoutesDeps> = async (app, { nodes }) => {
   const geo = new GeoCatalogue(nodes);
 
-  app.get('/ip/dynamic-citys', { schema: S.DynamicCitys }, async (request) => {
+  app.get('/ip/dynamic-citys', { schema: S.DynamicCitys, config: view }, async (request) => {
     const list = (await geo.countries()).map((c) => ({
       name_zh_cn: c.nameZhCn,
       name_en: c.nameEn,
@@ -28,7 +31,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<GeoRoutesDeps> = async (app, {
     return ok({ list }, languageOf(request));
   });
 
-  app.get('/ip/dynamic-states', { schema: S.DynamicStates }, async (request) => {
+  app.get('/ip/dynamic-states', { schema: S.DynamicStates, config: view }, async (request) => {
     const list = (await geo.countries()).map((c) => ({
       name_zh_cn: c.nameZhCn,
       name_en: c.nameEn,
@@ -39,12 +42,12 @@ export const geoRoutes: FastifyPluginAsyncTypebox<GeoRoutesDeps> = async (app, {
     return ok({ list }, languageOf(request));
   });
 
-  app.get('/ip/dynamic-citys/search', { schema: S.DynamicCitysSearch }, async (request) => {
+  app.get('/ip/dynamic-citys/search', { schema: S.DynamicCitysSearch, config: view }, async (request) => {
     const list = await geo.cities(request.query.country_code, request.query.state);
     return ok({ list }, languageOf(request));
   });
 
-  app.get('/ip/dynamic-states/search', { schema: S.DynamicStatesSearch }, async (request) => {
+  app.get('/ip/dynamic-states/search', { schema: S.DynamicStatesSearch, config: view }, async (request) => {
     const list = await geo.states(request.query.country_code);
     return ok({ list }, languageOf(request));
   });

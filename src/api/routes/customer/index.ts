@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields, mergeQueryIntoBody } from '../../plugins/customer-auth.js';
 import { documentSurface } from '../../plugins/documentation.js';
 import { registerErrorHandling } from '../../plugins/errors.js';
+import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
 import { type PaymentRoutesDeps, paymentRoutes } from './payment.js';
 import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
+import { type TeamRoutesDeps, teamRoutes } from './teams.js';
 import { type UsageRoutesDeps, usageRoutes } from './usage.js';
 import { type UserRoutesDeps, userRoutes } from './user.js';
 import { type UserProductDeps, userProductRoutes } from './user-product.js';
@@ -32,7 +34,8 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   ExtractionRoutesDeps &
   PaymentRoutesDeps &
   OrderRoutesDeps &
-  UserProductDeps;
+  UserProductDeps &
+  TeamRoutesDeps;
 
 /**
  * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
@@ -44,7 +47,10 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   registerErrorHandling(app, { bodyLimit: deps.bodyLimit, alwaysHttp200: true });
   documentSurface(app, { security: [{ appKey: [] }, { bearer: [] }], prefixes: { all: deps.prefixes, current: prefix } });
   app.decorateRequest('customer', null);
+  registerTeamScope(app);
   app.addHook('preValidation', mergeQueryIntoBody);
+  // Before empty fields are dropped: `team_id=""` asks for the personal space explicitly.
+  app.addHook('preValidation', captureTeamId);
   app.addHook('preValidation', dropEmptyFields);
   app.addHook('preValidation', customerAuthHook(deps));
   await app.register(whitelistAccountRoutes, deps);
@@ -57,4 +63,5 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(whiteIpRoutes, deps);
   await app.register(paymentRoutes, deps);
   await app.register(orderRoutes, deps);
+  await app.register(teamRoutes, deps);
 };

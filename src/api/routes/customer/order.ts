@@ -25,7 +25,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesDeps> = async (ap
     created_at: time.format(o.createdAt),
   });
 
-  app.post('/order/create', { schema: S.OrderCreate, config: { write: true } }, async (request) => {
+  app.post('/order/create', { schema: S.OrderCreate, config: { write: true, team: 'pay' } }, async (request) => {
     const b = request.body;
     const { order, payUrl } = await orders.create(customerOf(request).id, {
       pid: b.pid,
@@ -43,12 +43,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesDeps> = async (ap
     return ok({ ...view(order), ...(payUrl !== undefined ? { pay_url: payUrl } : {}) }, languageOf(request));
   });
 
-  app.post('/order/close', { schema: S.OrderClose, config: { write: true } }, async (request) => {
+  app.post('/order/close', { schema: S.OrderClose, config: { write: true, team: 'pay' } }, async (request) => {
     await orders.close(customerOf(request).id, request.body.trade_no);
     return ok(null, languageOf(request));
   });
 
-  app.get('/order/list', { schema: S.OrderList }, async (request) => {
+  app.get('/order/list', { schema: S.OrderList, config: { team: 'view_billing' } }, async (request) => {
     const q = request.query;
     const { items, total, page, size } = await orders.list(customerOf(request).id, {
       page: q.page_no,

@@ -13,7 +13,7 @@ export interface PaymentRoutesDeps {
 
 /** The documents' payment/groups and activity/balance-recharge-gift-ratio. */
 export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesDeps> = async (app, { paymentMethods, giftTiers }) => {
-  app.get('/payment/groups', { schema: S.PaymentGroups }, async (request) => {
+  app.get('/payment/groups', { schema: S.PaymentGroups, config: { team: 'view' } }, async (request) => {
     const lang = languageOf(request);
     const groups = await paymentMethods.groups(customerOf(request).id, request.query.trade_no, lang);
     return ok(
@@ -36,7 +36,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<PaymentRoutesDeps> = async
     );
   });
 
-  app.get('/activity/balance-recharge-gift-ratio', { schema: S.GiftRatio }, async (request) => {
+  app.get('/activity/balance-recharge-gift-ratio', { schema: S.GiftRatio, config: { team: 'view' } }, async (request) => {
     const tiers = await giftTiers.list();
     return ok(
       { list: tiers.map((t) => ({ amount: moneyNumber(t.amountCents), ratio: t.ratioBp / 10_000 })) },

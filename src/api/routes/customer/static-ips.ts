@@ -14,12 +14,12 @@ export interface StaticIpRoutesDeps {
 
 /** The documents' static IP endpoints: what is on sale, and what the user holds. */
 export const staticIpRoutes: FastifyPluginAsyncTypebox<StaticIpRoutesDeps> = async (app, { staticIps, time }) => {
-  app.get('/static-ip-region', { schema: S.StaticIpRegion }, async (request) => {
+  app.get('/static-ip-region', { schema: S.StaticIpRegion, config: { team: 'view' } }, async (request) => {
     const counts = await staticIps.regionCounts(staticTypeOf((request.query.isp ?? 1) === 1));
     return ok({ list: counts.map((c) => ({ code: c.country, number: c.number })) }, languageOf(request));
   });
 
-  app.get('/ip/get-static-ip', { schema: S.GetStaticIp }, async (request) => {
+  app.get('/ip/get-static-ip', { schema: S.GetStaticIp, config: { team: 'view' } }, async (request) => {
     const q = request.query;
     const { list, total } = await staticIps.listForUser(customerOf(request).id, {
       country: q.country_code,

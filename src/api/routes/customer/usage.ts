@@ -11,7 +11,7 @@ export interface UsageRoutesDeps {
 
 /** The documents' traffic log (`user-usage-flow/total`). */
 export const usageRoutes: FastifyPluginAsyncTypebox<UsageRoutesDeps> = async (app, { usage }) => {
-  app.get('/user-usage-flow/total', { schema: S.UsageFlowTotal }, async (request) => {
+  app.get('/user-usage-flow/total', { schema: S.UsageFlowTotal, config: { team: 'view' } }, async (request) => {
     const q = request.query;
     const days = await usage.daily(customerOf(request).id, {
       start: q.start_time,

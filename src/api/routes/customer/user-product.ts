@@ -11,10 +11,10 @@ export interface UserProductDeps {
   readonly time: TimeFormatter;
 }
 
-/** The documents' package endpoints (`user-product/list`, `user-product/summary`). */
-export const userProductRoutes: FastifyPluginAsyncTypebox<UserProductDeps> = async (app, { packages, time }) => {
+/** A package as user-product/list (and team/assets) lists it. */
+export function packageView(time: TimeFormatter) {
   const orderTime = (ms: number | null) => (ms === null ? '' : time.format(ms));
-  const item = (p: TrafficPackage) => ({
+  return (p: TrafficPackage) => ({
     id: p.id,
     created_at: time.format(p.startsAt),
     expired_at: time.format(p.expiresAt),
@@ -26,8 +26,13 @@ export const userProductRoutes: FastifyPluginAsyncTypebox<UserProductDeps> = asy
     concurrency: p.concurrency,
     order: { created_at: orderTime(p.orderCreatedAt), pay_at: orderTime(p.orderPayAt), title: p.title },
   });
+}
 
-  app.get('/user-product/list', { schema: S.UserProductList }, async (request) => {
+/** The documents' package endpoints (`user-product/list`, `user-product/summary`). */
+export const userProductRoutes: FastifyPluginAsyncTypebox<UserProductDeps> = async (app, { packages, time }) => {
+  const item = packageView(time);
+
+  app.get('/user-product/list', { schema: S.UserProductList, config: { team: 'view' } }, async (request) => {
     const q = request.query;
     const { items, total, page, size } = await packages.list(customerOf(request).id, {
       tradeNo: q.trade_no,
@@ -41,7 +46,7 @@ export const userProductRoutes: FastifyPluginAsyncTypebox<UserProductDeps> = asy
     );
   });
 
-  app.get('/user-product/summary', { schema: S.UserProductSummary }, async (request) =>
+  app.get('/user-product/summary', { schema: S.UserProductSummary, config: { team: 'view' } }, async (request) =>
     ok(await packages.summary(customerOf(request).id, request.query.product_type), languageOf(request)),
   );
 };

@@ -1,19 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { normalizeEmail, type TokenService, type User, type UsersService } from '../../../accounts/index.js';
+import type { TokenService, User } from '../../../accounts/index.js';
 import { moneyNumber } from '../../../billing/money.js';
-import { AppError } from '../../../errors/index.js';
-import { type AttemptGuard, isRefused } from '../../../throttle/index.js';
+import type { OrdersService } from '../../../billing/orders/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/customer.js';
 import { isoTime } from '../../../time/time-format.js';
+import { type SignInDeps, signIn } from '../sign-in.js';
 import { customerOf } from './context.js';
 
-export interface UserRoutesDeps {
-  readonly users: UsersService;
+export { throttled } from '../sign-in.js';
+
+export interface UserRoutesDeps extends SignInDeps {
   readonly tokens: TokenService;
-  /** auth/login failure budgets, per email and per client address (TOLLGATE_LOGIN_*). */
-  readonly loginGuard: AttemptGuard;
+  /** For total_recharge_fee. */
+  readonly orders: OrdersService;
 }
 
 /** The documents' User, as user/info and the admin API show it. */
@@ -26,27 +27,31 @@ export function userView(user: User) {
     status: user.status,
     is_real_name: user.isRealName,
     created_at: isoTime(user.createdAt),
+    openid: user.openid,
+    username: user.username ?? '',
   };
 }
 
-export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesDeps> = async (app, { users, tokens, loginGuard }) => {
-  app.get('/user/info', { schema: S.UserInfo }, async (request) => ok(userView(customerOf(request)), languageOf(request)));
+/** user/info (customer API and dashboard): the caller, with what they recharged in all. */
+export async function userInfoView(user: User, orders: OrdersService) {
+  return { ...userView(user), total_recharge_fee: moneyNumber(await orders.totalRechargeCents(user.id)) };
+}
 
-  app.post('/auth/login', { schema: S.AuthLogin, config: { public: true } }, async (request) => {
-    // Reserved before the password is hashed, so concurrent guesses cannot outrun the budgets.
-    const attempt = loginGuard.begin(request.ip, normalizeEmail(request.body.email));
-    if (isRefused(attempt)) throw throttled(attempt.retryAfterSeconds);
-    let user: User | undefined;
-    try {
-      user = await users.login(request.body.email, request.body.password);
-    } catch (err) {
-      // No answer about the password: the attempt is given back.
-      attempt.settle(false);
-      throw err;
-    }
-    attempt.settle(!user);
-    if (!user) throw new AppError('TG_ERR_AUTH_LOGIN_FAILED');
-    if (user.status !== 1) throw new AppError('TG_ERR_AUTH_USER_DISABLED');
+export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesDeps> = async (app, deps) => {
+  const { tokens, orders } = deps;
+  // The caller's own account: never a team's (team/detail and team/wallet/detail show a team).
+  app.get('/user/info', { schema: S.UserInfo, config: { team: false } }, async (request) =>
+    ok(await userInfoView(customerOf(request), orders), languageOf(request)),
+  );
+
+  app.post('/auth/login', { schema: S.AuthLogin, config: { public: true, team: false } }, async (request) => {
+    const b = request.body;
+    const user = await signIn(deps, request, {
+      identity: { email: b.email },
+      password: b.password,
+      verifyType: b.verify_type,
+      verifyCode: b.verify_code,
+    });
     const { token, expiresAt } = await tokens.issue(user.id, user.tokenVersion);
     return ok(
       { token, token_type: 'Bearer' as const, expires_in: tokens.ttlSeconds, expired_at: isoTime(expiresAt) },
@@ -54,8 +59,3 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesDeps> = async (app,
     );
   });
 };
-
-/** TG_ERR_AUTH_THROTTLED with its retry time (sent as Retry-After too). */
-export function throttled(seconds: number): AppError {
-  return new AppError('TG_ERR_AUTH_THROTTLED', { params: { after: `${seconds}s`, seconds } });
-}

@@ -11,13 +11,14 @@ export interface WhiteIpRoutesDeps {
   readonly time: TimeFormatter;
 }
 
-const write = { write: true };
+/** Writes change the space's whitelist: a team member needs manage_accounts. */
+const write = { write: true, team: 'manage_accounts' } as const;
 
 /** Whitelisted client IPs (`white-ip/*`): traffic from them is billed to their owner without credentials. */
 export const whiteIpRoutes: FastifyPluginAsyncTypebox<WhiteIpRoutesDeps> = async (app, { whiteIps, time }) => {
   const item = (w: WhiteIp) => ({ id: w.id, ip: w.ip, remark: w.remark, created_at: time.format(w.createdAt) });
 
-  app.get('/white-ip/list', { schema: S.WhiteIpList }, async (request) => {
+  app.get('/white-ip/list', { schema: S.WhiteIpList, config: { team: 'view' } }, async (request) => {
     const list = await whiteIps.list(customerOf(request).id);
     return ok({ list: list.map(item) }, languageOf(request));
   });

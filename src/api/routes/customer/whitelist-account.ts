@@ -12,11 +12,12 @@ export interface WhitelistAccountDeps {
   readonly time: TimeFormatter;
 }
 
-const write = { write: true };
+/** Writes change the space's accounts: a team member needs manage_accounts. */
+const write = { write: true, team: 'manage_accounts' } as const;
 
 /** The documents' proxy-account endpoints (`whitelist-account/*`). */
 export const whitelistAccountRoutes: FastifyPluginAsyncTypebox<WhitelistAccountDeps> = async (app, { subAccounts, time }) => {
-  app.get('/whitelist-account/list', { schema: S.WhitelistList }, async (request) => {
+  app.get('/whitelist-account/list', { schema: S.WhitelistList, config: { team: 'view' } }, async (request) => {
     const accounts = await subAccounts.list(customerOf(request).id, {
       productType: request.query.product_type,
       username: request.query.username,
