@@ -151,10 +151,10 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationOutcom
   });
   let { error, results } = await migrator.migrateToLatest();
   // Before any migration runs, Kysely looks for its bookkeeping tables by introspecting every schema, and its
-  // PostgreSQL introspection resolves each table by name (pg_get_serial_sequence): a table dropped meanwhile by
-  // another session (DROP SCHEMA … CASCADE elsewhere in the database) fails the lookup with 42P01. Nothing has
-  // run yet then, so trying again is safe.
-  for (let attempt = 0; attempt < 3 && results === undefined && isUndefinedTable(error); attempt++) {
+  // PostgreSQL introspection resolves each table by name (pg_get_serial_sequence): a table or schema dropped
+  // meanwhile by another session (DROP SCHEMA … CASCADE elsewhere in the database) fails the lookup with 42P01 or
+  // 3F000. Nothing has run yet then, so trying again is safe.
+  for (let attempt = 0; attempt < 5 && results === undefined && isDroppedMeanwhile(error); attempt++) {
     ({ error, results } = await migrator.migrateToLatest());
   }
   const failed = results?.find((r) => r.status === 'Error');
@@ -166,6 +166,8 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationOutcom
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
-function isUndefinedTable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '42P01';
+/** 42P01 undefined_table, 3F000 invalid_schema_name: what another session's drop looks like to introspection. */
+function isDroppedMeanwhile(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === '42P01' || code === '3F000';
 }
