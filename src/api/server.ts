@@ -31,6 +31,7 @@ import type { StaticIpsService } from '../static-ips/index.js';
 import type { PaymentsService } from '../billing/payments/index.js';
 import type { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from '../billing/catalogue/index.js';
 import type { OrdersService } from '../billing/orders/index.js';
+import type { AutoRenewalService } from '../billing/auto-renewal/index.js';
 import type { UsageService } from '../usage/index.js';
 import type { ExtractionService } from '../extraction/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -69,6 +70,7 @@ export interface ApiServices {
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
   readonly quotas: QuotasService;
+  readonly autoRenewals: AutoRenewalService;
 }
 
 export interface BuildApiOptions {
