@@ -16,6 +16,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type {
   ApiKeysService,
+  QuotasService,
   SecondFactorsService,
   SubAccountsService,
   TokenService,
@@ -67,6 +68,7 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly quotas: QuotasService;
 }
 
 export interface BuildApiOptions {
