@@ -277,6 +277,7 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await customer(prefix, 'POST', 'whitelist-account/change-password', { account: a, password: 'newpass99' });
     await customer(prefix, 'POST', 'whitelist-account/change-remark', { account: a, remark: 'changed' });
     await customer(prefix, 'POST', 'whitelist-account/change-limit', { account: a, limit: 5 });
+    await customer(prefix, 'POST', 'proxy-account/change', { account: a, daily_limit: 2, udp: 1, remark: 'both' });
     await customer(prefix, 'POST', 'whitelist-account/delete', { accounts: b });
     await customer(prefix, 'GET', 'user/info');
     await send('POST', `${prefix}/auth/login`, { email: 'every-route@example.com', password: 'password123' });

@@ -1,4 +1,4 @@
-export type { SubAccount, SubAccountFilter, User, UserKind, UserPatch } from './accounts.types.js';
+export type { SubAccount, SubAccountChange, SubAccountFilter, User, UserKind, UserPatch } from './accounts.types.js';
 export { generateAppKey, generateOpenId, hashAppKey, safeEqual } from './credentials.js';
 export * as rules from './rules.js';
 export { SecretBox } from './secret-box.js';

@@ -432,6 +432,16 @@ export const ERRORS = {
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'connection_limit_reached',
   },
+  // SOCKS5 UDP ASSOCIATE (udp accounts).
+  TG_ERR_PROXY_UDP_NOT_ALLOWED: {
+    code: 4020,
+    httpStatus: 403,
+    zh: '该代理账户未开通 UDP',
+    en: 'UDP is not enabled for this proxy account',
+    doc: 'SOCKS5 UDP ASSOCIATE by an account without `udp: 1` (answered with reply 0x07, as before UDP existed)',
+    socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
+    proxyStatus: 'http_request_denied',
+  },
   TG_ERR_QUOTA_ACCOUNT_LIMIT: {
     code: 4101,
     httpStatus: 403,
@@ -465,6 +475,16 @@ export const ERRORS = {
     en: 'Your package’s concurrency ({limit} open connections) is reached; close one and retry',
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'connection_limit_reached',
+  },
+  // Daily limits of sub-accounts (daily_limit, per local day in TOLLGATE_TZ).
+  TG_ERR_QUOTA_DAILY_LIMIT: {
+    code: 4105,
+    httpStatus: 403,
+    zh: '代理账户已达到今日流量上限',
+    en: 'This proxy account has reached its daily traffic limit',
+    doc: 'The sub-account reached its `daily_limit` for the current day in `TOLLGATE_TZ`; it may relay again after local midnight',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
   },
   TG_ERR_UPSTREAM_CONNECT_REFUSED: {
     code: 4201,

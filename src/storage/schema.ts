@@ -49,6 +49,10 @@ export interface SubAccountsTable {
   status: number;
   created_at: number;
   updated_at: number;
+  /** Traffic limit per local day (TOLLGATE_TZ) in GB, 0 = none. */
+  daily_limit_gb: Generated<number>;
+  /** 1: SOCKS5 UDP ASSOCIATE allowed; 0: refused. */
+  udp: Generated<number>;
 }
 
 export interface ExitNodesTable {
