@@ -24,6 +24,9 @@ import type {
   WhiteIpsService,
 } from '../accounts/index.js';
 import type { TeamsService } from '../teams/index.js';
+import type { OperatorsService } from '../operators/index.js';
+import type { AuditService } from '../audit/index.js';
+import type { BalanceAdjustments } from '../billing/index.js';
 import type { NodesService } from '../pool/index.js';
 import type { PackagesService } from '../packages/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
@@ -40,6 +43,8 @@ import { refuseNonFiniteNumbers } from './plugins/finite-numbers.js';
 import { multipartFields } from './plugins/multipart-fields.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
+import type { LiveSource } from './routes/admin/console.js';
+import { consoleSessionRoutes } from './routes/admin/session.js';
 import { customerApi } from './routes/customer/index.js';
 import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
@@ -67,6 +72,9 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly operators: OperatorsService;
+  readonly audit: AuditService;
+  readonly balances: BalanceAdjustments;
 }
 
 export interface BuildApiOptions {
@@ -83,6 +91,8 @@ export interface BuildApiOptions {
    * client that uses what it was just given (a lease, a white IP, a new or enabled account) is never refused.
    */
   readonly applied?: (() => Promise<void>) | undefined;
+  /** The gateway running in this process, for the console's live view (GET /admin/live). */
+  readonly live?: LiveSource | undefined;
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
@@ -131,6 +141,7 @@ export async function buildApi({
   metrics,
   nodeHealth,
   applied,
+  live,
 }: BuildApiOptions): Promise<FastifyInstance> {
   // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
   const schemas = lazySchemaCompilers();
@@ -222,6 +233,12 @@ export async function buildApi({
           appKey: { type: 'apiKey', in: 'query', name: 'app_key', description: 'Also accepted in a JSON or form body' },
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From auth/login' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLGATE_ADMIN_TOKEN)' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tollgate_console',
+            description: 'An operator’s console session (POST /admin/session); writes also need X-CSRF-Token',
+          },
         },
       },
     },
@@ -281,6 +298,22 @@ export async function buildApi({
     giftTiers: services.giftTiers,
     teams: services.teams,
     secondFactors: services.secondFactors,
+    operators: services.operators,
+    audit: services.audit,
+    balances: services.balances,
+    subAccounts: services.subAccounts,
+    whiteIps: services.whiteIps,
+    usage: services.usage,
+    live,
+    now: Date.now,
+  });
+  // The operator console's sign-in, beside the admin API and outside its authentication.
+  await app.register(consoleSessionRoutes, {
+    prefix: '/admin',
+    operators: services.operators,
+    audit: services.audit,
+    loginGuard,
+    sessionTtlSeconds: config.consoleSessionTtlSeconds,
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });
