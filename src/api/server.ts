@@ -25,6 +25,9 @@ import type {
   WhiteIpsService,
 } from '../accounts/index.js';
 import type { TeamsService } from '../teams/index.js';
+import type { OperatorsService } from '../operators/index.js';
+import type { AuditService } from '../audit/index.js';
+import type { BalanceAdjustments } from '../billing/index.js';
 import type { NodesService } from '../pool/index.js';
 import type { PackagesService } from '../packages/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
@@ -42,6 +45,8 @@ import { refuseNonFiniteNumbers } from './plugins/finite-numbers.js';
 import { multipartFields } from './plugins/multipart-fields.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
+import type { LiveSource } from './routes/admin/console.js';
+import { consoleSessionRoutes } from './routes/admin/session.js';
 import { customerApi } from './routes/customer/index.js';
 import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
@@ -73,6 +78,9 @@ export interface ApiServices {
   readonly secondFactors: SecondFactorsService;
   readonly quotas: QuotasService;
   readonly autoRenewals: AutoRenewalService;
+  readonly operators: OperatorsService;
+  readonly audit: AuditService;
+  readonly balances: BalanceAdjustments;
 }
 
 export interface BuildApiOptions {
@@ -89,6 +97,8 @@ export interface BuildApiOptions {
    * client that uses what it was just given (a lease, a white IP, a new or enabled account) is never refused.
    */
   readonly applied?: (() => Promise<void>) | undefined;
+  /** The gateway running in this process, for the console's live view (GET /admin/live). */
+  readonly live?: LiveSource | undefined;
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
@@ -137,6 +147,7 @@ export async function buildApi({
   metrics,
   nodeHealth,
   applied,
+  live,
 }: BuildApiOptions): Promise<FastifyInstance> {
   // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
   const schemas = lazySchemaCompilers();
@@ -235,6 +246,12 @@ export async function buildApi({
           appKey: { type: 'apiKey', in: 'query', name: 'app_key', description: 'Also accepted in a JSON or form body' },
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From auth/login' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLGATE_ADMIN_TOKEN)' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tollgate_console',
+            description: 'An operator’s console session (POST /admin/session); writes also need X-CSRF-Token',
+          },
         },
       },
     },
@@ -299,6 +316,22 @@ export async function buildApi({
     giftTiers: services.giftTiers,
     teams: services.teams,
     secondFactors: services.secondFactors,
+    operators: services.operators,
+    audit: services.audit,
+    balances: services.balances,
+    subAccounts: services.subAccounts,
+    whiteIps: services.whiteIps,
+    usage: services.usage,
+    live,
+    now: Date.now,
+  });
+  // The operator console's sign-in, beside the admin API and outside its authentication.
+  await app.register(consoleSessionRoutes, {
+    prefix: '/admin',
+    operators: services.operators,
+    audit: services.audit,
+    loginGuard,
+    sessionTtlSeconds: config.consoleSessionTtlSeconds,
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });
