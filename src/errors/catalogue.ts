@@ -359,7 +359,7 @@ export const ERRORS = {
     httpStatus: 405,
     zh: '不支持的代理命令:{reason}',
     en: 'Unsupported proxy command: {reason}',
-    doc: 'SOCKS BIND/UDP ASSOCIATE',
+    doc: 'SOCKS BIND, or UDP ASSOCIATE on the static-IP and extraction ports',
     socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
     proxyStatus: 'http_request_error',
   },
