@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   ApiKeysService,
+  WebSessionsService,
   type Mailer,
   SecondFactorsService,
   SecretBox,
@@ -111,6 +112,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
       apiKeys: new ApiKeysService(storage.db, { now }),
+      webSessions: new WebSessionsService(storage.db, config.web.sessionTtlSeconds, { now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
         box: new SecretBox(config.secret, 'totp-secret'),
         secret: config.secret,
@@ -152,6 +154,7 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
     metrics: registry ? () => registry.metrics() : undefined,
     nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
     applied: gateway ? () => gateway.feed.sync() : undefined,
+    proxyEndpoint: gateway ? () => ({ host: platform.config.extract.publicHost, port: gateway.address.port }) : undefined,
   });
   try {
     await api.listen({ host: platform.config.host, port: platform.config.apiPort });

@@ -99,6 +99,15 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/teams/{team_id}/owner', ['post']],
 ];
 
+/** The portal's own routes (web consoles), at /web. */
+const WEB_ROUTES: [string, string[]][] = [
+  ['/web/session', ['get', 'post']],
+  ['/web/session/end', ['post']],
+  ['/web/sign-up', ['post']],
+  ['/web/usage', ['get']],
+  ['/web/products', ['get']],
+];
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 let tp: TestPlatform;
@@ -165,7 +174,9 @@ describe('/openapi.json', () => {
   it('stays small: one operation per route, not one per route and prefix', () => {
     const operations = Object.values(doc.paths).flatMap((item: any) => Object.keys(item).filter((k) => HTTP_METHODS.includes(k)));
     const expected =
-      CUSTOMER_ROUTES.length + [...ADMIN_ROUTES, ...DASHBOARD_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) + 1;
+      CUSTOMER_ROUTES.length +
+      [...ADMIN_ROUTES, ...DASHBOARD_ROUTES, ...WEB_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) +
+      1;
     assert.equal(operations.length, expected);
     const bytes = Buffer.byteLength(JSON.stringify(doc));
     assert.ok(bytes < 260_000, `the document is ${bytes} bytes`);
@@ -190,6 +201,7 @@ describe('/openapi.json', () => {
       ...CUSTOMER_ROUTES.map(([route]) => `/${route}`),
       ...ADMIN_ROUTES.map(([path]) => path),
       ...DASHBOARD_ROUTES.map(([path]) => path),
+      ...WEB_ROUTES.map(([path]) => path),
       '/payments/webhook/{method}',
     ].sort();
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
@@ -256,7 +268,7 @@ describe('/openapi.json', () => {
       if (route === 'auth/login') assert.equal(security, undefined, route);
       else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], route);
     }
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer', 'webSession']);
     assert.deepEqual(doc.components.securitySchemes.appKey, {
       type: 'apiKey',
       in: 'query',

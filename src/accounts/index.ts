@@ -44,3 +44,4 @@ export {
   type VerifyType,
 } from './second-factors.service.js';
 export { type MailMessage, type Mailer, SmtpMailer } from './sign-in-mail.js';
+export { csrfMatches, csrfTokenOf, newCsrfToken, type WebSession, WebSessionsService } from './web-sessions.service.js';

@@ -5,6 +5,7 @@
  * Every answer is serialized by its route's response schema (fast-json-stringify);
  * each surface plugin registers its own error handling and documentation.
  */
+import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -21,6 +22,7 @@ import type {
   TokenService,
   UserLimitsService,
   UsersService,
+  WebSessionsService,
   WhiteIpsService,
 } from '../accounts/index.js';
 import type { TeamsService } from '../teams/index.js';
@@ -42,6 +44,7 @@ import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
 import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
+import { WEB_PREFIX, webRoutes } from './routes/web/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 import { loadWebApps, registerWebApps, type WebApps } from './web/apps.js';
 import { registerSecurityHeaders } from './web/security.js';
@@ -69,6 +72,7 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly webSessions: WebSessionsService;
 }
 
 export interface BuildApiOptions {
@@ -85,6 +89,8 @@ export interface BuildApiOptions {
    * client that uses what it was just given (a lease, a white IP, a new or enabled account) is never refused.
    */
   readonly applied?: (() => Promise<void>) | undefined;
+  /** Where customers connect to the proxy (the running gateway's address); else TOLLGATE_PUBLIC_HOST and the proxy port. */
+  readonly proxyEndpoint?: (() => { host: string; port: number }) | undefined;
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
@@ -133,6 +139,7 @@ export async function buildApi({
   metrics,
   nodeHealth,
   applied,
+  proxyEndpoint,
 }: BuildApiOptions): Promise<FastifyInstance> {
   // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
   const schemas = lazySchemaCompilers();
@@ -175,6 +182,8 @@ export async function buildApi({
     notFoundFallback: (request, reply) => webApps?.fallback(request, reply) ?? false,
   });
   await registerSecurityHeaders(app);
+  // Cookies: the portal's session (src/api/web/cookies.ts).
+  await app.register(cookie);
 
   if (applied) {
     // Read your own writes: anything but a read (and the reads that lease, like ip/v3) waits until the gateway
@@ -230,6 +239,7 @@ export async function buildApi({
         securitySchemes: {
           appKey: { type: 'apiKey', in: 'query', name: 'app_key', description: 'Also accepted in a JSON or form body' },
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From auth/login' },
+          webSession: { type: 'apiKey', in: 'cookie', name: 'tg_session', description: 'The portal session (POST /web/session)' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLGATE_ADMIN_TOKEN)' },
         },
       },
@@ -295,6 +305,22 @@ export async function buildApi({
     giftTiers: services.giftTiers,
     teams: services.teams,
     secondFactors: services.secondFactors,
+  });
+  // The portal's sessions, sign-up and chart series (the web consoles).
+  await app.register(webRoutes, {
+    prefix: WEB_PREFIX,
+    bodyLimit: config.bodyLimit,
+    users: services.users,
+    secondFactors: services.secondFactors,
+    webSessions: services.webSessions,
+    usage: services.usage,
+    products: services.products,
+    loginGuard,
+    codeGuard,
+    signupOpen: config.web.signupOpen,
+    prefixes: config.apiPrefixes,
+    timeZone: config.timeZone,
+    proxyEndpoint: proxyEndpoint ?? (() => ({ host: config.extract.publicHost, port: config.gateway.port })),
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });

@@ -378,6 +378,18 @@ export interface VerifyCodesTable {
   expires_at: number;
 }
 
+/** A portal sign-in (web consoles): the cookie's token, stored as its SHA-256. */
+export interface WebSessionsTable {
+  /** SHA-256 of the session token, hex. */
+  token_hash: string;
+  user_id: number;
+  /** users.token_version at sign-in: a later password change ends the session. */
+  token_version: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -404,6 +416,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   user_second_factors: UserSecondFactorsTable;
   verify_codes: VerifyCodesTable;
+  web_sessions: WebSessionsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

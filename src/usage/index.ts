@@ -6,3 +6,4 @@ export { PackageQuota, QuotaBook, type QuotaBookOptions, type QuotaReading, quot
 export { mbpsToBytesPerSecond, TokenBucket } from './token-bucket.js';
 export { MAX_RANGE_DAYS, type UsageQuery, UsageService } from './usage.service.js';
 export type { ConnectionCloser } from './usage.types.js';
+export { bucketSeries, isTimeZone, type SeriesPoint, type SeriesRange, seriesFrom } from './usage-series.js';
