@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   ApiKeysService,
+  WebSessionsService,
   type Mailer,
   SecondFactorsService,
   SecretBox,
@@ -128,6 +129,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       }),
       audit: new AuditService(new AuditRepository(storage.db), { now }),
       balances: new BalanceAdjustments(storage.db, { now }),
+      webSessions: new WebSessionsService(storage.db, config.web.sessionTtlSeconds, { now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
         box: new SecretBox(config.secret, 'totp-secret'),
         secret: config.secret,
@@ -170,6 +172,7 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
     nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
     applied: gateway ? () => gateway.feed.sync() : undefined,
     live: gateway ? { snapshot: () => gateway.live.snapshot(), exits: () => gateway.pool.members() } : undefined,
+    proxyEndpoint: gateway ? () => ({ host: platform.config.extract.publicHost, port: gateway.address.port }) : undefined,
   });
   try {
     await api.listen({ host: platform.config.host, port: platform.config.apiPort });

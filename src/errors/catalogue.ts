@@ -924,6 +924,28 @@ export const ERRORS = {
     zh: '操作员不存在',
     en: 'No such operator',
   },
+  // Web consoles (the customer portal's sessions).
+  TG_ERR_WEB_SESSION_REQUIRED: {
+    code: 8201,
+    httpStatus: 401,
+    zh: '请先登录',
+    en: 'Sign in first: no session, or it has ended',
+    doc: 'A portal call without a valid session cookie (never signed in, signed out, expired, or the password changed since)',
+  },
+  TG_ERR_WEB_CSRF_INVALID: {
+    code: 8202,
+    httpStatus: 403,
+    zh: '请求校验失败,请刷新页面后重试',
+    en: 'The request’s CSRF token is missing or wrong: reload the page',
+    doc: 'A state-changing call authenticated by the session cookie (or a sign-in) without the `X-CSRF-Token` header matching the `tg_csrf` cookie',
+  },
+  TG_ERR_WEB_SIGNUP_CLOSED: {
+    code: 8203,
+    httpStatus: 403,
+    zh: '未开放注册',
+    en: 'Sign-up is closed: ask the operator for an account',
+    doc: 'Portal sign-up while `TOLLGATE_SIGNUP` is not `open`',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -8843,6 +8843,383 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/web/products': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The product catalogue as customers see it: enabled products that can be ordered (order/create’s `pid`) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  description: string;
+                  id: number;
+                  /** @description Price of one unit, platform currency */
+                  price: number;
+                  product_type: number;
+                  skus: {
+                    id: number;
+                    kind: string;
+                    price: number;
+                    title: string;
+                    value: number;
+                  }[];
+                  title: string;
+                  /** @description Traffic one unit gives (traffic packages), bytes */
+                  unit_bytes: number;
+                  /** @description Days one unit lasts */
+                  unit_days: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portal session: who is signed in, and what the portal needs to know about the platform
+     * @description Also gives a browser without a session its CSRF cookie (`tg_csrf`), which sign-in and sign-up check.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Portal sign-in: sets the httpOnly, SameSite=Strict session cookie
+     * @description Throttled as auth/login (TOLLGATE_LOGIN_*). A user with a second factor is answered code 348 with `data.verify_type`; repeat with `verify_type` and `verify_code`. Needs `X-CSRF-Token` equal to the `tg_csrf` cookie (from GET /web/session).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+            /** @description The 6-digit code of that factor */
+            verify_code?: string;
+            /** @description Second factor: totp or email (phone and wechat are refused with code 1007) */
+            verify_type?: 'totp' | 'email' | 'phone' | 'wechat';
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/session/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Portal sign-out: ends the session and clears its cookies */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/sign-up': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Portal sign-up (TOLLGATE_SIGNUP=open), with the rules of `tollgate users create`; signs the new user in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Traffic of the signed-in user as a chart series: the last 24 hours by hour, or the last 30 days by day
+     * @description Days are the days of `time_zone` (the customer’s, an IANA name; default the platform’s).
+     */
+    get: {
+      parameters: {
+        query: {
+          range: '24h' | '30d';
+          time_zone?: string;
+          /** @description One sub-account only */
+          username?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                points: {
+                  bytes: number;
+                  /** @description Start of the hour or day, Unix seconds */
+                  t: number;
+                }[];
+                total_bytes: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/white-ip/add': {
     parameters: {
       query?: never;
