@@ -202,8 +202,10 @@ describe('/openapi.json', () => {
       CONSOLE_SESSION_METHODS.length +
       1;
     assert.equal(operations.length, expected);
+    // Per operation, so the bound holds as routes are added: described once over every prefix, an operation
+    // costs about 1.5-2 KB (the per-prefix copies cost about 1.8 KB each time a prefix was added).
     const bytes = Buffer.byteLength(JSON.stringify(doc));
-    assert.ok(bytes < 260_000, `the document is ${bytes} bytes`);
+    assert.ok(bytes < operations.length * 2_300, `the document is ${bytes} bytes for ${operations.length} operations`);
   });
 
   it('lists prefixes that really serve every customer operation', async () => {
