@@ -249,6 +249,27 @@ for (const dialect of dialects()) {
       assert.equal((await packagesOf(u.id)).length, 1);
     });
 
+    it('spends nothing of a disabled user, and renews once they are enabled again', async () => {
+      const u = await createUser(tp);
+      await credit(u.id, 500);
+      await buy(u, { pid: traffic.id, renew_duration: 'em' });
+      const [p] = await packagesOf(u.id);
+      assert.ok(p);
+      await tp.platform.services.users.update(u.id, { status: 0 });
+      clock = p.expiresAt - 30 * 60_000;
+      const [refusal] = await logCount(u.id, 1);
+      assert.equal(refusal?.error_code, 8323);
+      assert.equal(refusal?.reason, 'This package cannot be renewed automatically: its owner is disabled');
+      assert.equal(await balanceOf(u.id), 250);
+      await tp.platform.services.users.update(u.id, { status: 1 });
+      clock += RETRY_S * 1000;
+      const [, renewed] = await logCount(u.id, 2);
+      assert.equal(renewed?.status, 1);
+      assert.equal(await balanceOf(u.id), 0);
+      const [, p2] = await packagesOf(u.id);
+      ok(await post(u, 'user-product/set-auto-renewal', { user_product_id: p2!.id, status: 0 }));
+    });
+
     it('marks with set-auto-renewal, renews a time package with its SKUs, and two schedulers renew it once', async () => {
       const u = await createUser(tp);
       await credit(u.id, 2850 * 3);
@@ -269,10 +290,9 @@ for (const dialect of dialects()) {
       const a = new AutoRenewalScheduler(tp.platform.services.autoRenewals, {});
       const b = new AutoRenewalScheduler(tp.platform.services.autoRenewals, {});
       clock = p.expiresAt - 60_000;
-      const [ra, rb] = await Promise.all([a.runOnce(), b.runOnce()]);
+      const [ra, rb] = await Promise.all([a.runOnce(), b.runOnce()]).finally(() => scheduler.start());
       assert.equal(ra.renewed + rb.renewed, 1);
       assert.equal(ra.failed + rb.failed, 0);
-      scheduler.start();
       const pkgs = await packagesOf(u.id);
       assert.equal(pkgs.length, 2);
       assert.deepEqual([pkgs[1]?.bandwidth, pkgs[1]?.concurrency, pkgs[1]?.startsAt], [100, 50, p.expiresAt]);

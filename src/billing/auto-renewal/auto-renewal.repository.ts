@@ -51,6 +51,12 @@ export class AutoRenewalRepository {
       : undefined;
   }
 
+  /** Whether the user (or team space) is active: a disabled one's money is not spent. */
+  async ownerActive(userId: number): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
+    return row?.status === 1;
+  }
+
   /** The user's paid order numbered `tradeNo`, if any. */
   async sourceOrder(userId: number, tradeNo: string): Promise<SourceOrder | undefined> {
     const row = await this.db

@@ -168,6 +168,8 @@ export class AutoRenewalService {
     if (pkg.expiresAt <= now) return fail(unavailable('it ended before it could be renewed'), true);
     const source = await repo.sourceOrder(userId, pkg.tradeNo);
     if (!source) return fail(unavailable('it was not bought through an order'), true);
+    // A disabled user's (or team's) money is not spent; retried, in case the operator enables it again.
+    if (!(await repo.ownerActive(userId))) return fail(unavailable('its owner is disabled'), false);
     const details = orderDetails(source);
     try {
       await this.deps.orders.create(userId, {

@@ -5,6 +5,7 @@
  * of it fails and rolls back).
  */
 import type { Transaction } from 'kysely';
+import { AppError } from '../../errors/index.js';
 import type { Database, OrderRow } from '../../storage/index.js';
 import type { OrderDetails } from '../billing.types.js';
 import { AutoRenewalRepository } from './auto-renewal.repository.js';
@@ -21,7 +22,10 @@ export async function recordAutoRenewalIn(
   if (details.renewal) {
     const { autoRenewalId, fromPackageId } = details.renewal;
     if (!(await repo.moveTo(autoRenewalId, fromPackageId, packageId, now))) {
-      throw new Error(`package ${fromPackageId} was renewed already, or its auto-renewal turned off`);
+      // Rolls the renewal order back: another process renewed it, or the customer turned renewal off meanwhile.
+      throw new AppError('TG_ERR_AUTO_RENEWAL_UNAVAILABLE', {
+        params: { reason: 'it was renewed already, or renewal was turned off' },
+      });
     }
     await repo.log({
       user_id: userId,
