@@ -35,6 +35,7 @@ import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/ind
 import type { Gateway } from './gateway/index.js';
 import { StaticExitBook, StaticIpsService } from './static-ips/index.js';
 import { TeamsService } from './teams/index.js';
+import { InvoicesService } from './billing/invoices/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,6 +112,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
       apiKeys: new ApiKeysService(storage.db, { now }),
+      invoices: new InvoicesService(storage.db, storage.caps, time, { seller: config.invoiceSeller, now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
         box: new SecretBox(config.secret, 'totp-secret'),
         secret: config.secret,

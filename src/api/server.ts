@@ -45,6 +45,7 @@ import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
+import type { InvoicesService } from '../billing/invoices/index.js';
 import { AttemptGuard, FailureBudget } from '../throttle/index.js';
 
 export interface ApiServices {
@@ -67,6 +68,7 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly invoices: InvoicesService;
 }
 
 export interface BuildApiOptions {
@@ -281,6 +283,7 @@ export async function buildApi({
     giftTiers: services.giftTiers,
     teams: services.teams,
     secondFactors: services.secondFactors,
+    invoices: services.invoices,
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });

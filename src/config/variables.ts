@@ -261,6 +261,14 @@ export const VARIABLES = {
     max: 100,
     doc: 'Percent off an invited user’s first paid order when it asks (`use_invitation_registration_discount`); 0 turns it off.',
   },
+  // Invoices: what the operator's issued invoices show.
+  TOLLGATE_INVOICE_SELLER: {
+    group: 'platform',
+    kind: 'text',
+    default: 'Tollgate',
+    accepts: 'text; `\\n` separates lines',
+    doc: 'Who issues invoices, as printed at the top of each invoice PDF: name, then address or tax number lines (`\\n` between them). Latin-1 characters only (the PDF’s built-in font).',
+  },
   TOLLGATE_PROXY_HOST: {
     group: 'gateway',
     kind: 'text',
