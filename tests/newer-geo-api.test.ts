@@ -83,6 +83,17 @@ for (const dialect of dialects()) {
       assert.deepEqual(ok(await get(user, 'ip/dal4', { username: 'stat1' })).list, []);
     });
 
+    it('static-ip-region takes the newer release’s asn and exclusive (0 or 1) and answers the same inventory', async () => {
+      await tp.platform.services.staticIps.add({ ip: '127.0.0.41', port: 8000, country: 'JP', productType: 25 });
+      const plain = ok(await get(user, 'static-ip-region')).list;
+      assert.deepEqual(plain, [{ code: 'JP', number: 1 }]);
+      assert.deepEqual(ok(await get(user, 'static-ip-region', { asn: '1', exclusive: '1' })).list, plain);
+      assert.deepEqual(ok(await get(user, 'static-ip-region', { asn: '0', exclusive: '0' })).list, plain);
+      const bad = await get(user, 'static-ip-region', { asn: '2', exclusive: 'yes' });
+      assert.equal(bad.code, 400);
+      assert.deepEqual(Object.keys(bad.errors ?? {}).sort(), ['asn', 'exclusive']);
+    });
+
     it('an unknown or someone else’s account is code 2001; username is required', async () => {
       const other = await createUser(tp);
       for (const route of ['ip/dcl4', 'ip/dsl4', 'ip/dal4']) {

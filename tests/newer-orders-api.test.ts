@@ -390,5 +390,28 @@ for (const dialect of dialects()) {
         [order.trade_no],
       );
     });
+    it('user-usage-flow/total counts whole hours; an end_time of a day alone counts that whole day', async () => {
+      const u = await newUser();
+      const hour = (h: number) => Date.UTC(2026, 10, 22, h - 8, 0, 0); // 2026-11-22 h:00 in Asia/Shanghai
+      for (const [h, kb] of [
+        [0, 1],
+        [10, 2],
+        [23, 4],
+      ] as const) {
+        await db()
+          .insertInto('usage_hourly')
+          .values({ user_id: u.id, product_type: 9, username: 'acct1', hour_start: hour(h), bytes: kb * 1024 })
+          .execute();
+      }
+      const flow = async (q: Record<string, string>) => ok(await get(u, 'user-usage-flow/total', q)).list;
+      assert.deepEqual(await flow({ start_time: '2026-11-22', end_time: '2026-11-22' }), [{ day: '2026-11-22', flow: 7 }]);
+      // 10:30 lies in the 10:00 hour: that hour counts whole, the documents' "to the second" is an hour here.
+      assert.deepEqual(await flow({ start_time: '2026-11-22 10:30:00', end_time: '2026-11-22 22:59:59' }), [
+        { day: '2026-11-22', flow: 2 },
+      ]);
+      assert.deepEqual(await flow({ start_time: '2026-11-22 00:00:00', end_time: '2026-11-22 00:00:00' }), [
+        { day: '2026-11-22', flow: 1 },
+      ]);
+    });
   });
 }

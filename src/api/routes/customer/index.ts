@@ -6,6 +6,7 @@ import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
 import { type InvoiceRoutesDeps, invoiceRoutes } from './invoices.js';
+import { type NewerAccountRoutesDeps, newerAccountRoutes } from './newer-accounts.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
 import { type PaymentRoutesDeps, paymentRoutes } from './payment.js';
 import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
@@ -37,7 +38,8 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   OrderRoutesDeps &
   UserProductDeps &
   TeamRoutesDeps &
-  InvoiceRoutesDeps;
+  InvoiceRoutesDeps &
+  NewerAccountRoutesDeps;
 
 /**
  * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
@@ -67,4 +69,5 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(orderRoutes, deps);
   await app.register(teamRoutes, deps);
   await app.register(invoiceRoutes, deps);
+  await app.register(newerAccountRoutes, deps);
 };
