@@ -1,9 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import { AppError, invalidParams, listNames } from '../../errors/index.js';
 import { PACKAGE_BYTES_MAX, PACKAGE_DAYS_MAX } from '../../packages/index.js';
+import { type RenewDuration, renewalsOf } from '../auto-renewal/auto-renewal.types.js';
 import { ALLOCATE_COUNT_MAX, DAYS_MAX as STATIC_DAYS_MAX, type StaticIpsService } from '../../static-ips/index.js';
 import type { Database, DialectCapabilities, OrderRow } from '../../storage/index.js';
-import { BALANCE_TYPES, productKind, TOP_UP_TYPE } from '../../products/index.js';
+import { BALANCE_TYPES, PACKAGE_TYPES, productKind, TOP_UP_TYPE } from '../../products/index.js';
 import type { TimeFormatter } from '../../time/time-format.js';
 import { newTradeNo } from '../../time/trade-no.js';
 import { ORDER_STATUS, type OrderDetails, type ProvisionerRegistry } from '../billing.types.js';
@@ -84,7 +85,10 @@ export class OrdersService {
    * What an order body refers to, checked before anything is priced: the product (enabled, sold, provisionable),
    * the payment method (enabled, allowed for the type), and what a recharge cannot have; then its price.
    */
-  async #prepare(userId: number, input: CreateOrderInput): Promise<{ product: Product; method: PaymentMethod; priced: Priced }> {
+  async #prepare(
+    userId: number,
+    input: CreateOrderInput,
+  ): Promise<{ product: Product; method: PaymentMethod; priced: Priced; renewing: Partial<OrderDetails> }> {
     const { catalogue, provisioners } = this.deps;
     const product = await catalogue.product(input.pid);
     if (!product || !product.enabled) throw new AppError('TG_ERR_PRODUCT_NOT_FOUND', { params: { pid: input.pid } });
@@ -101,7 +105,8 @@ export class OrdersService {
       throw new AppError('TG_ERR_COUPON_INVALID', { params: { reason: 'not for this product' } });
     }
     if (recharge && input.useInvitationDiscount === true) throw new AppError('TG_ERR_INVITE_DISCOUNT_UNAVAILABLE');
-    return { product, method, priced: await this.#price(userId, product, input) };
+    const priced = await this.#price(userId, product, input);
+    return { product, method, priced, renewing: renewalDetails(type, input) };
   }
 
   /**
@@ -112,7 +117,7 @@ export class OrdersService {
   async #discount(
     trx: Transaction<Database>,
     userId: number,
-    prepared: { product: Product; method: PaymentMethod; priced: Priced },
+    prepared: { product: Product; method: PaymentMethod; priced: Priced; renewing: Partial<OrderDetails> },
     input: CreateOrderInput,
     now: number,
   ): Promise<{ couponId: number | null; couponCents: number; inviteCents: number; discountCents: number; payFeeCents: number }> {
@@ -161,14 +166,14 @@ export class OrdersService {
   /** order/create for `userId`. */
   async create(userId: number, input: CreateOrderInput): Promise<CreatedOrder> {
     const prepared = await this.#prepare(userId, input);
-    const { product, method, priced } = prepared;
+    const { product, method, priced, renewing } = prepared;
     const now = this.#now();
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const repo = new OrdersRepository(trx, this.deps.caps);
       const { couponId, inviteCents, discountCents, payFeeCents } = await this.#discount(trx, userId, prepared, input, now);
       if (couponId !== null) await this.deps.catalogue.reserveCoupon(trx, couponId);
 
-      const details: OrderDetails = { ...priced.details, ...(inviteCents > 0 ? { inviteDiscount: true } : {}) };
+      const details: OrderDetails = { ...priced.details, ...(inviteCents > 0 ? { inviteDiscount: true } : {}), ...renewing };
       const order = await repo.insert({
         trade_no: await this.#uniqueTradeNo(repo, now),
         user_id: userId,
@@ -462,7 +467,7 @@ export class OrdersService {
       if (input.upids === undefined) throw invalidParams({ upids: 'is required for this product: ids from ip/get-static-ip' });
       const upids = parseUpids(input.upids);
       if (!upids.ok) throw invalidParams({ upids: upids.reason });
-      const renewDuration = input.renewDuration ?? 1;
+      const renewDuration = renewUnits(input.renewDuration);
       const amount = upids.value.length * renewDuration;
       if (renewDuration * product.unitDays > STATIC_DAYS_MAX) errors.renew_duration = `at most ${STATIC_DAYS_MAX} days in all`;
       if (amount > ORDER_AMOUNT_MAX) errors.upids = `at most ${ORDER_AMOUNT_MAX} IP renewals in all`;
@@ -496,6 +501,35 @@ export class OrdersService {
     while (await repo.tradeNoTaken(tradeNo));
     return tradeNo;
   }
+}
+
+/** A renewal's units: a number as given, `1m`/`2m` as 1/2 (default 1); `em` is for packages only. */
+function renewUnits(value: number | RenewDuration | undefined): number {
+  if (value === undefined) return 1;
+  if (typeof value === 'number') return value;
+  if (value === 'em')
+    throw invalidParams({ renew_duration: 'em (every period) marks packages for auto-renewal; give 1m, 2m or a number' });
+  return renewalsOf(value) as number;
+}
+
+/**
+ * What an order adds to its details for auto-renewal: `renew_duration` 1m/2m/em on a package marks it
+ * (TG_ERR_PARAM_INVALID on types other than packages and renewals); an auto-renewal's own order starts its
+ * package when the renewed one ends and names the row it moves.
+ */
+function renewalDetails(type: number, input: CreateOrderInput): Partial<OrderDetails> {
+  const out: { startsAt?: number; autoRenew?: { remaining: number | null }; renewal?: OrderDetails['renewal'] } = {};
+  const isPackage = PACKAGE_TYPES.includes(type);
+  if (typeof input.renewDuration === 'string' && productKind(type)?.provisions !== 'static-renewal') {
+    if (!isPackage)
+      throw invalidParams({ renew_duration: `1m, 2m and em are for packages (${PACKAGE_TYPES.join(', ')}) and renewals` });
+    out.autoRenew = { remaining: renewalsOf(input.renewDuration) };
+  }
+  if (input.renewal && isPackage) {
+    out.startsAt = input.renewal.startsAt;
+    out.renewal = { autoRenewalId: input.renewal.autoRenewalId, fromPackageId: input.renewal.fromPackageId };
+  }
+  return out;
 }
 
 /** A product whose unit provisions nothing cannot be sold (a catalogue mistake, reported rather than provisioned). */
