@@ -33,6 +33,8 @@ const EXTERNAL = [
   '@fastify/swagger-ui',
   // Optional native driver that pg requires only when asked for; not installed.
   'pg-native',
+  // Reads its built-in fonts' metrics from files beside its own module.
+  'pdfkit',
 ];
 
 let build;

@@ -38,6 +38,7 @@ import { AutoRenewalScheduler, AutoRenewalService } from './billing/auto-renewal
 import type { Gateway, LiveSampler } from './gateway/index.js';
 import { StaticExitBook, StaticIpsService } from './static-ips/index.js';
 import { TeamsService } from './teams/index.js';
+import { InvoicesService } from './billing/invoices/index.js';
 import { OperatorsRepository, OperatorsService } from './operators/index.js';
 import { AuditRepository, AuditService } from './audit/index.js';
 import { BalanceAdjustments } from './billing/index.js';
@@ -123,6 +124,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
         { ...config.autoRenew, logger, now },
       ),
       apiKeys: new ApiKeysService(storage.db, { now }),
+      invoices: new InvoicesService(storage.db, storage.caps, time, { seller: config.invoiceSeller, now }),
       operators: new OperatorsService(new OperatorsRepository(storage.db), storage.caps, {
         now,
         sessionTtlMs: config.consoleSessionTtlSeconds * 1000,

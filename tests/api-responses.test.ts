@@ -28,6 +28,8 @@ interface Recorded {
   /** What the handler returned, as JSON.stringify would have sent it; undefined for errors. */
   readonly returned: unknown;
   readonly schema: unknown;
+  /** A file sent as bytes (an invoice PDF): checked by exercise(), counted as answered. */
+  readonly binary?: boolean;
 }
 
 /** Records every answer: the handler's payload before serialization and the bytes sent. */
@@ -38,8 +40,21 @@ function recordAnswers(app: FastifyInstance, into: Recorded[]): void {
     return payload;
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (typeof payload !== 'string') return payload;
     const schemas = (request.routeOptions.schema?.response ?? {}) as Record<string, unknown>;
+    if (Buffer.isBuffer(payload)) {
+      const route = request.routeOptions.url ?? '';
+      into.push({
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        body: '',
+        returned: undefined,
+        schema: undefined,
+        binary: true,
+      });
+      return payload;
+    }
+    if (typeof payload !== 'string') return payload;
     into.push({
       method: request.method,
       route: request.routeOptions.url ?? '',
@@ -110,7 +125,9 @@ for (const dialect of dialects()) {
 
     it('calls every documented operation, customer ones under every prefix, with a successful answer', () => {
       const answered = new Set(
-        recorded.filter((r) => r.status === 200 && JSON.parse(r.body).code === 200).map((r) => `${r.method} ${r.route}`),
+        recorded
+          .filter((r) => r.status === 200 && (r.binary || JSON.parse(r.body).code === 200))
+          .map((r) => `${r.method} ${r.route}`),
       );
       const missing = operations().filter((op) => !answered.has(op));
       assert.deepEqual(missing, [], 'operations without a successful sample call: add one to exercise() below');
@@ -121,7 +138,7 @@ for (const dialect of dialects()) {
       const failures: string[] = [];
       let checked = 0;
       for (const r of recorded) {
-        if (r.route === '/openapi.json' || r.route === '/healthz') continue;
+        if (r.route === '/openapi.json' || r.route === '/healthz' || r.binary) continue;
         const body = JSON.parse(r.body);
         if (body.code !== 200) {
           if (!validateError(body)) failures.push(`${r.method} ${r.route} error: ${ajv.errorsText(validateError.errors)}`);
@@ -302,6 +319,10 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await customer(prefix, 'GET', 'ip/dynamic-states');
     await customer(prefix, 'GET', 'ip/dynamic-citys/search', { country_code: 'US', state: 'ca' });
     await customer(prefix, 'GET', 'ip/dynamic-states/search', { country_code: 'US' });
+    await customer(prefix, 'GET', 'host-pool/regions');
+    await customer(prefix, 'GET', 'ip/dcl4', { username: a });
+    await customer(prefix, 'GET', 'ip/dsl4', { username: a });
+    await customer(prefix, 'GET', 'ip/dal4', { username: a });
     await customer(prefix, 'GET', 'ip/v3', { num: '2', cc: 'us' });
     await customer(prefix, 'GET', 'user-product/list');
     await customer(prefix, 'GET', 'user-product/summary');
@@ -310,6 +331,34 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     const order = await customer(prefix, 'POST', 'order/create', { pid: product.id, pm_id: external.payment_method.id });
     await customer(prefix, 'GET', 'order/list');
     await customer(prefix, 'POST', 'order/close', { trade_no: order.trade_no });
+    await customer(prefix, 'POST', 'order/check', { pid: product.id, pm_id: external.payment_method.id, amount: 2 });
+    const toCheck = await customer(prefix, 'POST', 'order/create', { pid: product.id, pm_id: external.payment_method.id });
+    await customer(prefix, 'GET', 'order/info', { trade_no: toCheck.trade_no });
+    await customer(prefix, 'POST', 'pay/pay-check', { trade_no: toCheck.trade_no });
+    await customer(prefix, 'POST', 'pay', { trade_no: toCheck.trade_no, pm_id: manual.payment_method.id });
+    await customer(prefix, 'GET', 'product');
+    await customer(prefix, 'GET', 'payment/list');
+    const profile = await customer(prefix, 'POST', 'user-invoice/add', { kind: 'personal', title: `Profile ${i}` });
+    await customer(prefix, 'POST', 'user-invoice/update', { id: profile.id, kind: 'personal', title: `Renamed ${i}` });
+    await customer(prefix, 'GET', 'user-invoice/list');
+    await customer(prefix, 'GET', 'user-invoice/invoiceable-orders');
+    await customer(prefix, 'GET', 'user-invoice/statistics');
+    await customer(prefix, 'GET', 'user-invoice/record-list');
+    const invoiced = await customer(prefix, 'POST', 'order/create', { pid: product.id, pm_id: manual.payment_method.id });
+    await admin('POST', `/orders/${invoiced.id}/mark-paid`);
+    const withdrawn = await customer(prefix, 'POST', 'user-invoice/apply', {
+      profile_id: profile.id,
+      trade_nos: invoiced.trade_no,
+    });
+    await customer(prefix, 'POST', 'user-invoice/cancel', { id: withdrawn.id });
+    const issued = await customer(prefix, 'POST', 'user-invoice/apply', {
+      profile_id: profile.id,
+      trade_nos: [invoiced.trade_no],
+    });
+    await admin('POST', `/invoices/${issued.id}/issue`, {});
+    const pdf = await app.inject({ method: 'GET', url: `${prefix}/user-invoice/download?app_key=${key}&id=${issued.id}` });
+    assert.equal(pdf.headers['content-type'], 'application/pdf', pdf.body.slice(0, 200));
+    await customer(prefix, 'POST', 'user-invoice/delete', { id: profile.id });
     await customer(prefix, 'GET', 'team/list');
     await customer(prefix, 'GET', 'team/detail', { team_id: team.team_id });
     await customer(prefix, 'GET', 'team/assets', { team_id: team.team_id });
@@ -355,6 +404,19 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     pm_id: manual.payment_method.id,
   });
   await admin('POST', `/orders/${manualOrder.id}/mark-paid`);
+  // Invoices: the operator lists, shows, issues (and downloads), voids, rejects.
+  const first = tp.platform.config.apiPrefixes[0] ?? '';
+  const invoiceProfile = await customer(first, 'POST', 'user-invoice/add', { kind: 'company', title: 'ACME', tax_no: 'T1' });
+  const apply = () =>
+    customer(first, 'POST', 'user-invoice/apply', { profile_id: invoiceProfile.id, trade_nos: manualOrder.trade_no });
+  const invoice = await apply();
+  await admin('GET', '/invoices');
+  await admin('GET', `/invoices/${invoice.id}`);
+  await admin('POST', `/invoices/${invoice.id}/issue`, {});
+  const pdf = await app.inject({ method: 'GET', url: `/admin/invoices/${invoice.id}/pdf`, headers: adminAuth });
+  assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+  await admin('POST', `/invoices/${invoice.id}/void`, { reason: 'test' });
+  await admin('POST', `/invoices/${(await apply()).id}/reject`, { reason: 'test' });
   await admin('POST', `/orders/${manualOrder.id}/refund`);
   await admin('GET', '/orders');
 

@@ -57,6 +57,7 @@ import { loadWebApps, registerWebApps, type WebApps } from './web/apps.js';
 import { registerSecurityHeaders } from './web/security.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
+import type { InvoicesService } from '../billing/invoices/index.js';
 import { AttemptGuard, FailureBudget } from '../throttle/index.js';
 
 export interface ApiServices {
@@ -79,6 +80,7 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly invoices: InvoicesService;
   readonly quotas: QuotasService;
   readonly autoRenewals: AutoRenewalService;
   readonly operators: OperatorsService;
@@ -326,6 +328,7 @@ export async function buildApi({
     giftTiers: services.giftTiers,
     teams: services.teams,
     secondFactors: services.secondFactors,
+    invoices: services.invoices,
     operators: services.operators,
     audit: services.audit,
     balances: services.balances,

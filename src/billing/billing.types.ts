@@ -18,6 +18,8 @@ export interface OrderDetails {
   readonly renewDuration?: number;
   /** Type 11: the chosen SKUs (id, value, price). */
   readonly bandwidthSku?: { readonly id: number; readonly value: number; readonly priceCents: number };
+  /** Type 11 with duration SKUs: the duration chosen (value in days; unitDays is that value). */
+  readonly durationSku?: { readonly id: number; readonly value: number; readonly priceCents: number };
   readonly concurrencySku?: { readonly id: number; readonly value: number; readonly priceCents: number };
   /** Types 3 and 26: the amount credited to the balance, cents (`recharge_amount`). */
   readonly rechargeCents?: number;

@@ -128,6 +128,14 @@ export const COMMANDS: readonly CommandEntry[] = [
       return (program) => registerOrderCommands(program, (fn) => withPlatform((p) => fn({ payments: p.services.payments })));
     },
   },
+  {
+    name: 'invoices',
+    summary: 'issue customers’ invoices (a PDF), reject or void them',
+    load: async () => {
+      const { registerInvoiceCommands } = await import('./invoices.js');
+      return (program) => registerInvoiceCommands(program, (fn) => withPlatform((p) => fn({ invoices: p.services.invoices })));
+    },
+  },
   ...(
     [
       ['products', 'manage the products customers can order (pid)'],

@@ -54,6 +54,8 @@ export interface Config {
   readonly smtp: SmtpConfig | undefined;
   /** The issuer of TOTP entries and the name in code emails (TOLLGATE_MFA_ISSUER). */
   readonly mfaIssuer: string;
+  /** Who issues invoices: the lines printed at the top of an invoice (TOLLGATE_INVOICE_SELLER). */
+  readonly invoiceSeller: readonly string[];
   /** The web consoles: where their build is, self sign-up, session life. */
   readonly web: WebConfig;
 }
@@ -427,6 +429,20 @@ function parseWeb(r: Reader): WebConfig {
   };
 }
 
+function parseInvoiceSeller(r: Reader): string[] {
+  const lines = r
+    .string('TOLLGATE_INVOICE_SELLER')
+    .split(/\\n|\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  // Printed with the PDF's built-in font, which has Latin-1 glyphs only.
+  if (lines.length === 0 || lines.length > 8 || lines.some((l) => l.length > 120 || /[^\u0020-\u007e\u00a0-\u00ff]/.test(l))) {
+    r.fail('TOLLGATE_INVOICE_SELLER', '1-8 lines (separated by \\n) of at most 120 Latin-1 characters');
+    return ['Tollgate'];
+  }
+  return lines;
+}
+
 function readConfigFile(env: Source): Source {
   const path = env.TOLLGATE_CONFIG?.trim();
   if (!path) return {};
@@ -508,6 +524,7 @@ function parse(r: Reader): Config {
     gateway: parseGateway(r),
     smtp: parseSmtp(r),
     mfaIssuer: parseIssuer(r),
+    invoiceSeller: parseInvoiceSeller(r),
     web: parseWeb(r),
   };
   return config;

@@ -310,6 +310,14 @@ export const VARIABLES = {
     max: 2_592_000,
     doc: 'Seconds a portal sign-in lasts without being used; each use extends it. Signing out or changing the password ends it.',
   },
+  // Invoices: what the operator's issued invoices show.
+  TOLLGATE_INVOICE_SELLER: {
+    group: 'platform',
+    kind: 'text',
+    default: 'Tollgate',
+    accepts: 'text; `\\n` separates lines',
+    doc: 'Who issues invoices, as printed at the top of each invoice PDF: name, then address or tax number lines (`\\n` between them). Latin-1 characters only (the PDF’s built-in font).',
+  },
   TOLLGATE_PROXY_HOST: {
     group: 'gateway',
     kind: 'text',

@@ -877,6 +877,47 @@ export const ERRORS = {
     en: 'This package cannot be renewed automatically: {reason}',
     doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
   },
+  // Invoices (8351-8399): invoice profiles, requests, and the operator issuing them.
+  TG_ERR_INVOICE_PROFILE_NOT_FOUND: {
+    code: 8351,
+    httpStatus: 404,
+    zh: '发票抬头不存在',
+    en: 'No such invoice profile',
+    doc: 'Unknown `profile_id`, or not the caller’s (or the team’s)',
+  },
+  TG_ERR_INVOICE_PROFILE_LIMIT: {
+    code: 8352,
+    httpStatus: 409,
+    zh: '最多 {max} 个发票抬头',
+    en: 'At most {max} invoice profiles',
+  },
+  TG_ERR_INVOICE_NOT_FOUND: {
+    code: 8353,
+    httpStatus: 404,
+    zh: '发票不存在',
+    en: 'No such invoice',
+    doc: 'Unknown invoice id, or not the caller’s (or the team’s)',
+  },
+  TG_ERR_INVOICE_ORDERS_INVALID: {
+    code: 8354,
+    httpStatus: 409,
+    zh: '以下订单不能开票:{trade_nos}',
+    en: 'These orders cannot be invoiced: {trade_nos}',
+    doc: 'An order named is not the caller’s, not paid, paid from the balance (its money was invoiced as a top-up) or already on an invoice; `data.trade_nos` names them and nothing changes',
+  },
+  TG_ERR_INVOICE_STATUS: {
+    code: 8355,
+    httpStatus: 409,
+    zh: '发票当前状态({status})不允许此操作',
+    en: 'The invoice’s status ({status}) does not allow this',
+    doc: 'Cancel a request that is no longer pending, issue or reject one that is not requested, void one not issued, or download one not issued',
+  },
+  TG_ERR_INVOICE_NUMBER_TAKEN: {
+    code: 8356,
+    httpStatus: 409,
+    zh: '发票号已被使用:{number}',
+    en: 'Invoice number already used: {number}',
+  },
   // Operators and the audit log (the operator console, /admin sessions): 8251-8299.
   TG_ERR_OPERATOR_LOGIN_FAILED: {
     code: 8251,

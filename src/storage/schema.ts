@@ -206,7 +206,7 @@ export interface ProductsTable {
 export interface ProductSkusTable {
   id: Generated<number>;
   product_id: number;
-  /** 'bandwidth' | 'concurrency' (type 11). */
+  /** 'bandwidth' | 'concurrency' | 'duration' (type 11). */
   kind: string;
   title: string;
   /** Mbps for bandwidth, connections for concurrency. */
@@ -434,6 +434,50 @@ export interface WebSessionsTable {
   expires_at: number;
 }
 
+/** A customer's invoice details: whom an invoice is made out to. */
+export interface InvoiceProfilesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** 'personal' | 'company' */
+  kind: string;
+  title: string;
+  tax_no: string;
+  email: string;
+  address: string;
+  remark: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An invoice request and, once issued, the invoice; the profile's fields are copied in. */
+export interface InvoicesTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string;
+  title: string;
+  tax_no: string;
+  email: string;
+  address: string;
+  remark: string;
+  amount_cents: number;
+  /** 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided. */
+  status: number;
+  number: string | null;
+  /** Why it was rejected or voided. */
+  reason: string;
+  created_at: number;
+  issued_at: number | null;
+  closed_at: number | null;
+  updated_at: number;
+}
+
+/** The orders an invoice that still counts (requested or issued) covers; an order is on one at most. */
+export interface InvoiceOrdersTable {
+  order_id: number;
+  invoice_id: number;
+  amount_cents: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -466,6 +510,9 @@ export interface Database {
   operator_sessions: OperatorSessionsTable;
   audit_log: AuditLogTable;
   web_sessions: WebSessionsTable;
+  invoice_profiles: InvoiceProfilesTable;
+  invoices: InvoicesTable;
+  invoice_orders: InvoiceOrdersTable;
 }
 
 /** An operator of the platform (the console), apart from customers. */

@@ -46,7 +46,9 @@ export class UsageService {
    */
   async daily(userId: number, query: UsageQuery): Promise<{ day: string; bytes: number }[]> {
     const errors: Record<string, string> = {};
-    const end = query.end === undefined ? this.now() : this.time.parse(query.end);
+    let end = query.end === undefined ? this.now() : this.time.parse(query.end);
+    // A day alone as end_time means the whole day, not its first hour.
+    if (end !== undefined && query.end !== undefined && /^\s*\d{4}-\d{2}-\d{2}\s*$/.test(query.end)) end += 86_399_999;
     if (end === undefined) errors.end_time = 'expected Y-m-d H:i:s';
     const start = query.start === undefined ? (end ?? this.now()) - 7 * 86_400_000 : this.time.parse(query.start);
     if (start === undefined) errors.start_time = 'expected Y-m-d H:i:s';

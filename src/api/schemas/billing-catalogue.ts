@@ -69,6 +69,61 @@ export const PaymentGroups = {
   },
 };
 
+export const PaymentList = {
+  summary: 'Payment methods, one list',
+  description:
+    'The methods of payment/groups as one list (the `pm_id`s of order/create), with the same `trade_no` filter. `currency` is accepted and ignored: the platform has one currency.',
+  tags: ['payment'],
+  querystring: Type.Object({
+    ...CustomerCommon,
+    trade_no: Type.Optional(Type.String({ maxLength: 64, description: 'Only the methods that may pay this order' })),
+    currency: Type.Optional(Type.String({ maxLength: 16, description: 'Accepted; the platform has one currency' })),
+  }),
+  response: { 200: Envelope(Type.Object({ list: Type.Array(PaymentItem) })) },
+};
+
+const CustomerSku = Type.Object({
+  id: Type.Integer({ description: 'product_sku_bandwidth_id, product_sku_concurrency_id or product_sku_duration_id' }),
+  kind: Type.String({ description: 'bandwidth (Mbit/s), concurrency (connections) or duration (days)' }),
+  title: Type.String(),
+  value: Type.Integer(),
+  price: Type.Number({ description: 'Added to the unit price, per unit' }),
+});
+
+export const CustomerProducts = {
+  summary: 'The catalogue: what can be ordered',
+  description:
+    'Enabled products of the types Tollgate sells, by id: the documents’ Product (`id`, `name`, `type`, `price`, `description`) with what one unit gives. Filters: `type`; `parent_product_type` (14 or 25) lists the static IP renewals (type 19), which renew IPs of either type; `time_days` the unit’s days. `show_type` is accepted and ignored.',
+  tags: ['orders'],
+  querystring: Type.Object({
+    ...CustomerCommon,
+    type: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Product type' })),
+    parent_product_type: Type.Optional(
+      Type.Unsafe<number>({ type: 'integer', enum: [14, 25], description: 'Renewals of this static type' }),
+    ),
+    time_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Only units of this many days' })),
+    show_type: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'Accepted, ignored' })),
+  }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        list: Type.Array(
+          Type.Object({
+            id: Type.Integer({ description: '`pid` of order/create' }),
+            name: Type.String(),
+            type: Type.Integer({ description: 'Product type' }),
+            price: Type.Number({ description: 'Price of one unit (0 for top-ups: their amount is recharge_amount)' }),
+            description: Type.String(),
+            unit_bytes: Type.Integer({ description: 'Traffic one unit gives, bytes (9, 12)' }),
+            unit_days: Type.Integer({ description: 'Days one unit lasts' }),
+            skus: Type.Array(CustomerSku, { description: 'Type 11: the options to choose' }),
+          }),
+        ),
+      }),
+    ),
+  },
+};
+
 export const GiftRatio = {
   summary: 'Balance top-up gift tiers',
   description:

@@ -89,3 +89,61 @@ export const DynamicStatesSearch = {
   }),
   response: { 200: NameList },
 };
+
+export const HostPoolRegions = {
+  summary: 'Countries the exit pools serve',
+  description:
+    'Every country an enabled exit node of a pool serves (dynamic residential: 9, 11; datacenter: 12), in ISO code order, with the product types served there. Static IPs are listed by static-ip-region.',
+  tags: ['geo'],
+  querystring: Type.Object({ ...CustomerCommon }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        list: Type.Array(
+          Type.Object({ ...countryFields, product_types: Type.Array(Type.Integer(), { description: 'Types served there' }) }),
+        ),
+      }),
+    ),
+  },
+};
+
+const Username = Type.String({ minLength: 1, maxLength: 64, description: 'One of your proxy accounts (whitelist-account/list)' });
+
+const accountDescription =
+  'What the exits of this proxy account’s product type serve now (every product type you have an account of that name in). Types without pool exits (static IPs 14, 25) have none: their places are their IPs. Unknown account: code 2001.';
+
+export const AccountCities = {
+  summary: 'Cities available to one proxy account',
+  description: accountDescription,
+  tags: ['geo'],
+  querystring: Type.Object({ ...CustomerCommon, username: Username }),
+  response: { 200: Envelope(Type.Object({ list: Type.Array(CityItem) })) },
+};
+
+export const AccountStates = {
+  summary: 'States available to one proxy account',
+  description: accountDescription,
+  tags: ['geo'],
+  querystring: Type.Object({ ...CustomerCommon, username: Username }),
+  response: { 200: Envelope(Type.Object({ list: Type.Array(StateItem) })) },
+};
+
+export const AccountAreas = {
+  summary: 'Countries, states and cities available to one proxy account',
+  description: accountDescription,
+  tags: ['geo'],
+  querystring: Type.Object({ ...CustomerCommon, username: Username }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        list: Type.Array(
+          Type.Object({
+            ...countryFields,
+            states: Type.Array(Type.String(), { description: 'Served states, sorted' }),
+            cities: Type.Array(Type.Object({ state: Type.String(), city: Type.String() }), { description: 'Served places' }),
+          }),
+        ),
+      }),
+    ),
+  },
+};

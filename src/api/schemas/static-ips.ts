@@ -38,6 +38,20 @@ export const StaticIpRegion = {
         description: 'IP type: 1 static residential (default), 0 static datacenter',
       }),
     ),
+    asn: Type.Optional(
+      Type.Unsafe<0 | 1>({
+        type: 'integer',
+        enum: [0, 1],
+        description: 'The newer release’s grouping by ASN: accepted, changes nothing (the inventory records no ASN)',
+      }),
+    ),
+    exclusive: Type.Optional(
+      Type.Unsafe<0 | 1>({
+        type: 'integer',
+        enum: [0, 1],
+        description: 'The newer release’s exclusive IPs: accepted, changes nothing (every static IP is exclusive)',
+      }),
+    ),
   }),
   response: {
     200: Envelope(

@@ -11,10 +11,13 @@ export const UNIT_DAYS_MAX = 3650;
 /** 1 PiB, the largest package. */
 export const UNIT_BYTES_MAX = 2 ** 50;
 
-export const SKU_KINDS = ['bandwidth', 'concurrency'] as const;
+export const SKU_KINDS = ['bandwidth', 'concurrency', 'duration'] as const;
 export type SkuKind = (typeof SKU_KINDS)[number];
 
-/** A time-package (type 11) option: a bandwidth (Mbit/s) or concurrency (connections) tier with its own price. */
+/**
+ * A time-package (type 11) option with its own price: a bandwidth (Mbit/s) or concurrency (connections) tier, or a
+ * duration (days one unit lasts, instead of the product's unit_days: the newer release's `product_sku_duration_id`).
+ */
 export interface ProductSku {
   readonly id: number;
   readonly productId: number;
@@ -41,7 +44,7 @@ export interface Product {
    * listed but cannot be ordered); the product may still be disabled.
    */
   readonly orderable: boolean;
-  /** Time packages (type 11) only: its SKUs, bandwidth then concurrency, by value. */
+  /** Time packages (type 11) only: its SKUs, by kind (bandwidth, concurrency, duration), then value. */
   readonly skus: readonly ProductSku[];
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -118,8 +118,9 @@ export function checkSkuKind(input: string): Check<SkuKind> {
   return (SKU_KINDS as readonly string[]).includes(input) ? good(input as SkuKind) : bad(`one of ${SKU_KINDS.join(', ')}`);
 }
 
-/** A SKU's value: Mbit/s of bandwidth or connections of concurrency, within what a time package may hold. */
+/** A SKU's value: Mbit/s of bandwidth, connections of concurrency or days of duration, within what a time package may hold. */
 export function checkSkuValue(input: number, kind: SkuKind | undefined): Check<number> {
+  if (kind === 'duration') return checkInteger(input, 1, UNIT_DAYS_MAX);
   return checkInteger(input, 1, kind === 'concurrency' ? CONCURRENCY_MAX : BANDWIDTH_MBPS_MAX);
 }
 

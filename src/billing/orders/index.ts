@@ -15,6 +15,9 @@ export {
   type OrderCatalogue,
   type OrderListFilter,
   type OrderPage,
+  type OrderQuote,
+  type PaidOrder,
+  type PayCheck,
   REGIONS_MAX,
   RENEW_IDS_MAX,
 } from './orders.types.js';

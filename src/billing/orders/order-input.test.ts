@@ -20,6 +20,20 @@ describe('parseRegionList', () => {
     });
   });
 
+  it('reads the newer release’s COUNTRY,COUNT|COUNTRY,COUNT form, one region included', () => {
+    assert.deepEqual(parseRegionList('JP,2|us,1', 10), {
+      ok: true,
+      value: [
+        { country: 'JP', count: 2 },
+        { country: 'US', count: 1 },
+      ],
+    });
+    assert.deepEqual(parseRegionList(' de , 3 ', 10), { ok: true, value: [{ country: 'DE', count: 3 }] });
+    assert.equal(parseRegionList('JP,2|JP,1', 10).ok, false);
+    assert.equal(parseRegionList('JP:2|US,1', 10).ok, false);
+    assert.equal(parseRegionList('JP,0', 10).ok, false);
+  });
+
   it('refuses what is not a list of valid countries with counts in range', () => {
     for (const [input, reason] of [
       ['', /one or more/],

@@ -5,15 +5,18 @@ import { REGIONS_MAX, RENEW_IDS_MAX } from './orders.types.js';
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /**
- * `region_list`: `US:2,DE:1` — ISO 3166-1 alpha-2 countries (any case) with a count ≥ 1 each, at most `maxCount`
- * per country; blank entries are skipped, a country named twice is refused.
+ * `region_list`: `US:2,DE:1` (the documents), or `US,2|DE,1` (the newer release's clients) — ISO 3166-1 alpha-2
+ * countries (any case) with a count ≥ 1 each, at most `maxCount` per country; blank entries are skipped, a
+ * country named twice is refused.
  */
 export function parseRegionList(text: string, maxCount: number): Parsed<{ country: string; count: number }[]> {
   const regions: { country: string; count: number }[] = [];
-  for (const raw of text.split(',')) {
+  // The newer form has no colon; a single `JP,2` is that form too.
+  const piped = text.includes('|') || (!text.includes(':') && /\d/.test(text));
+  for (const raw of text.split(piped ? '|' : ',')) {
     const entry = raw.trim();
     if (entry === '') continue;
-    const m = /^([^:\s]+)\s*:\s*(\d{1,7})$/.exec(entry);
+    const m = (piped ? /^([^,\s]+)\s*,\s*(\d{1,7})$/ : /^([^:\s]+)\s*:\s*(\d{1,7})$/).exec(entry);
     if (!m?.[1] || !m[2]) return { ok: false, reason: `"${entry}" is not COUNTRY:COUNT, e.g. US:2` };
     const country = normalizeCountry(m[1]);
     if (country === undefined) return { ok: false, reason: `${m[1]}: ${COUNTRY_RULE}` };

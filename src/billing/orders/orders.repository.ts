@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import type { Database, DialectCapabilities, OrderRow, OrdersTable } from '../../storage/index.js';
 import { ORDER_STATUS } from '../billing.types.js';
 
@@ -8,6 +8,14 @@ export interface OrderQuery {
   readonly tradeNo?: string | undefined;
   readonly status?: number | undefined;
   readonly productType?: number | undefined;
+  /** created_at at or after, epoch ms. */
+  readonly createdFrom?: number | undefined;
+  /** created_at at or before, epoch ms. */
+  readonly createdUntil?: number | undefined;
+  /** true: on an invoice that counts (invoice_orders); false: on none. */
+  readonly invoiced?: boolean | undefined;
+  /** 'some': pay_fee > 0; 'none': pay_fee 0. */
+  readonly payFee?: 'some' | 'none' | undefined;
   readonly offset: number;
   readonly limit: number;
 }
@@ -129,6 +137,12 @@ export class OrdersRepository {
     return Number(row?.sum ?? 0);
   }
 
+  /** The user's balance now, cents. */
+  async balanceOf(userId: number): Promise<number> {
+    const row = await this.db.selectFrom('users').select('balance_cents').where('id', '=', userId).executeTakeFirst();
+    return Number(row?.balance_cents ?? 0);
+  }
+
   /** Pays a pending order with `pmId`: its method becomes that one (so a refund knows where the money came from). */
   setMethod(orderId: number, pmId: number, now: number): Promise<OrderRow | undefined> {
     return this.db
@@ -146,6 +160,17 @@ export class OrdersRepository {
     if (q.tradeNo !== undefined) base = base.where('trade_no', '=', q.tradeNo);
     if (q.status !== undefined) base = base.where('status', '=', q.status);
     if (q.productType !== undefined) base = base.where('product_type', '=', q.productType);
+    if (q.createdFrom !== undefined) base = base.where('created_at', '>=', q.createdFrom);
+    if (q.createdUntil !== undefined) base = base.where('created_at', '<=', q.createdUntil);
+    if (q.payFee === 'some') base = base.where('pay_fee_cents', '>', 0);
+    if (q.payFee === 'none') base = base.where('pay_fee_cents', '=', 0);
+    if (q.invoiced !== undefined) {
+      const on = (eb: ExpressionBuilder<Database, 'orders'>) =>
+        eb.exists(
+          eb.selectFrom('invoice_orders').select('invoice_orders.order_id').whereRef('invoice_orders.order_id', '=', 'orders.id'),
+        );
+      base = base.where((eb) => (q.invoiced ? on(eb) : eb.not(on(eb))));
+    }
     const [rows, count] = await Promise.all([
       base.selectAll().orderBy('id', 'desc').offset(q.offset).limit(q.limit).execute(),
       base.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),

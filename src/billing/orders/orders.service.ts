@@ -33,6 +33,9 @@ import {
   type OrderCatalogue,
   type OrderListFilter,
   type OrderPage,
+  type OrderQuote,
+  type PaidOrder,
+  type PayCheck,
 } from './orders.types.js';
 
 export interface OrdersServiceOptions {
@@ -78,8 +81,14 @@ export class OrdersService {
     this.#now = options.now ?? Date.now;
   }
 
-  /** order/create for `userId`. */
-  async create(userId: number, input: CreateOrderInput): Promise<CreatedOrder> {
+  /**
+   * What an order body refers to, checked before anything is priced: the product (enabled, sold, provisionable),
+   * the payment method (enabled, allowed for the type), and what a recharge cannot have; then its price.
+   */
+  async #prepare(
+    userId: number,
+    input: CreateOrderInput,
+  ): Promise<{ product: Product; method: PaymentMethod; priced: Priced; renewing: Partial<OrderDetails> }> {
     const { catalogue, provisioners } = this.deps;
     const product = await catalogue.product(input.pid);
     if (!product || !product.enabled) throw new AppError('TG_ERR_PRODUCT_NOT_FOUND', { params: { pid: input.pid } });
@@ -96,41 +105,80 @@ export class OrdersService {
       throw new AppError('TG_ERR_COUPON_INVALID', { params: { reason: 'not for this product' } });
     }
     if (recharge && input.useInvitationDiscount === true) throw new AppError('TG_ERR_INVITE_DISCOUNT_UNAVAILABLE');
-
     const priced = await this.#price(userId, product, input);
-    const renewing = renewalDetails(type, input);
+    return { product, method, priced, renewing: renewalDetails(type, input) };
+  }
+
+  /**
+   * The discounts of a priced order inside `trx` (the user row locked by the caller): the coupon and the
+   * invitation discount, and what is left to pay, within the method's bounds. order/create and order/check
+   * both price through here, so a check answers exactly what create would charge.
+   */
+  async #discount(
+    trx: Transaction<Database>,
+    userId: number,
+    prepared: { product: Product; method: PaymentMethod; priced: Priced; renewing: Partial<OrderDetails> },
+    input: CreateOrderInput,
+    now: number,
+  ): Promise<{ couponId: number | null; couponCents: number; inviteCents: number; discountCents: number; payFeeCents: number }> {
+    const { product, method, priced } = prepared;
+    const repo = new OrdersRepository(trx, this.deps.caps);
+    const user = await repo.lockUser(userId);
+    if (!user) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    let couponId: number | null = null;
+    let couponCents = 0;
+    if (input.couponSn !== undefined) {
+      const coupon = await this.deps.catalogue.checkCoupon(trx, input.couponSn, product.id, priced.totalFeeCents, now);
+      couponId = coupon.couponId;
+      couponCents = coupon.discountCents;
+    }
+    let inviteCents = 0;
+    if (input.useInvitationDiscount === true) {
+      const percent = this.options.inviteDiscountPercent;
+      if (percent <= 0 || user.invitedBy === null || (await repo.hasPaidOrder(userId))) {
+        throw new AppError('TG_ERR_INVITE_DISCOUNT_UNAVAILABLE');
+      }
+      inviteCents = applyBasisPoints(priced.totalFeeCents, percent * 100);
+    }
+    const discountCents = Math.min(priced.totalFeeCents, couponCents + inviteCents);
+    const payFeeCents = priced.totalFeeCents - discountCents;
+    checkMethodRange(method, payFeeCents);
+    return { couponId, couponCents, inviteCents, discountCents, payFeeCents };
+  }
+
+  /** order/check for `userId`: the price order/create would charge for `input`, and nothing written. */
+  async check(userId: number, input: CreateOrderInput): Promise<OrderQuote> {
+    const prepared = await this.#prepare(userId, input);
+    const now = this.#now();
+    const d = await this.deps.db.transaction().execute((trx) => this.#discount(trx, userId, prepared, input, now));
+    return {
+      product: prepared.product,
+      method: prepared.method,
+      amount: prepared.priced.amount,
+      totalFeeCents: prepared.priced.totalFeeCents,
+      couponCents: d.couponCents,
+      inviteCents: d.inviteCents,
+      discountCents: d.discountCents,
+      payFeeCents: d.payFeeCents,
+    };
+  }
+
+  /** order/create for `userId`. */
+  async create(userId: number, input: CreateOrderInput): Promise<CreatedOrder> {
+    const prepared = await this.#prepare(userId, input);
+    const { product, method, priced, renewing } = prepared;
     const now = this.#now();
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const repo = new OrdersRepository(trx, this.deps.caps);
-      const user = await repo.lockUser(userId);
-      if (!user) throw new AppError('TG_ERR_USER_NOT_FOUND');
-
-      let couponId: number | null = null;
-      let couponCents = 0;
-      if (input.couponSn !== undefined) {
-        const coupon = await catalogue.checkCoupon(trx, input.couponSn, product.id, priced.totalFeeCents, now);
-        couponId = coupon.couponId;
-        couponCents = coupon.discountCents;
-      }
-      let inviteCents = 0;
-      if (input.useInvitationDiscount === true) {
-        const percent = this.options.inviteDiscountPercent;
-        if (percent <= 0 || user.invitedBy === null || (await repo.hasPaidOrder(userId))) {
-          throw new AppError('TG_ERR_INVITE_DISCOUNT_UNAVAILABLE');
-        }
-        inviteCents = applyBasisPoints(priced.totalFeeCents, percent * 100);
-      }
-      const discountCents = Math.min(priced.totalFeeCents, couponCents + inviteCents);
-      const payFeeCents = priced.totalFeeCents - discountCents;
-      checkMethodRange(method, payFeeCents);
-      if (couponId !== null) await catalogue.reserveCoupon(trx, couponId);
+      const { couponId, inviteCents, discountCents, payFeeCents } = await this.#discount(trx, userId, prepared, input, now);
+      if (couponId !== null) await this.deps.catalogue.reserveCoupon(trx, couponId);
 
       const details: OrderDetails = { ...priced.details, ...(inviteCents > 0 ? { inviteDiscount: true } : {}), ...renewing };
       const order = await repo.insert({
         trade_no: await this.#uniqueTradeNo(repo, now),
         user_id: userId,
         product_id: product.id,
-        product_type: type,
+        product_type: product.productType,
         product_name: product.title,
         amount: priced.amount,
         total_fee_cents: priced.totalFeeCents,
@@ -181,11 +229,23 @@ export class OrdersService {
     const errors: Record<string, string> = {};
     if (!Number.isSafeInteger(page) || page < 1) errors.page_no = 'an integer ≥ 1';
     if (!Number.isInteger(size) || size < 1 || size > ORDER_PAGE_SIZE_MAX) errors.page_size = `1-${ORDER_PAGE_SIZE_MAX}`;
+    const from = filter.startTime === undefined ? undefined : this.deps.time.parse(filter.startTime);
+    const to = filter.endTime === undefined ? undefined : this.deps.time.parse(filter.endTime);
+    if (filter.startTime !== undefined && from === undefined) errors.start_time = 'expected Y-m-d H:i:s or Y-m-d';
+    if (filter.endTime !== undefined && to === undefined) errors.end_time = 'expected Y-m-d H:i:s or Y-m-d';
+    if (from !== undefined && to !== undefined && from > to) errors.start_time = 'must not be after end_time';
     if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    // A day alone as end_time means the whole day; a time means up to that second, inclusive.
+    const until =
+      to === undefined ? undefined : /^\s*\d{4}-\d{2}-\d{2}\s*$/.test(filter.endTime ?? '') ? to + 86_399_999 : to + 999;
     const { rows, total } = await new OrdersRepository(this.deps.db, this.deps.caps).list(userId, {
       tradeNo: filter.tradeNo,
       status: filter.status,
       productType: filter.productType,
+      createdFrom: from,
+      createdUntil: until,
+      invoiced: filter.invoice === 1 ? true : filter.invoice === 0 ? false : undefined,
+      payFee: filter.payFeeStatus === 1 ? 'some' : filter.payFeeStatus === 2 ? 'none' : undefined,
       offset: (page - 1) * size,
       limit: size,
     });
@@ -218,19 +278,86 @@ export class OrdersService {
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const repo = new OrdersRepository(trx, this.deps.caps);
       if (!(await repo.lockUser(userId))) throw new AppError('TG_ERR_USER_NOT_FOUND');
-      const order = await repo.findByTradeNo(tradeNo, userId);
-      if (!order) throw new AppError('TG_ERR_ORDER_NOT_FOUND');
-      if (order.status !== ORDER_STATUS.PENDING || Number(order.expires_at) <= now) {
-        throw new AppError('TG_ERR_ORDER_NOT_PENDING', { data: { trade_no: order.trade_no, status: order.status } });
-      }
-      if (!mayPayFor(method, order.product_type)) throw new AppError('TG_ERR_PAYMENT_METHOD_NOT_ALLOWED');
-      checkMethodRange(method, Number(order.pay_fee_cents));
+      const order = await this.#payableOrder(repo, userId, tradeNo, method, now);
       const switched = await repo.setMethod(Number(order.id), method.id, now);
-      if (!switched) throw new AppError('TG_ERR_ORDER_NOT_PENDING', { data: { trade_no: order.trade_no, status: order.status } });
+      if (!switched) throw notPending(order);
       await this.#payFromBalance(trx, switched, now);
       return (await repo.findById(Number(order.id))) ?? switched;
     });
     return toOrder(row);
+  }
+
+  /**
+   * pay/pay-check: paying the user's pending order `tradeNo` with method `pmId` (default: the order's own), ahead
+   * of `pay`. The same checks as `pay` (the order pending and in its window, the method enabled, allowed for the
+   * product and admitting pay_fee); for the balance, also the balance now and whether it covers pay_fee.
+   */
+  async payCheck(userId: number, tradeNo: string, pmId?: number): Promise<PayCheck> {
+    const repo = new OrdersRepository(this.deps.db, this.deps.caps);
+    const current = await repo.findByTradeNo(tradeNo, userId);
+    if (!current) throw new AppError('TG_ERR_ORDER_NOT_FOUND');
+    const method = await this.#method(pmId ?? Number(current.pm_id));
+    const order = await this.#payableOrder(repo, userId, tradeNo, method, this.#now());
+    if (method.kind !== 'balance') return { order: toOrder(order), method, payable: true };
+    const balanceCents = await repo.balanceOf(userId);
+    return { order: toOrder(order), method, balanceCents, payable: balanceCents >= Number(order.pay_fee_cents) };
+  }
+
+  /**
+   * pay: pays the user's pending order `tradeNo` with method `pmId` (default: the order's own). The balance pays
+   * at once (payFromBalance). An external method becomes the order's method and answers where to pay; a manual
+   * one becomes the order's method and waits for the operator. Either way the order stays pending until paid.
+   */
+  async pay(userId: number, tradeNo: string, pmId?: number): Promise<PaidOrder> {
+    let chosen = pmId;
+    if (chosen === undefined) {
+      const current = await new OrdersRepository(this.deps.db, this.deps.caps).findByTradeNo(tradeNo, userId);
+      if (!current) throw new AppError('TG_ERR_ORDER_NOT_FOUND');
+      chosen = Number(current.pm_id);
+    }
+    const method = await this.#method(chosen);
+    if (method.kind === 'balance') return { order: await this.payFromBalance(userId, tradeNo) };
+    const now = this.#now();
+    const row = await this.deps.db.transaction().execute(async (trx) => {
+      const repo = new OrdersRepository(trx, this.deps.caps);
+      const order = await this.#payableOrder(repo, userId, tradeNo, method, now);
+      const switched = await repo.setMethod(Number(order.id), method.id, now);
+      if (!switched) throw notPending(order);
+      return switched;
+    });
+    const order = toOrder(row);
+    if (method.kind === 'external' && method.payUrl !== '') {
+      return { order, payUrl: fillPayUrl(method.payUrl, order.tradeNo, order.payFeeCents) };
+    }
+    return { order };
+  }
+
+  async #method(pmId: number): Promise<PaymentMethod> {
+    const method = await this.deps.catalogue.paymentMethod(pmId);
+    if (!method) throw new AppError('TG_ERR_PAYMENT_METHOD_NOT_FOUND', { params: { pm_id: pmId } });
+    if (method.disabled) throw new AppError('TG_ERR_PAYMENT_METHOD_DISABLED');
+    return method;
+  }
+
+  /** The user's order `tradeNo`, if `method` may pay it now: pending, in its window, allowed, within bounds. */
+  async #payableOrder(
+    repo: OrdersRepository,
+    userId: number,
+    tradeNo: string,
+    method: PaymentMethod,
+    now: number,
+  ): Promise<OrderRow> {
+    const order = await repo.findByTradeNo(tradeNo, userId);
+    if (!order) throw new AppError('TG_ERR_ORDER_NOT_FOUND');
+    if (order.status !== ORDER_STATUS.PENDING || Number(order.expires_at) <= now) throw notPending(order);
+    if (!mayPayFor(method, order.product_type)) throw new AppError('TG_ERR_PAYMENT_METHOD_NOT_ALLOWED');
+    checkMethodRange(method, Number(order.pay_fee_cents));
+    return order;
+  }
+
+  /** The built-in balance payment method (the dashboard's pay_method 7). */
+  balanceMethod(): Promise<PaymentMethod> {
+    return this.deps.catalogue.balanceMethod();
   }
 
   /** One order by id (any user's). */
@@ -288,21 +415,34 @@ export class OrdersService {
       checkUnits(product, errors);
       priced = { amount, totalFeeCents: unit * amount, details: { unitBytes: product.unitBytes, unitDays: product.unitDays } };
     } else if (provision === 'time-package') {
-      const amount = input.amount ?? 1;
+      // `etd` (the newer release) counts durations as `amount` does; both given, they must agree.
+      if (input.amount !== undefined && input.etd !== undefined && input.amount !== input.etd) {
+        throw invalidParams({ etd: 'must equal amount when both are given' });
+      }
+      const amount = input.amount ?? input.etd ?? 1;
+      const durations = product.skus.some((s) => s.kind === 'duration');
       if (input.bandwidthSkuId === undefined) errors.product_sku_bandwidth_id = 'is required for this product';
       if (input.concurrencySkuId === undefined) errors.product_sku_concurrency_id = 'is required for this product';
+      if (durations && input.durationSkuId === undefined) errors.product_sku_duration_id = 'is required for this product';
       if (Object.keys(errors).length > 0) throw invalidParams(errors);
       const bandwidth = skuOf(product, input.bandwidthSkuId!, 'bandwidth', 'product_sku_bandwidth_id');
       const concurrency = skuOf(product, input.concurrencySkuId!, 'concurrency', 'product_sku_concurrency_id');
-      if (amount * product.unitDays > PACKAGE_DAYS_MAX) errors.amount = `at most ${PACKAGE_DAYS_MAX} days in all`;
+      const duration =
+        input.durationSkuId === undefined
+          ? undefined
+          : skuOf(product, input.durationSkuId, 'duration', 'product_sku_duration_id');
+      // A duration SKU sets how long one unit lasts, in place of the product's unit_days.
+      const unitDays = duration?.value ?? product.unitDays;
+      if (amount * unitDays > PACKAGE_DAYS_MAX) errors.amount = `at most ${PACKAGE_DAYS_MAX} days in all`;
       checkUnits(product, errors);
       priced = {
         amount,
-        totalFeeCents: (unit + bandwidth.priceCents + concurrency.priceCents) * amount,
+        totalFeeCents: (unit + bandwidth.priceCents + concurrency.priceCents + (duration?.priceCents ?? 0)) * amount,
         details: {
-          unitDays: product.unitDays,
+          unitDays,
           bandwidthSku: { id: bandwidth.id, value: bandwidth.value, priceCents: bandwidth.priceCents },
           concurrencySku: { id: concurrency.id, value: concurrency.value, priceCents: concurrency.priceCents },
+          ...(duration ? { durationSku: { id: duration.id, value: duration.value, priceCents: duration.priceCents } } : {}),
         },
       };
     } else if (provision === 'static-ip') {
@@ -399,12 +539,16 @@ function checkUnits(product: Product, errors: Record<string, string>): void {
     errors.pid = 'this product provisions no traffic (unit_bytes 0); ask the operator';
 }
 
-function skuOf(product: Product, id: number, kind: 'bandwidth' | 'concurrency', field: string): ProductSku {
+function skuOf(product: Product, id: number, kind: ProductSku['kind'], field: string): ProductSku {
   const sku = product.skus.find((s) => s.id === id);
   if (!sku) throw new AppError('TG_ERR_SKU_INVALID', { params: { reason: `${field} ${id} is not an option of this product` } });
   if (sku.kind !== kind)
     throw new AppError('TG_ERR_SKU_INVALID', { params: { reason: `${field} ${id} is not a ${kind} option` } });
   return sku;
+}
+
+function notPending(order: OrderRow): AppError {
+  return new AppError('TG_ERR_ORDER_NOT_PENDING', { data: { trade_no: order.trade_no, status: order.status } });
 }
 
 /** The method's bounds on what is paid (max 0: none). */

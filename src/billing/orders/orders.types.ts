@@ -65,6 +65,10 @@ export interface CreateOrderInput {
   readonly renewal?: { readonly autoRenewalId: number; readonly fromPackageId: number; readonly startsAt: number } | undefined;
   readonly bandwidthSkuId?: number | undefined;
   readonly concurrencySkuId?: number | undefined;
+  /** Type 11 products with duration SKUs: the chosen one (how many days one unit lasts). */
+  readonly durationSkuId?: number | undefined;
+  /** The newer release's `etd`: how many of the chosen durations (type 11); the same as `amount`. */
+  readonly etd?: number | undefined;
   /** Types 3 and 26: a decimal money amount ("100", "12.50"). */
   readonly rechargeAmount?: string | undefined;
 }
@@ -102,7 +106,40 @@ export interface OrderListFilter {
   readonly tradeNo?: string | undefined;
   readonly status?: number | undefined;
   readonly productType?: number | undefined;
+  /** Created at or after, `Y-m-d H:i:s` (or `Y-m-d`) in the platform time zone. */
+  readonly startTime?: string | undefined;
+  /** Created at or before, the same format. */
+  readonly endTime?: string | undefined;
+  /** 1: on an invoice that counts (requested or issued); 0: on none; -1 or undefined: either. */
+  readonly invoice?: number | undefined;
+  /** 1: something was (or is) to pay (pay_fee > 0); 2: nothing (pay_fee 0, a full discount). */
+  readonly payFeeStatus?: number | undefined;
 }
+
+/** What order/check answers: the price of an order body, as order/create would charge it, without creating it. */
+export interface OrderQuote {
+  readonly product: Product;
+  readonly method: PaymentMethod;
+  readonly amount: number;
+  readonly totalFeeCents: number;
+  readonly couponCents: number;
+  readonly inviteCents: number;
+  readonly discountCents: number;
+  readonly payFeeCents: number;
+}
+
+/** What pay/pay-check answers: paying the order with the method, ahead of doing it. */
+export interface PayCheck {
+  readonly order: Order;
+  readonly method: PaymentMethod;
+  /** The balance method: the space's balance now, cents. */
+  readonly balanceCents?: number | undefined;
+  /** Whether `pay` would succeed now (the balance covers it, for the balance method). */
+  readonly payable: boolean;
+}
+
+/** What pay answers: the order (paid, for the balance) and, for an external method, where to pay it. */
+export type PaidOrder = CreatedOrder;
 
 export interface OrderPage {
   /** Newest first. */

@@ -662,6 +662,467 @@ export interface paths {
     };
     trace?: never;
   };
+  '/admin/invoices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List invoices, newest first */
+    get: {
+      parameters: {
+        query: {
+          /** @description Page, from 1 (default 1) */
+          page: number;
+          /** @description At most 100 */
+          size: number;
+          /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided */
+          status?: number;
+          user_id?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  address: string;
+                  amount: number;
+                  /** Format: date-time */
+                  closed_at: string | null;
+                  /** Format: date-time */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  /** Format: date-time */
+                  issued_at: string | null;
+                  kind: string;
+                  number: string | null;
+                  orders: {
+                    amount: number;
+                    /** Format: date-time */
+                    paid_at: string;
+                    product_name: string;
+                    trade_no: string;
+                  }[];
+                  reason: string;
+                  remark: string;
+                  /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided */
+                  status: number;
+                  tax_no: string;
+                  title: string;
+                  /** @description The space (a user, or a team’s space) */
+                  user_id: number;
+                }[];
+                page: number;
+                page_size: number;
+                total_count: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/invoices/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One invoice */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                amount: number;
+                /** Format: date-time */
+                closed_at: string | null;
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                id: number;
+                /** Format: date-time */
+                issued_at: string | null;
+                kind: string;
+                number: string | null;
+                orders: {
+                  amount: number;
+                  /** Format: date-time */
+                  paid_at: string;
+                  product_name: string;
+                  trade_no: string;
+                }[];
+                reason: string;
+                remark: string;
+                /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided */
+                status: number;
+                tax_no: string;
+                title: string;
+                /** @description The space (a user, or a team’s space) */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/invoices/{id}/issue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a requested invoice
+     * @description Gives it a number (the one sent, or INV + the local day + the id) and the issue time; its PDF can then be downloaded.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The invoice number */
+            number?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                amount: number;
+                /** Format: date-time */
+                closed_at: string | null;
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                id: number;
+                /** Format: date-time */
+                issued_at: string | null;
+                kind: string;
+                number: string | null;
+                orders: {
+                  amount: number;
+                  /** Format: date-time */
+                  paid_at: string;
+                  product_name: string;
+                  trade_no: string;
+                }[];
+                reason: string;
+                remark: string;
+                /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided */
+                status: number;
+                tax_no: string;
+                title: string;
+                /** @description The space (a user, or a team’s space) */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/invoices/{id}/pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The PDF of an issued invoice
+     * @description Answers `application/pdf`.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The invoice, application/pdf */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/invoices/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a requested invoice */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (shown to the customer) */
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                amount: number;
+                /** Format: date-time */
+                closed_at: string | null;
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                id: number;
+                /** Format: date-time */
+                issued_at: string | null;
+                kind: string;
+                number: string | null;
+                orders: {
+                  amount: number;
+                  /** Format: date-time */
+                  paid_at: string;
+                  product_name: string;
+                  trade_no: string;
+                }[];
+                reason: string;
+                remark: string;
+                /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided */
+                status: number;
+                tax_no: string;
+                title: string;
+                /** @description The space (a user, or a team’s space) */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/invoices/{id}/void': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Void an issued invoice (its orders can be invoiced again) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why (shown to the customer) */
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                amount: number;
+                /** Format: date-time */
+                closed_at: string | null;
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                id: number;
+                /** Format: date-time */
+                issued_at: string | null;
+                kind: string;
+                number: string | null;
+                orders: {
+                  amount: number;
+                  /** Format: date-time */
+                  paid_at: string;
+                  product_name: string;
+                  trade_no: string;
+                }[];
+                reason: string;
+                remark: string;
+                /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled, 4 voided */
+                status: number;
+                tax_no: string;
+                title: string;
+                /** @description The space (a user, or a team’s space) */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/live': {
     parameters: {
       query?: never;
@@ -2057,7 +2518,7 @@ export interface paths {
                     /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                     id: number;
                     /** @enum {string} */
-                    kind: 'bandwidth' | 'concurrency';
+                    kind: 'bandwidth' | 'concurrency' | 'duration';
                     /** @description Added to the unit price */
                     price: number;
                     title: string;
@@ -2107,7 +2568,7 @@ export interface paths {
             product_type: 3 | 9 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 24 | 25 | 26 | 27 | 28;
             skus?: {
               /** @enum {string} */
-              kind: 'bandwidth' | 'concurrency';
+              kind: 'bandwidth' | 'concurrency' | 'duration';
               /** @description Price of this option; a decimal with at most 2 decimals (12.5 or "12.50") */
               price: number | string;
               title?: string;
@@ -2153,7 +2614,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -2228,7 +2689,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -2317,7 +2778,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -2390,7 +2851,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -2441,7 +2902,7 @@ export interface paths {
         content: {
           'application/json': {
             /** @enum {string} */
-            kind: 'bandwidth' | 'concurrency';
+            kind: 'bandwidth' | 'concurrency' | 'duration';
             /** @description Price of this option; a decimal with at most 2 decimals (12.5 or "12.50") */
             price: number | string;
             title?: string;
@@ -2479,7 +2940,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -2558,7 +3019,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -2597,7 +3058,7 @@ export interface paths {
         content: {
           'application/json': {
             /** @enum {string} */
-            kind?: 'bandwidth' | 'concurrency';
+            kind?: 'bandwidth' | 'concurrency' | 'duration';
             /** @description Price of this option; a decimal with at most 2 decimals (12.5 or "12.50") */
             price?: number | string;
             title?: string;
@@ -2635,7 +3096,7 @@ export interface paths {
                   /** @description product_sku_bandwidth_id / product_sku_concurrency_id of order/create */
                   id: number;
                   /** @enum {string} */
-                  kind: 'bandwidth' | 'concurrency';
+                  kind: 'bandwidth' | 'concurrency' | 'duration';
                   /** @description Added to the unit price */
                   price: number;
                   title: string;
@@ -5511,6 +5972,348 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/host-pool/regions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Countries the exit pools serve
+     * @description Every country an enabled exit node of a pool serves (dynamic residential: 9, 11; datacenter: 12), in ISO code order, with the product types served there. Static IPs are listed by static-ip-region.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /**
+                   * @description Continent: AF, AN, AS, EU, NA, OC or SA
+                   * @example NA
+                   */
+                  continent_code: string;
+                  /**
+                   * @description ISO 3166-1 alpha-2 country code, any case
+                   * @example US
+                   */
+                  country_code: string;
+                  /**
+                   * @description Country name in English
+                   * @example United States
+                   */
+                  name_en: string;
+                  /**
+                   * @description Country name in Simplified Chinese
+                   * @example 美国
+                   */
+                  name_zh_cn: string;
+                  /** @description Types served there */
+                  product_types: number[];
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ip/dal4': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Countries, states and cities available to one proxy account
+     * @description What the exits of this proxy account’s product type serve now (every product type you have an account of that name in). Types without pool exits (static IPs 14, 25) have none: their places are their IPs. Unknown account: code 2001.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description One of your proxy accounts (whitelist-account/list) */
+          username: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description Served places */
+                  cities: {
+                    city: string;
+                    state: string;
+                  }[];
+                  /**
+                   * @description Continent: AF, AN, AS, EU, NA, OC or SA
+                   * @example NA
+                   */
+                  continent_code: string;
+                  /**
+                   * @description ISO 3166-1 alpha-2 country code, any case
+                   * @example US
+                   */
+                  country_code: string;
+                  /**
+                   * @description Country name in English
+                   * @example United States
+                   */
+                  name_en: string;
+                  /**
+                   * @description Country name in Simplified Chinese
+                   * @example 美国
+                   */
+                  name_zh_cn: string;
+                  /** @description Served states, sorted */
+                  states: string[];
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ip/dcl4': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Cities available to one proxy account
+     * @description What the exits of this proxy account’s product type serve now (every product type you have an account of that name in). Types without pool exits (static IPs 14, 25) have none: their places are their IPs. Unknown account: code 2001.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description One of your proxy accounts (whitelist-account/list) */
+          username: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /**
+                   * @description City, lower case without spaces, as the proxy username takes it
+                   * @example losangeles
+                   */
+                  city: string;
+                  /**
+                   * @description Continent: AF, AN, AS, EU, NA, OC or SA
+                   * @example NA
+                   */
+                  continent_code: string;
+                  /**
+                   * @description ISO 3166-1 alpha-2 country code, any case
+                   * @example US
+                   */
+                  country_code: string;
+                  /**
+                   * @description State or province, lower case; '' when the exit names none
+                   * @example ca
+                   */
+                  state: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ip/dsl4': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * States available to one proxy account
+     * @description What the exits of this proxy account’s product type serve now (every product type you have an account of that name in). Types without pool exits (static IPs 14, 25) have none: their places are their IPs. Unknown account: code 2001.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description One of your proxy accounts (whitelist-account/list) */
+          username: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /**
+                   * @description Continent: AF, AN, AS, EU, NA, OC or SA
+                   * @example NA
+                   */
+                  continent_code: string;
+                  /**
+                   * @description ISO 3166-1 alpha-2 country code, any case
+                   * @example US
+                   */
+                  country_code: string;
+                  /**
+                   * @description State or province, lower case
+                   * @example ca
+                   */
+                  state: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/ip/dynamic-citys': {
     parameters: {
       query?: never;
@@ -6039,6 +6842,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/order/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Price an order without creating it
+     * @description Takes exactly the body of order/create and answers what order/create would charge now: the same pricing code, the coupon and invitation discount checked (not reserved) and the method’s bounds. Every error order/create would give for the body, it gives too. Nothing is written.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Units to buy (default 1) */
+            amount?: number;
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Coupon code */
+            coupon_sn?: string;
+            /** @description Type 11: how many durations (the same as `amount`) */
+            etd?: number;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description Product id */
+            pid: number;
+            /** @description Payment method id (payment/groups) */
+            pm_id: number;
+            /** @description Type 11: the bandwidth SKU */
+            product_sku_bandwidth_id?: number;
+            /** @description Type 11: the concurrency SKU */
+            product_sku_concurrency_id?: number;
+            /** @description Type 11: the duration SKU (days one unit lasts); required when the product has duration SKUs */
+            product_sku_duration_id?: number;
+            /**
+             * @description Types 3 and 26: the amount, a decimal with at most 2 decimals
+             * @example 100
+             */
+            recharge_amount?: string;
+            /**
+             * @description Static IPs (14, 25): country:count list
+             * @example US:2,DE:1
+             */
+            region_list?: string;
+            /** @description Renewals (19): product units to add (default 1; `1m`, `2m`: 1, 2). Packages (9, 11, 12): `1m`, `2m` or `em` marks the package bought for auto-renewal from the balance (once, twice, every period); a number is ignored there */
+            renew_duration?: number | '1m' | '2m' | 'em';
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /**
+             * @description Renewals (19): allocation ids from ip/get-static-ip
+             * @example 1,2,3
+             */
+            upids?: string | number[];
+            /** @description true/false (also 1/0) */
+            use_invitation_registration_discount?: boolean | ('1' | '0' | 'true' | 'false') | (0 | 1);
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units priced (IPs for static orders, IPs × durations for renewals) */
+                amount: number;
+                /** @description Off by `coupon_sn` */
+                coupon_discount: number;
+                /** @description Both discounts, at most total_fee */
+                discount: number;
+                /** @description Off by the invitation discount */
+                invitation_discount: number;
+                /** @description What order/create would charge */
+                pay_fee: number;
+                pid: number;
+                pm_id: number;
+                product_name: string;
+                product_type: number;
+                /** @description Price before discounts */
+                total_fee: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/order/close': {
     parameters: {
       query?: never;
@@ -6136,6 +7057,8 @@ export interface paths {
             app_key?: string;
             /** @description Coupon code */
             coupon_sn?: string;
+            /** @description Type 11: how many durations (the same as `amount`) */
+            etd?: number;
             /** @description Message language: zh (default) or en */
             language?: string;
             /** @description Product id */
@@ -6146,6 +7069,8 @@ export interface paths {
             product_sku_bandwidth_id?: number;
             /** @description Type 11: the concurrency SKU */
             product_sku_concurrency_id?: number;
+            /** @description Type 11: the duration SKU (days one unit lasts); required when the product has duration SKUs */
+            product_sku_duration_id?: number;
             /**
              * @description Types 3 and 26: the amount, a decimal with at most 2 decimals
              * @example 100
@@ -6231,6 +7156,89 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/order/info': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One order
+     * @description Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description The order number */
+          trade_no: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units */
+                amount: number;
+                /** @description Created at; Y-m-d H:i:s in the platform time zone */
+                created_at: string;
+                discount: number;
+                /** @description A pending order closes at this time; Y-m-d H:i:s in the platform time zone */
+                expired_at: string;
+                id: number;
+                /** @description Paid at; empty when unpaid; Y-m-d H:i:s in the platform time zone */
+                pay_at: string;
+                /** @description What is (or was) paid */
+                pay_fee: number;
+                /** @description Payment method */
+                pm_id: number;
+                product_id: number;
+                product_type: number;
+                /** @description 0 pending, 1 paid, 2 closed, 3 refunded */
+                status: number;
+                /** @description The product’s title when ordered */
+                title: string;
+                total_fee: number;
+                trade_no: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/order/list': {
     parameters: {
       query?: never;
@@ -6245,14 +7253,22 @@ export interface paths {
     get: {
       parameters: {
         query: {
+          /** @description Created at or before: Y-m-d H:i:s, or Y-m-d for the whole day */
+          end_time?: string;
+          /** @description 1: on an invoice (requested or issued); 0: on none; -1: either (default) */
+          invoice?: -1 | 0 | 1;
           /** @description Message language: zh (default) or en */
           language?: string;
           /** @description Page, from 1 (default 1) */
           page_no: number;
           /** @description Items per page, at most 100 (default 20) */
           page_size: number;
+          /** @description 1: pay_fee above 0; 2: pay_fee 0 (fully discounted) */
+          pay_fee_status?: 1 | 2;
           /** @description Product type */
           product_type?: 3 | 9 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 24 | 25 | 26 | 27 | 28;
+          /** @description Created at or after: Y-m-d H:i:s (or Y-m-d) in the platform time zone */
+          start_time?: string;
           /** @description 0 pending, 1 paid, 2 closed, 3 refunded */
           status?: 0 | 1 | 2 | 3;
           /**
@@ -6328,6 +7344,188 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pay a pending order with a method
+     * @description The balance (`pm_id` of the balance method, or `pay_method: 7`) pays at once: debited and provisioned in one transaction (7007 when short; the order stays pending). An external method becomes the order’s method and answers `pay_url`; a manual one waits for the operator. The order is answered as order/info shows it.
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description 7: the balance (the dashboard’s name for it), whatever pm_id is */
+            pay_method?: number;
+            /** @description Payment method (payment/list); default the order’s own */
+            pm_id?: number;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The order number */
+            trade_no: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units */
+                amount: number;
+                /** @description Created at; Y-m-d H:i:s in the platform time zone */
+                created_at: string;
+                discount: number;
+                /** @description A pending order closes at this time; Y-m-d H:i:s in the platform time zone */
+                expired_at: string;
+                id: number;
+                /** @description Paid at; empty when unpaid; Y-m-d H:i:s in the platform time zone */
+                pay_at: string;
+                /** @description What is (or was) paid */
+                pay_fee: number;
+                /** @description External methods: where to pay */
+                pay_url?: string;
+                /** @description Payment method */
+                pm_id: number;
+                product_id: number;
+                product_type: number;
+                /** @description 0 pending, 1 paid, 2 closed, 3 refunded */
+                status: number;
+                /** @description The product’s title when ordered */
+                title: string;
+                total_fee: number;
+                trade_no: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/pay/pay-check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check paying a pending order with a method
+     * @description What `pay` would do with the same parameters, without doing it: the order (pending, within its payment window: code 7010 otherwise), the method (7003 unknown, 7004 disabled, 7006 not for this product, 7005 outside its bounds). For the balance, `balance` now and `payable` (whether it covers pay_fee).
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description 7: the balance (the dashboard’s name for it), whatever pm_id is */
+            pay_method?: number;
+            /** @description Payment method (payment/list); default the order’s own */
+            pm_id?: number;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The order number */
+            trade_no: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The balance method: the balance now */
+                balance?: number;
+                /** @description balance, external or manual */
+                kind: string;
+                /** @description The method’s title */
+                method: string;
+                pay_fee: number;
+                /** @description Whether pay would succeed now */
+                payable: boolean;
+                pm_id: number;
+                title: string;
+                trade_no: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -6428,6 +7626,96 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/payment/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Payment methods, one list
+     * @description The methods of payment/groups as one list (the `pm_id`s of order/create), with the same `trade_no` filter. `currency` is accepted and ignored: the platform has one currency.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Accepted; the platform has one currency */
+          currency?: string;
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description Only the methods that may pay this order */
+          trade_no?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description Disabled methods are listed, marked, and cannot pay */
+                  disabled: boolean;
+                  /**
+                   * @description Group identifier, e.g. balance, online, offline
+                   * @example online
+                   */
+                  group: string;
+                  /** @description Payment method id (`pm_id` of order/create) */
+                  id: number;
+                  /** @description Logo URL; '' when none */
+                  logo: string;
+                  /**
+                   * @description Largest order amount it takes; 0 means no limit
+                   * @example 5000
+                   */
+                  max: number;
+                  /**
+                   * @description Smallest order amount it takes (pay_fee)
+                   * @example 10
+                   */
+                  min: number;
+                  /** @description Method name */
+                  title: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/payments/webhook/{method}': {
     parameters: {
       query?: never;
@@ -6481,6 +7769,100 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/product': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The catalogue: what can be ordered
+     * @description Enabled products of the types Tollgate sells, by id: the documents’ Product (`id`, `name`, `type`, `price`, `description`) with what one unit gives. Filters: `type`; `parent_product_type` (14 or 25) lists the static IP renewals (type 19), which renew IPs of either type; `time_days` the unit’s days. `show_type` is accepted and ignored.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /** @description Renewals of this static type */
+          parent_product_type?: 14 | 25;
+          /** @description Accepted, ignored */
+          show_type?: number;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description Only units of this many days */
+          time_days?: number;
+          /** @description Product type */
+          type?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  description: string;
+                  /** @description `pid` of order/create */
+                  id: number;
+                  name: string;
+                  /** @description Price of one unit (0 for top-ups: their amount is recharge_amount) */
+                  price: number;
+                  /** @description Type 11: the options to choose */
+                  skus: {
+                    /** @description product_sku_bandwidth_id, product_sku_concurrency_id or product_sku_duration_id */
+                    id: number;
+                    /** @description bandwidth (Mbit/s), concurrency (connections) or duration (days) */
+                    kind: string;
+                    /** @description Added to the unit price, per unit */
+                    price: number;
+                    title: string;
+                    value: number;
+                  }[];
+                  /** @description Product type */
+                  type: number;
+                  /** @description Traffic one unit gives, bytes (9, 12) */
+                  unit_bytes: number;
+                  /** @description Days one unit lasts */
+                  unit_days: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -6832,6 +8214,10 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /** @description The newer release’s grouping by ASN: accepted, changes nothing (the inventory records no ASN) */
+          asn?: 0 | 1;
+          /** @description The newer release’s exclusive IPs: accepted, changes nothing (every static IP is exclusive) */
+          exclusive?: 0 | 1;
           /** @description IP type: 1 static residential (default), 0 static datacenter */
           isp?: 0 | 1;
           /** @description Message language: zh (default) or en */
@@ -7319,6 +8705,837 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/add': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Add an invoice profile
+     * @description At most 20 per space (code 8352).
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Address (at most 500 characters) */
+            address?: string;
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Where the invoice is sent */
+            email?: string;
+            /**
+             * @description personal or company
+             * @enum {string}
+             */
+            kind: 'personal' | 'company';
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description At most 255 characters */
+            remark?: string;
+            /** @description Tax number; required for a company (at most 64) */
+            tax_no?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description Name or company name (at most 200 characters) */
+            title: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                /** @description Created at; Y-m-d H:i:s in the platform time zone */
+                created_at: string;
+                email: string;
+                /** @description `profile_id` of user-invoice/apply */
+                id: number;
+                /** @description personal or company */
+                kind: string;
+                remark: string;
+                tax_no: string;
+                /** @description Whom invoices are made out to */
+                title: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/apply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Request an invoice for paid orders
+     * @description Made out to the profile; covers 1-100 invoiceable orders (code 8354 names any other, and nothing changes). The operator issues it (status 1, a number and a PDF) or rejects it (2).
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description The invoice profile */
+            profile_id: number;
+            /** @description At most 255 characters */
+            remark?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description Order numbers, `a,b` or an array */
+            trade_nos: string | string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                /** @description The orders’ pay_fee in all */
+                amount: number;
+                /** @description Requested at; Y-m-d H:i:s in the platform time zone */
+                created_at: string;
+                email: string;
+                id: number;
+                /** @description Issued at; empty before; Y-m-d H:i:s in the platform time zone */
+                issued_at: string;
+                kind: string;
+                /** @description The invoice number once issued; empty before */
+                number: string;
+                /** @description What it covers; empty once rejected, cancelled or voided */
+                orders: {
+                  /** @description What was paid (pay_fee) */
+                  amount: number;
+                  /** @description Paid at; Y-m-d H:i:s in the platform time zone */
+                  pay_at: string;
+                  product_name: string;
+                  product_type: number;
+                  trade_no: string;
+                }[];
+                /** @description Why it was rejected or voided */
+                reason: string;
+                remark: string;
+                /**
+                 * @description 0 requested, 1 issued, 2 rejected, 3 cancelled (by you), 4 voided
+                 * @enum {integer}
+                 */
+                status: 0 | 1 | 2 | 3 | 4;
+                tax_no: string;
+                title: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Withdraw an invoice request not handled yet
+     * @description Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description The invoice */
+            id: number;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                /** @description The orders’ pay_fee in all */
+                amount: number;
+                /** @description Requested at; Y-m-d H:i:s in the platform time zone */
+                created_at: string;
+                email: string;
+                id: number;
+                /** @description Issued at; empty before; Y-m-d H:i:s in the platform time zone */
+                issued_at: string;
+                kind: string;
+                /** @description The invoice number once issued; empty before */
+                number: string;
+                /** @description What it covers; empty once rejected, cancelled or voided */
+                orders: {
+                  /** @description What was paid (pay_fee) */
+                  amount: number;
+                  /** @description Paid at; Y-m-d H:i:s in the platform time zone */
+                  pay_at: string;
+                  product_name: string;
+                  product_type: number;
+                  trade_no: string;
+                }[];
+                /** @description Why it was rejected or voided */
+                reason: string;
+                remark: string;
+                /**
+                 * @description 0 requested, 1 issued, 2 rejected, 3 cancelled (by you), 4 voided
+                 * @enum {integer}
+                 */
+                status: 0 | 1 | 2 | 3 | 4;
+                tax_no: string;
+                title: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Delete an invoice profile
+     * @description Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description The profile */
+            id: number;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The PDF of an issued invoice
+     * @description Answers `application/pdf` (an attachment named by the invoice number); errors answer the envelope.
+     *
+     *     Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description The invoice */
+          id: number;
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The invoice, application/pdf */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/invoiceable-orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Orders you can request an invoice for
+     * @description Paid orders with something paid by a method other than the balance, on no invoice (requested or issued), oldest paid first. Orders paid from the balance are not here: the money they spent is invoiced with the top-up (3) or make-up payment (26) that brought it in.
+     *
+     *     Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /** @description Page, from 1 (default 1) */
+          page: number;
+          /** @description At most 100 */
+          page_size: number;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description What was paid (pay_fee) */
+                  amount: number;
+                  /** @description Paid at; Y-m-d H:i:s in the platform time zone */
+                  pay_at: string;
+                  product_name: string;
+                  product_type: number;
+                  trade_no: string;
+                }[];
+                page: number;
+                page_size: number;
+                total: number;
+                /** @description Of every invoiceable order, not this page only */
+                total_amount: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your invoice profiles
+     * @description Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  address: string;
+                  /** @description Created at; Y-m-d H:i:s in the platform time zone */
+                  created_at: string;
+                  email: string;
+                  /** @description `profile_id` of user-invoice/apply */
+                  id: number;
+                  /** @description personal or company */
+                  kind: string;
+                  remark: string;
+                  tax_no: string;
+                  /** @description Whom invoices are made out to */
+                  title: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/record-list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your invoices, newest first
+     * @description Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /** @description Page, from 1 (default 1) */
+          page: number;
+          /** @description At most 100 */
+          page_size: number;
+          /** @description 0 requested, 1 issued, 2 rejected, 3 cancelled (by you), 4 voided */
+          status?: 0 | 1 | 2 | 3 | 4;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  address: string;
+                  /** @description The orders’ pay_fee in all */
+                  amount: number;
+                  /** @description Requested at; Y-m-d H:i:s in the platform time zone */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  /** @description Issued at; empty before; Y-m-d H:i:s in the platform time zone */
+                  issued_at: string;
+                  kind: string;
+                  /** @description The invoice number once issued; empty before */
+                  number: string;
+                  /** @description What it covers; empty once rejected, cancelled or voided */
+                  orders: {
+                    /** @description What was paid (pay_fee) */
+                    amount: number;
+                    /** @description Paid at; Y-m-d H:i:s in the platform time zone */
+                    pay_at: string;
+                    product_name: string;
+                    product_type: number;
+                    trade_no: string;
+                  }[];
+                  /** @description Why it was rejected or voided */
+                  reason: string;
+                  remark: string;
+                  /**
+                   * @description 0 requested, 1 issued, 2 rejected, 3 cancelled (by you), 4 voided
+                   * @enum {integer}
+                   */
+                  status: 0 | 1 | 2 | 3 | 4;
+                  tax_no: string;
+                  title: string;
+                }[];
+                page: number;
+                page_size: number;
+                total: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/statistics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Invoiceable, invoiced and processing amounts
+     * @description Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Paid orders on no invoice yet */
+                invoiceable_amount: number;
+                /** @description On issued invoices */
+                invoiced_amount: number;
+                /** @description On requested invoices not issued yet */
+                processing_amount: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-invoice/update': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change an invoice profile
+     * @description Replaces its fields; invoices requested before keep what they copied.
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Address (at most 500 characters) */
+            address?: string;
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Where the invoice is sent */
+            email?: string;
+            /** @description The profile */
+            id: number;
+            /**
+             * @description personal or company
+             * @enum {string}
+             */
+            kind: 'personal' | 'company';
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description At most 255 characters */
+            remark?: string;
+            /** @description Tax number; required for a company (at most 64) */
+            tax_no?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description Name or company name (at most 200 characters) */
+            title: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                address: string;
+                /** @description Created at; Y-m-d H:i:s in the platform time zone */
+                created_at: string;
+                email: string;
+                /** @description `profile_id` of user-invoice/apply */
+                id: number;
+                /** @description personal or company */
+                kind: string;
+                remark: string;
+                tax_no: string;
+                /** @description Whom invoices are made out to */
+                title: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -21,6 +21,8 @@ import type { TimeFormatter } from '../../../time/time-format.js';
 import type { StaticIpsService } from '../../../static-ips/index.js';
 import type { PaymentsService } from '../../../billing/payments/index.js';
 import { adminOrderRoutes } from './orders.js';
+import { adminInvoiceRoutes } from './invoices.js';
+import type { InvoicesService } from '../../../billing/invoices/index.js';
 import { adminNodeRoutes } from './nodes.js';
 import { adminCatalogueRoutes, type AdminCatalogueRoutesDeps } from './billing-catalogue.js';
 import { adminPackageRoutes } from './packages.js';
@@ -48,6 +50,7 @@ export interface AdminApiDeps {
   readonly giftTiers: AdminCatalogueRoutesDeps['giftTiers'];
   readonly teams: TeamsService;
   readonly secondFactors: SecondFactorsService;
+  readonly invoices: InvoicesService;
   readonly operators: OperatorsService;
   readonly audit: AuditService;
   readonly balances: BalanceAdjustments;
@@ -72,6 +75,7 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
   await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });
   await app.register(adminOrderRoutes, { payments: deps.payments });
+  await app.register(adminInvoiceRoutes, { invoices: deps.invoices });
   await app.register(adminCatalogueRoutes, {
     products: deps.products,
     paymentMethods: deps.paymentMethods,

@@ -6,6 +6,7 @@ import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type AutoRenewalRoutesDeps, autoRenewalRoutes } from './auto-renewal.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
+import { type InvoiceRoutesDeps, invoiceRoutes } from './invoices.js';
 import { type NewerAccountRoutesDeps, newerAccountRoutes } from './newer-accounts.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
 import { type PaymentRoutesDeps, paymentRoutes } from './payment.js';
@@ -38,6 +39,7 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   OrderRoutesDeps &
   UserProductDeps &
   TeamRoutesDeps &
+  InvoiceRoutesDeps &
   NewerAccountRoutesDeps &
   AutoRenewalRoutesDeps;
 
@@ -68,6 +70,7 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(paymentRoutes, deps);
   await app.register(orderRoutes, deps);
   await app.register(teamRoutes, deps);
+  await app.register(invoiceRoutes, deps);
   await app.register(newerAccountRoutes, deps);
   await app.register(autoRenewalRoutes, deps);
 };

@@ -6,7 +6,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { maskEmail, type SecondFactorsService, type TokenService, type User } from '../../../accounts/index.js';
-import { moneyNumber } from '../../../billing/money.js';
 import type { Order, OrdersService } from '../../../billing/orders/index.js';
 import { AppError, invalidParams } from '../../../errors/index.js';
 import type { ExtractionService } from '../../../extraction/index.js';
@@ -23,6 +22,7 @@ import { applyTeamScope, callerOf, captureTeamId, registerTeamScope } from '../.
 import * as S from '../../schemas/dashboard.js';
 import { ExtractIp } from '../../schemas/extraction.js';
 import { customerOf } from '../customer/context.js';
+import { orderDetailView, PAY_METHOD_BALANCE } from '../customer/order.js';
 import { extractHandler } from '../customer/extraction.js';
 import { userInfoView } from '../customer/user.js';
 import { type SignInDeps, signIn, throttled } from '../sign-in.js';
@@ -30,8 +30,7 @@ import { type SignInDeps, signIn, throttled } from '../sign-in.js';
 /** Where the dashboard API is mounted (the newer release's path; not a brand prefix). */
 export const DASHBOARD_PREFIX = '/web_v1';
 
-/** The dashboard's pay_method for the balance. */
-export const PAY_METHOD_BALANCE = 7;
+export { PAY_METHOD_BALANCE };
 
 export interface DashboardApiDeps extends SignInDeps {
   readonly bodyLimit: number;
@@ -64,22 +63,7 @@ export const dashboardApi: FastifyPluginAsyncTypebox<DashboardApiDeps> = async (
     await applyTeamScope(request, deps, user, null);
   });
 
-  const orderView = (o: Order) => ({
-    id: o.id,
-    trade_no: o.tradeNo,
-    title: o.productName,
-    product_id: o.productId,
-    product_type: o.productType,
-    amount: o.amount,
-    total_fee: moneyNumber(o.totalFeeCents),
-    discount: moneyNumber(o.discountCents),
-    pay_fee: moneyNumber(o.payFeeCents),
-    pm_id: o.pmId,
-    status: o.status,
-    created_at: time.format(o.createdAt),
-    expired_at: time.format(o.expiresAt),
-    pay_at: o.paidAt === null ? '' : time.format(o.paidAt),
-  });
+  const orderView = (o: Order) => orderDetailView(o, time);
 
   app.post('/user/login', { schema: S.DashboardLogin, config: { public: true, team: false } }, async (request) => {
     const b = request.body;
