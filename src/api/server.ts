@@ -16,6 +16,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type {
   ApiKeysService,
+  QuotasService,
   SecondFactorsService,
   SubAccountsService,
   TokenService,
@@ -77,6 +78,7 @@ export interface ApiServices {
   readonly operators: OperatorsService;
   readonly audit: AuditService;
   readonly balances: BalanceAdjustments;
+  readonly quotas: QuotasService;
 }
 
 export interface BuildApiOptions {
