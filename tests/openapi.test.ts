@@ -31,6 +31,9 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['proxy-ip/add', 'post'],
   ['proxy-ip/delete', 'post'],
   ['user-usage-flow/flow-total', 'get'],
+  ['user-product/get-auto-renewal', 'post'],
+  ['user-product/set-auto-renewal', 'post'],
+  ['user-product/auto-renewal-logs', 'post'],
   ['ip/dynamic-citys', 'get'],
   ['ip/dynamic-citys/search', 'get'],
   ['ip/dynamic-states', 'get'],
@@ -119,6 +122,15 @@ const ADMIN_ROUTES: [string, string[]][] = [
 /** The operator console's sign-in, beside the admin API: no credentials needed to call it. */
 const CONSOLE_SESSION_METHODS = ['delete', 'get', 'post'];
 
+/** The portal's own routes (web consoles), at /web. */
+const WEB_ROUTES: [string, string[]][] = [
+  ['/web/session', ['get', 'post']],
+  ['/web/session/end', ['post']],
+  ['/web/sign-up', ['post']],
+  ['/web/usage', ['get']],
+  ['/web/products', ['get']],
+];
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 let tp: TestPlatform;
@@ -186,7 +198,7 @@ describe('/openapi.json', () => {
     const operations = Object.values(doc.paths).flatMap((item: any) => Object.keys(item).filter((k) => HTTP_METHODS.includes(k)));
     const expected =
       CUSTOMER_ROUTES.length +
-      [...ADMIN_ROUTES, ...DASHBOARD_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) +
+      [...ADMIN_ROUTES, ...DASHBOARD_ROUTES, ...WEB_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) +
       CONSOLE_SESSION_METHODS.length +
       1;
     assert.equal(operations.length, expected);
@@ -215,6 +227,7 @@ describe('/openapi.json', () => {
       ...ADMIN_ROUTES.map(([path]) => path),
       ...DASHBOARD_ROUTES.map(([path]) => path),
       '/admin/session',
+      ...WEB_ROUTES.map(([path]) => path),
       '/payments/webhook/{method}',
     ].sort();
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
@@ -288,7 +301,13 @@ describe('/openapi.json', () => {
       if (route === 'auth/login') assert.equal(security, undefined, route);
       else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], route);
     }
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer', 'consoleSession']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+      'adminToken',
+      'appKey',
+      'bearer',
+      'consoleSession',
+      'webSession',
+    ]);
     assert.deepEqual(doc.components.securitySchemes.appKey, {
       type: 'apiKey',
       in: 'query',

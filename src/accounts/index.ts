@@ -53,3 +53,4 @@ export {
 } from './second-factors.service.js';
 export { type MailMessage, type Mailer, SmtpMailer } from './sign-in-mail.js';
 export { type Quota, type QuotaKind, QuotasService, type TypeQuota } from './quotas.service.js';
+export { csrfMatches, csrfTokenOf, newCsrfToken, type WebSession, WebSessionsService } from './web-sessions.service.js';

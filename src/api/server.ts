@@ -5,6 +5,7 @@
  * Every answer is serialized by its route's response schema (fast-json-stringify);
  * each surface plugin registers its own error handling and documentation.
  */
+import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -22,6 +23,7 @@ import type {
   TokenService,
   UserLimitsService,
   UsersService,
+  WebSessionsService,
   WhiteIpsService,
 } from '../accounts/index.js';
 import type { TeamsService } from '../teams/index.js';
@@ -34,6 +36,7 @@ import type { StaticIpsService } from '../static-ips/index.js';
 import type { PaymentsService } from '../billing/payments/index.js';
 import type { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from '../billing/catalogue/index.js';
 import type { OrdersService } from '../billing/orders/index.js';
+import type { AutoRenewalService } from '../billing/auto-renewal/index.js';
 import type { UsageService } from '../usage/index.js';
 import type { ExtractionService } from '../extraction/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -48,6 +51,7 @@ import type { LiveSource } from './routes/admin/console.js';
 import { consoleSessionRoutes } from './routes/admin/session.js';
 import { customerApi } from './routes/customer/index.js';
 import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
+import { WEB_PREFIX, webRoutes } from './routes/web/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 import { loadWebApps, registerWebApps, type WebApps } from './web/apps.js';
 import { registerSecurityHeaders } from './web/security.js';
@@ -75,10 +79,12 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly quotas: QuotasService;
+  readonly autoRenewals: AutoRenewalService;
   readonly operators: OperatorsService;
   readonly audit: AuditService;
   readonly balances: BalanceAdjustments;
-  readonly quotas: QuotasService;
+  readonly webSessions: WebSessionsService;
 }
 
 export interface BuildApiOptions {
@@ -97,6 +103,8 @@ export interface BuildApiOptions {
   readonly applied?: (() => Promise<void>) | undefined;
   /** The gateway running in this process, for the console's live view (GET /admin/live). */
   readonly live?: LiveSource | undefined;
+  /** Where customers connect to the proxy (the running gateway's address); else TOLLGATE_PUBLIC_HOST and the proxy port. */
+  readonly proxyEndpoint?: (() => { host: string; port: number }) | undefined;
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
@@ -146,6 +154,7 @@ export async function buildApi({
   nodeHealth,
   applied,
   live,
+  proxyEndpoint,
 }: BuildApiOptions): Promise<FastifyInstance> {
   // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
   const schemas = lazySchemaCompilers();
@@ -188,6 +197,8 @@ export async function buildApi({
     notFoundFallback: (request, reply) => webApps?.fallback(request, reply) ?? false,
   });
   await registerSecurityHeaders(app);
+  // Cookies: the portal's session (src/api/web/cookies.ts).
+  await app.register(cookie);
 
   if (applied) {
     // Read your own writes: anything but a read (and the reads that lease, like ip/v3) waits until the gateway
@@ -243,6 +254,7 @@ export async function buildApi({
         securitySchemes: {
           appKey: { type: 'apiKey', in: 'query', name: 'app_key', description: 'Also accepted in a JSON or form body' },
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From auth/login' },
+          webSession: { type: 'apiKey', in: 'cookie', name: 'tg_session', description: 'The portal session (POST /web/session)' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLGATE_ADMIN_TOKEN)' },
           consoleSession: {
             type: 'apiKey',
@@ -330,6 +342,22 @@ export async function buildApi({
     audit: services.audit,
     loginGuard,
     sessionTtlSeconds: config.consoleSessionTtlSeconds,
+  });
+  // The portal's sessions, sign-up and chart series (the web consoles).
+  await app.register(webRoutes, {
+    prefix: WEB_PREFIX,
+    bodyLimit: config.bodyLimit,
+    users: services.users,
+    secondFactors: services.secondFactors,
+    webSessions: services.webSessions,
+    usage: services.usage,
+    products: services.products,
+    loginGuard,
+    codeGuard,
+    signupOpen: config.web.signupOpen,
+    prefixes: config.apiPrefixes,
+    timeZone: config.timeZone,
+    proxyEndpoint: proxyEndpoint ?? (() => ({ host: config.extract.publicHost, port: config.gateway.port })),
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });

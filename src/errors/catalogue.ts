@@ -359,7 +359,7 @@ export const ERRORS = {
     httpStatus: 405,
     zh: '不支持的代理命令:{reason}',
     en: 'Unsupported proxy command: {reason}',
-    doc: 'SOCKS BIND/UDP ASSOCIATE',
+    doc: 'SOCKS BIND, or UDP ASSOCIATE on the static-IP and extraction ports',
     socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
     proxyStatus: 'http_request_error',
   },
@@ -855,6 +855,28 @@ export const ERRORS = {
     en: 'At most {max} active API keys',
     doc: 'Too many active keys in the space (revoke one first)',
   },
+  // Accounts' quotas, white IPs by product type, auto-renewal (the newer release, issue 17).
+  TG_ERR_VERIFY_REQUIRED: {
+    code: 8321,
+    httpStatus: 403,
+    zh: '此操作需要二次验证:请携带 verify_type 与 verify_code',
+    en: 'This operation needs your second factor: repeat it with verify_type and verify_code',
+    doc: 'The caller has a second factor and sent no `verify_type`/`verify_code` (`data.verify_type` lists the types accepted; an email code comes from `/web_v1/user/mfa/email/send` with `purpose: confirm`)',
+  },
+  TG_ERR_WHITE_IP_PACKAGE_INVALID: {
+    code: 8322,
+    httpStatus: 400,
+    zh: 'user_product_id 不是您有效的包时套餐:{id}',
+    en: 'user_product_id is not one of your valid time packages: {id}',
+    doc: '`proxy-ip/add` of type 11 names no valid type-11 package of the space (or names one for another type)',
+  },
+  TG_ERR_AUTO_RENEWAL_UNAVAILABLE: {
+    code: 8323,
+    httpStatus: 409,
+    zh: '此套餐不能自动续费:{reason}',
+    en: 'This package cannot be renewed automatically: {reason}',
+    doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
+  },
   // Operators and the audit log (the operator console, /admin sessions): 8251-8299.
   TG_ERR_OPERATOR_LOGIN_FAILED: {
     code: 8251,
@@ -902,27 +924,27 @@ export const ERRORS = {
     zh: '操作员不存在',
     en: 'No such operator',
   },
-  // Accounts' quotas, white IPs by product type, auto-renewal (the newer release, issue 17).
-  TG_ERR_VERIFY_REQUIRED: {
-    code: 8321,
+  // Web consoles (the customer portal's sessions).
+  TG_ERR_WEB_SESSION_REQUIRED: {
+    code: 8201,
+    httpStatus: 401,
+    zh: '请先登录',
+    en: 'Sign in first: no session, or it has ended',
+    doc: 'A portal call without a valid session cookie (never signed in, signed out, expired, or the password changed since)',
+  },
+  TG_ERR_WEB_CSRF_INVALID: {
+    code: 8202,
     httpStatus: 403,
-    zh: '此操作需要二次验证:请携带 verify_type 与 verify_code',
-    en: 'This operation needs your second factor: repeat it with verify_type and verify_code',
-    doc: 'The caller has a second factor and sent no `verify_type`/`verify_code` (`data.verify_type` lists the types accepted; an email code comes from `/web_v1/user/mfa/email/send` with `purpose: confirm`)',
+    zh: '请求校验失败,请刷新页面后重试',
+    en: 'The request’s CSRF token is missing or wrong: reload the page',
+    doc: 'A state-changing call authenticated by the session cookie (or a sign-in) without the `X-CSRF-Token` header matching the `tg_csrf` cookie',
   },
-  TG_ERR_WHITE_IP_PACKAGE_INVALID: {
-    code: 8322,
-    httpStatus: 400,
-    zh: 'user_product_id 不是您有效的包时套餐:{id}',
-    en: 'user_product_id is not one of your valid time packages: {id}',
-    doc: '`proxy-ip/add` of type 11 names no valid type-11 package of the space (or names one for another type)',
-  },
-  TG_ERR_AUTO_RENEWAL_UNAVAILABLE: {
-    code: 8323,
-    httpStatus: 409,
-    zh: '此套餐不能自动续费:{reason}',
-    en: 'This package cannot be renewed automatically: {reason}',
-    doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
+  TG_ERR_WEB_SIGNUP_CLOSED: {
+    code: 8203,
+    httpStatus: 403,
+    zh: '未开放注册',
+    en: 'Sign-up is closed: ask the operator for an account',
+    doc: 'Portal sign-up while `TOLLGATE_SIGNUP` is not `open`',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -4,6 +4,7 @@
  * connection outcomes are plain integers added to their counter on scrape too.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { UdpDropReason } from './gateway.types.js';
 import type { ConnectionRegistry, Protocol } from './registry.js';
 
 export type Outcome = 'relayed' | 'refused' | 'failed';
@@ -63,6 +64,34 @@ export class GatewayMetrics {
       },
     });
     this.#bytes = bytes;
+    const drops = this.#udpDrops;
+    const reported = new Map<UdpDropReason, number>();
+    const dropped = new Counter({
+      name: 'tollgate_gateway_udp_datagrams_dropped_total',
+      help: 'SOCKS5 UDP datagrams dropped, by reason (blocked: the target policy; malformed: a bad header or a fragment; source: not from the association’s client; unsolicited: a reply from a target never sent to; unresolved: the name did not resolve; shaped: over the product’s bandwidth)',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        for (const [reason, n] of drops) {
+          const delta = n - (reported.get(reason) ?? 0);
+          if (delta <= 0) continue;
+          reported.set(reason, n);
+          dropped.inc({ reason }, delta);
+        }
+      },
+    });
+  }
+
+  readonly #udpDrops = new Map<UdpDropReason, number>();
+
+  /** A UDP datagram was dropped (a plain integer per reason, added to the counter on scrape). */
+  udpDropped(reason: UdpDropReason): void {
+    this.#udpDrops.set(reason, (this.#udpDrops.get(reason) ?? 0) + 1);
+  }
+
+  /** UDP datagrams dropped for `reason` since start. */
+  udpDrops(reason: UdpDropReason): number {
+    return this.#udpDrops.get(reason) ?? 0;
   }
 
   connection(protocol: Protocol, outcome: Outcome): void {

@@ -422,6 +422,18 @@ export interface AutoRenewalLogsTable {
   created_at: number;
 }
 
+/** A portal sign-in (web consoles): the cookie's token, stored as its SHA-256. */
+export interface WebSessionsTable {
+  /** SHA-256 of the session token, hex. */
+  token_hash: string;
+  user_id: number;
+  /** users.token_version at sign-in: a later password change ends the session. */
+  token_version: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -453,6 +465,7 @@ export interface Database {
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   audit_log: AuditLogTable;
+  web_sessions: WebSessionsTable;
 }
 
 /** An operator of the platform (the console), apart from customers. */

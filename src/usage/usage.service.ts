@@ -78,4 +78,21 @@ export class UsageService {
     }
     return [...days].map(([day, bytes]) => ({ day, bytes }));
   }
+
+  /** Bytes per stored hour from `from` (epoch ms) on, all product types together; one account when `username`. */
+  async hours(userId: number, from: number, username?: string): Promise<{ hourStart: number; bytes: number }[]> {
+    let q = this.db
+      .selectFrom('usage_hourly')
+      .select(['hour_start', 'bytes'])
+      .where('user_id', '=', userId)
+      .where('hour_start', '>=', from);
+    if (username !== undefined) q = q.where('username', '=', username);
+    const rows = await q.execute();
+    return rows.map((r) => ({ hourStart: Number(r.hour_start), bytes: Number(r.bytes) }));
+  }
+
+  /** The clock this service reads (for series ending now). */
+  nowMs(): number {
+    return this.now();
+  }
 }

@@ -6156,8 +6156,8 @@ export interface paths {
              * @example US:2,DE:1
              */
             region_list?: string;
-            /** @description Renewals (19): product units to add (default 1) */
-            renew_duration?: number;
+            /** @description Renewals (19): product units to add (default 1; `1m`, `2m`: 1, 2). Packages (9, 11, 12): `1m`, `2m` or `em` marks the package bought for auto-renewal from the balance (once, twice, every period); a number is ignored there */
+            renew_duration?: number | '1m' | '2m' | 'em';
             /**
              * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
              * @example A12345
@@ -7325,6 +7325,189 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/user-product/auto-renewal-logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Auto-renewal attempts, newest first
+     * @description Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Page, from 1 (default 1)
+             * @default 1
+             */
+            page?: number;
+            /**
+             * @description Page size, at most 100
+             * @default 20
+             */
+            size?: number;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description Only this package’s attempts (renewed from it, or renewing into it) */
+            user_product_id?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description The failure’s error code; 200 when renewed */
+                  code: number;
+                  created_at: string;
+                  id: number;
+                  /** @description The package the renewal bought; 0 when it failed */
+                  new_user_product_id: number;
+                  /** @description Paid from the balance */
+                  pay_fee: number;
+                  /** @description Why it failed (English); empty when renewed */
+                  reason: string;
+                  /** @description 1 renewed, 0 failed */
+                  status: number;
+                  /** @description The renewal order; empty when it failed */
+                  trade_no: string;
+                  /** @description The package renewed */
+                  user_product_id: number;
+                }[];
+                page: number;
+                page_size: number;
+                total: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-product/get-auto-renewal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A package’s auto-renewal setting
+     * @description Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The package (user-product/list id) */
+            user_product_id: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units each renewal buys */
+                amount: number;
+                /** @description When the package ends, Y-m-d H:i:s */
+                expired_at: string;
+                /** @description Failed attempts since the last renewal */
+                failures: number;
+                /** @description The last attempt; empty when none */
+                last_attempt_at: string;
+                /** @description When the next attempt is due; empty when off */
+                next_renewal_at: string;
+                /** @description The product each renewal buys again (the package’s order); 0 when none */
+                product_id: number;
+                product_name: string;
+                /** @description Renewals left: `1m` one, `2m` two, `em` every period; empty when off */
+                renew_duration: string;
+                /** @description 1 on, 0 off */
+                status: number;
+                user_product_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/user-product/list': {
     parameters: {
       query?: never;
@@ -7436,6 +7619,100 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-product/set-auto-renewal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn a package’s auto-renewal on or off
+     * @description On: from TOLLGATE_AUTO_RENEW_LEAD before the package ends, the same product (units, SKUs) is ordered and paid from the balance (a team’s wallet for a team’s package), the new package starting when this one ends; a failure (short of balance) is logged and retried every TOLLGATE_AUTO_RENEW_RETRY until the package ends. Only packages bought through an order can be renewed (8323).
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description How many renewals: `1m` one, `2m` two, `em` (default) every period until turned off
+             * @default em
+             */
+            renew_duration?: '1m' | '2m' | 'em';
+            /** @description 1 on, 0 off */
+            status: 0 | 1;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The package (user-product/list id) */
+            user_product_id: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units each renewal buys */
+                amount: number;
+                /** @description When the package ends, Y-m-d H:i:s */
+                expired_at: string;
+                /** @description Failed attempts since the last renewal */
+                failures: number;
+                /** @description The last attempt; empty when none */
+                last_attempt_at: string;
+                /** @description When the next attempt is due; empty when off */
+                next_renewal_at: string;
+                /** @description The product each renewal buys again (the package’s order); 0 when none */
+                product_id: number;
+                product_name: string;
+                /** @description Renewals left: `1m` one, `2m` two, `em` every period; empty when off */
+                renew_duration: string;
+                /** @description 1 on, 0 off */
+                status: number;
+                user_product_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -8560,6 +8837,383 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/products': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The product catalogue as customers see it: enabled products that can be ordered (order/create’s `pid`) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  description: string;
+                  id: number;
+                  /** @description Price of one unit, platform currency */
+                  price: number;
+                  product_type: number;
+                  skus: {
+                    id: number;
+                    kind: string;
+                    price: number;
+                    title: string;
+                    value: number;
+                  }[];
+                  title: string;
+                  /** @description Traffic one unit gives (traffic packages), bytes */
+                  unit_bytes: number;
+                  /** @description Days one unit lasts */
+                  unit_days: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portal session: who is signed in, and what the portal needs to know about the platform
+     * @description Also gives a browser without a session its CSRF cookie (`tg_csrf`), which sign-in and sign-up check.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Portal sign-in: sets the httpOnly, SameSite=Strict session cookie
+     * @description Throttled as auth/login (TOLLGATE_LOGIN_*). A user with a second factor is answered code 348 with `data.verify_type`; repeat with `verify_type` and `verify_code`. Needs `X-CSRF-Token` equal to the `tg_csrf` cookie (from GET /web/session).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+            /** @description The 6-digit code of that factor */
+            verify_code?: string;
+            /** @description Second factor: totp or email (phone and wechat are refused with code 1007) */
+            verify_type?: 'totp' | 'email' | 'phone' | 'wechat';
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/session/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Portal sign-out: ends the session and clears its cookies */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/sign-up': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Portal sign-up (TOLLGATE_SIGNUP=open), with the rules of `tollgate users create`; signs the new user in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Traffic of the signed-in user as a chart series: the last 24 hours by hour, or the last 30 days by day
+     * @description Days are the days of `time_zone` (the customer’s, an IANA name; default the platform’s).
+     */
+    get: {
+      parameters: {
+        query: {
+          range: '24h' | '30d';
+          time_zone?: string;
+          /** @description One sub-account only */
+          username?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                points: {
+                  bytes: number;
+                  /** @description Start of the hour or day, Unix seconds */
+                  t: number;
+                }[];
+                total_bytes: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
