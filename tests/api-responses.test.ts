@@ -433,4 +433,26 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
   });
   assert.equal(webhook.json().data?.result, 'paid', webhook.body);
   await admin('POST', `/static-ip-allocations/${allocated.list[0].id}/release`);
+
+  // Operator console (web-console): session, operators, audit, live view, the console's user routes.
+  await tp.platform.services.operators.create({ email: 'every-route-ops@example.com', password: 'ops password 1' });
+  const consoleSignIn = await app.inject({
+    method: 'POST',
+    url: '/admin/session',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ email: 'every-route-ops@example.com', password: 'ops password 1' }),
+  });
+  assert.equal(consoleSignIn.json().code, 200, consoleSignIn.body);
+  const consoleCookie = /^(tollgate_console=[^;]+)/.exec(String(consoleSignIn.headers['set-cookie']))?.[1] ?? '';
+  const consoleAuth = { cookie: consoleCookie, 'x-csrf-token': consoleSignIn.json().data.csrf_token as string };
+  await send('GET', '/admin/session', undefined, consoleAuth);
+  await send('GET', '/admin/operators', undefined, consoleAuth);
+  await send('GET', '/admin/live', undefined, consoleAuth);
+  await send('POST', `/admin/users/${other.user.id}/balance`, { amount_cents: 500, reason: 'every route' }, consoleAuth);
+  await send('GET', `/admin/users/${other.user.id}/ledger`, undefined, consoleAuth);
+  await send('GET', `/admin/users/${other.user.id}/detail`, undefined, consoleAuth);
+  await send('POST', `/admin/users/${other.user.id}/password`, { password: 'new password 1' }, consoleAuth);
+  await send('POST', `/admin/users/${other.user.id}/status`, { status: 1 }, consoleAuth);
+  await send('GET', '/admin/audit', undefined, consoleAuth);
+  await send('DELETE', '/admin/session', undefined, consoleAuth);
 }

@@ -7,6 +7,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const CONSOLE_COOKIE = 'tollgate_console';
+/**
+ * The session's CSRF token, readable by the console's script (not httpOnly, Path=/) so its API client can send
+ * it back as X-CSRF-Token; it is no credential by itself (the server compares it with the httpOnly session).
+ */
+export const CONSOLE_CSRF_COOKIE = 'tollgate_console_csrf';
 const PATH = '/admin';
 
 /** The console session token of the request's Cookie header, or undefined. */
@@ -23,15 +28,28 @@ export function consoleToken(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function attributes(request: FastifyRequest, maxAgeSeconds: number): string {
+function attributes(request: FastifyRequest, maxAgeSeconds: number, path: string, httpOnly: boolean): string {
   const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `Path=${PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
+  return `Path=${path}; Max-Age=${maxAgeSeconds}${httpOnly ? '; HttpOnly' : ''}; SameSite=Strict${secure}`;
 }
 
-export function setConsoleCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
-  reply.header('set-cookie', `${CONSOLE_COOKIE}=${token}; ${attributes(request, maxAgeSeconds)}`);
+/** Sets the session cookie (httpOnly, /admin) and the CSRF cookie (readable, /). */
+export function setConsoleCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  csrfToken: string,
+  maxAgeSeconds: number,
+): void {
+  reply.header('set-cookie', [
+    `${CONSOLE_COOKIE}=${token}; ${attributes(request, maxAgeSeconds, PATH, true)}`,
+    `${CONSOLE_CSRF_COOKIE}=${csrfToken}; ${attributes(request, maxAgeSeconds, '/', false)}`,
+  ]);
 }
 
 export function clearConsoleCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('set-cookie', `${CONSOLE_COOKIE}=; ${attributes(request, 0)}`);
+  reply.header('set-cookie', [
+    `${CONSOLE_COOKIE}=; ${attributes(request, 0, PATH, true)}`,
+    `${CONSOLE_CSRF_COOKIE}=; ${attributes(request, 0, '/', false)}`,
+  ]);
 }

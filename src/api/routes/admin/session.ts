@@ -62,7 +62,7 @@ export const consoleSessionRoutes: FastifyPluginAsyncTypebox<ConsoleSessionRoute
     if (!operator) throw new AppError('TG_ERR_OPERATOR_LOGIN_FAILED');
     if (operator.status !== 1) throw new AppError('TG_ERR_OPERATOR_DISABLED');
     const session = await operators.openSession(operator);
-    setConsoleCookie(request, reply, session.token, deps.sessionTtlSeconds);
+    setConsoleCookie(request, reply, session.token, session.csrfToken, deps.sessionTtlSeconds);
     await audit.record({
       actorKind: 'operator',
       operatorId: operator.id,
