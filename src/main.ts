@@ -19,12 +19,13 @@ import {
   UsersRepository,
   UsersService,
   WhiteIpsService,
+  QuotasService,
 } from './accounts/index.js';
 import type { ApiServices } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
-import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageService } from './usage/index.js';
+import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageRepository, UsageService } from './usage/index.js';
 import { ExitPool, GeoCatalogue, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
 import { ExtractionService, LeaseBook } from './extraction/index.js';
 import { PackagesRepository, PackagesService } from './packages/index.js';
@@ -111,6 +112,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       limits,
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
+      quotas: new QuotasService(storage.db, limits),
       apiKeys: new ApiKeysService(storage.db, { now }),
       webSessions: new WebSessionsService(storage.db, config.web.sessionTtlSeconds, { now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
@@ -253,8 +255,13 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       box: platform.passwords,
       quotas,
       closer: registry,
+      usage: new UsageRepository(storage.db),
     },
-    { tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount }, now },
+    {
+      tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount },
+      time: platform.time,
+      now,
+    },
   );
   const policy = new TargetPolicy({
     allowPrivateTargets: g.allowPrivateTargets,
@@ -367,8 +374,9 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       }),
     };
   }
-  // Leases, static allocations and packages that end are noticed within a second.
+  // Leases, static allocations and packages that end, and local days (daily limits), are noticed within a second.
   const sweep = setInterval(() => {
+    directory.rollDays();
     extraction?.leases.sweep();
     staticExits.sweep();
     quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));

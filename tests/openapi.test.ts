@@ -14,6 +14,7 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['whitelist-account/change-password', 'post'],
   ['whitelist-account/change-remark', 'post'],
   ['whitelist-account/change-limit', 'post'],
+  ['proxy-account/change', 'post'],
   ['user/info', 'get'],
   ['auth/login', 'post'],
   ['user-usage-flow/total', 'get'],
@@ -22,6 +23,14 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['white-ip/list', 'get'],
   ['white-ip/add', 'post'],
   ['white-ip/delete', 'post'],
+  ['whitelist-account/quota', 'get'],
+  ['whitelist-account/quotas', 'get'],
+  ['white-ip/quota', 'get'],
+  ['white-ip/quotas', 'get'],
+  ['proxy-ip/list', 'get'],
+  ['proxy-ip/add', 'post'],
+  ['proxy-ip/delete', 'post'],
+  ['user-usage-flow/flow-total', 'get'],
   ['ip/dynamic-citys', 'get'],
   ['ip/dynamic-citys/search', 'get'],
   ['ip/dynamic-states', 'get'],
@@ -284,7 +293,19 @@ describe('/openapi.json', () => {
       const list = schema.properties.data.properties.list;
       assert.equal(list.type, 'array');
       const item = list.items;
-      const fields = ['id', 'username', 'password', 'created_at', 'remark', 'product_type', 'usage_flow', 'limit_flow', 'status'];
+      const fields = [
+        'id',
+        'username',
+        'password',
+        'created_at',
+        'remark',
+        'product_type',
+        'usage_flow',
+        'limit_flow',
+        'status',
+        'daily_limit',
+        'udp',
+      ];
       assert.deepEqual(Object.keys(item.properties).sort(), [...fields].sort());
       assert.deepEqual([...item.required].sort(), [...fields].sort());
       const types = Object.fromEntries(fields.map((f) => [f, item.properties[f].type]));
@@ -298,6 +319,8 @@ describe('/openapi.json', () => {
         usage_flow: 'integer',
         limit_flow: 'integer',
         status: 'integer',
+        daily_limit: 'integer',
+        udp: 'integer',
       });
     }
   });

@@ -17,6 +17,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type {
   ApiKeysService,
+  QuotasService,
   SecondFactorsService,
   SubAccountsService,
   TokenService,
@@ -72,6 +73,7 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly quotas: QuotasService;
   readonly webSessions: WebSessionsService;
 }
 

@@ -43,6 +43,8 @@ export interface Config {
   readonly extract: ExtractConfig;
   /** A pending order closes this long after it was created. */
   readonly orderTtlMs: number;
+  /** Auto-renewal: how long before expiry renewing starts, and the wait after a failed attempt (ms). */
+  readonly autoRenew: { readonly leadMs: number; readonly retryMs: number };
   /** Percent off an invited user's first order (use_invitation_registration_discount); 0 turns it off. */
   readonly inviteDiscountPercent: number;
   readonly gateway: GatewayConfig;
@@ -499,6 +501,7 @@ function parse(r: Reader): Config {
     extract,
     orderTtlMs: r.int('TOLLGATE_ORDER_TTL') * 1000,
     inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT'),
+    autoRenew: { leadMs: r.int('TOLLGATE_AUTO_RENEW_LEAD') * 1000, retryMs: r.int('TOLLGATE_AUTO_RENEW_RETRY') * 1000 },
     gateway: parseGateway(r),
     smtp: parseSmtp(r),
     mfaIssuer: parseIssuer(r),

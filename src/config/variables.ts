@@ -261,6 +261,23 @@ export const VARIABLES = {
     max: 100,
     doc: 'Percent off an invited user’s first paid order when it asks (`use_invitation_registration_discount`); 0 turns it off.',
   },
+  // Auto-renewal of packages (the newer release, issue 17).
+  TOLLGATE_AUTO_RENEW_LEAD: {
+    group: 'platform',
+    kind: 'int',
+    default: 86_400,
+    min: 60,
+    max: 30 * 86_400,
+    doc: 'Seconds before a package marked for auto-renewal expires when renewing it from the balance starts; the renewal starts when the package ends.',
+  },
+  TOLLGATE_AUTO_RENEW_RETRY: {
+    group: 'platform',
+    kind: 'int',
+    default: 3600,
+    min: 1,
+    max: 86_400,
+    doc: 'Seconds between attempts when a renewal failed (short of balance, say); attempts stop when the package ends unrenewed.',
+  },
   // Web consoles (the customer portal at /, the operator console at /console).
   TOLLGATE_WEB_DIR: {
     group: 'platform',

@@ -432,6 +432,16 @@ export const ERRORS = {
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'connection_limit_reached',
   },
+  // SOCKS5 UDP ASSOCIATE (udp accounts).
+  TG_ERR_PROXY_UDP_NOT_ALLOWED: {
+    code: 4020,
+    httpStatus: 403,
+    zh: '该代理账户未开通 UDP',
+    en: 'UDP is not enabled for this proxy account',
+    doc: 'SOCKS5 UDP ASSOCIATE by an account without `udp: 1` (answered with reply 0x07, as before UDP existed)',
+    socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
+    proxyStatus: 'http_request_denied',
+  },
   TG_ERR_QUOTA_ACCOUNT_LIMIT: {
     code: 4101,
     httpStatus: 403,
@@ -465,6 +475,16 @@ export const ERRORS = {
     en: 'Your package’s concurrency ({limit} open connections) is reached; close one and retry',
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'connection_limit_reached',
+  },
+  // Daily limits of sub-accounts (daily_limit, per local day in TOLLGATE_TZ).
+  TG_ERR_QUOTA_DAILY_LIMIT: {
+    code: 4105,
+    httpStatus: 403,
+    zh: '代理账户已达到今日流量上限',
+    en: 'This proxy account has reached its daily traffic limit',
+    doc: 'The sub-account reached its `daily_limit` for the current day in `TOLLGATE_TZ`; it may relay again after local midnight',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
   },
   TG_ERR_UPSTREAM_CONNECT_REFUSED: {
     code: 4201,
@@ -577,13 +597,6 @@ export const ERRORS = {
     zh: '没有可用的流量套餐',
     en: 'No valid traffic package',
     doc: 'No valid traffic package to extract with',
-  },
-  TG_ERR_EXTRACT_NOT_WHITELISTED: {
-    code: 6205,
-    httpStatus: 403,
-    zh: '请先添加白名单 IP',
-    en: 'Add a whitelisted IP first (white-ip/add)',
-    doc: 'The caller has no whitelisted IP',
   },
   TG_ERR_EXTRACT_ENTRY_UNKNOWN: {
     code: 6206,
@@ -841,6 +854,28 @@ export const ERRORS = {
     en: 'At most {max} active API keys',
     doc: 'Too many active keys in the space (revoke one first)',
   },
+  // Accounts' quotas, white IPs by product type, auto-renewal (the newer release, issue 17).
+  TG_ERR_VERIFY_REQUIRED: {
+    code: 8321,
+    httpStatus: 403,
+    zh: '此操作需要二次验证:请携带 verify_type 与 verify_code',
+    en: 'This operation needs your second factor: repeat it with verify_type and verify_code',
+    doc: 'The caller has a second factor and sent no `verify_type`/`verify_code` (`data.verify_type` lists the types accepted; an email code comes from `/web_v1/user/mfa/email/send` with `purpose: confirm`)',
+  },
+  TG_ERR_WHITE_IP_PACKAGE_INVALID: {
+    code: 8322,
+    httpStatus: 400,
+    zh: 'user_product_id 不是您有效的包时套餐:{id}',
+    en: 'user_product_id is not one of your valid time packages: {id}',
+    doc: '`proxy-ip/add` of type 11 names no valid type-11 package of the space (or names one for another type)',
+  },
+  TG_ERR_AUTO_RENEWAL_UNAVAILABLE: {
+    code: 8323,
+    httpStatus: 409,
+    zh: '此套餐不能自动续费:{reason}',
+    en: 'This package cannot be renewed automatically: {reason}',
+    doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
+  },
   // Web consoles (the customer portal's sessions).
   TG_ERR_WEB_SESSION_REQUIRED: {
     code: 8201,
@@ -868,7 +903,11 @@ export const ERRORS = {
 export type ErrorKey = keyof typeof ERRORS;
 
 /** Codes once used and retired; never reuse them. */
-export const RETIRED_CODES: readonly number[] = [];
+export const RETIRED_CODES: readonly number[] = [
+  // 6205 TG_ERR_EXTRACT_NOT_WHITELISTED: ip/v3 demanded a whitelisted IP; a leased port also admits the lessee's
+  // sub-account credentials, so it no longer does (issue 17).
+  6205,
+];
 
 /** The success envelope's code and message. */
 export const SUCCESS = { code: 200, zh: '操作成功', en: 'Success' } as const;

@@ -32,6 +32,7 @@ type Stage = 'greeting' | 'auth' | 'request' | 'busy';
 const REFUSED_AFTER_LOGIN = new Set([
   'TG_ERR_PROXY_ACCOUNT_DISABLED',
   'TG_ERR_QUOTA_ACCOUNT_LIMIT',
+  'TG_ERR_QUOTA_DAILY_LIMIT',
   'TG_ERR_QUOTA_NO_PACKAGE',
   'TG_ERR_PROXY_LEASE_INVALID',
 ]);

@@ -5609,6 +5609,335 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/proxy-account/change': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change any of a proxy account’s password, remark, limit, daily limit, status and udp at once (newer release)
+     * @description Teams: with `team_id`, acts for the team; needs the manage_accounts permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Proxy account name: letters and digits only */
+            account?: string;
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description GB per day in TOLLGATE_TZ, 0 = none */
+            daily_limit?: number;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /** @description GB, 0 = unlimited */
+            limit?: number;
+            /** @description New password: letters and digits only, 6-16 characters */
+            password?: string;
+            /**
+             * @description Only the account of this product type (default: every product type)
+             * @enum {integer}
+             */
+            product_type?: 9 | 11 | 12 | 14 | 25;
+            /** @description At most 32 Chinese or 64 Latin characters (empty: unchanged) */
+            remark?: string;
+            /** @description 1 enabled, 0 disabled */
+            status?: number;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description 1: SOCKS5 UDP ASSOCIATE allowed, 0: refused */
+            udp?: number;
+            /** @description Same as account (either names the proxy account) */
+            username?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/proxy-ip/add': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Whitelist client IPs for a product type (batch, all or none)
+     * @description The same whitelist as white-ip/*: an address has one owner platform-wide and counts against TOLLGATE_WHITE_IP_MAX.
+     *
+     *     Teams: with `team_id`, acts for the team; needs the manage_accounts permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /**
+             * @description Comma-separated IPv4/IPv6 addresses
+             * @example 203.0.113.7,2001:db8::1
+             */
+            ips: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Product type the addresses are for (required)
+             * @enum {integer}
+             */
+            product_type: 9 | 11 | 12 | 14 | 25;
+            /**
+             * @description At most 32 Chinese or 64 Latin characters
+             * @default
+             */
+            remark: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description Required for 11 dynamic residential by time (bandwidth and concurrency): one of your valid packages of it (user-product/list id) */
+            user_product_id?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: data.list the entries added */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @example 2022-05-13 12:14:15 */
+                  created_at: string;
+                  id: number;
+                  /** @example 203.0.113.7 */
+                  ip: string;
+                  product_type: number;
+                  remark: string;
+                  /** @description Type 11: the time package it is bound to; 0 otherwise */
+                  user_product_id: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/proxy-ip/delete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Remove whitelisted IPs by address (batch, all or none)
+     * @description When the caller has a second factor, the call must carry `verify_type` and `verify_code` (a TOTP code, or an email code sent with `purpose: confirm`); code 8321 otherwise.
+     *
+     *     Teams: with `team_id`, acts for the team; needs the manage_accounts permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /**
+             * @description Comma-separated addresses
+             * @example 203.0.113.7
+             */
+            ips: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The 6-digit code of that factor */
+            verify_code?: string;
+            /** @description Second factor: totp or email (phone and wechat are refused with code 1007) */
+            verify_type?: 'totp' | 'email' | 'phone' | 'wechat';
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/proxy-ip/list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List whitelisted IPs (newest first), of one product type when asked
+     * @description Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /** @description Only addresses whitelisted for this product type */
+          product_type?: 9 | 11 | 12 | 14 | 25;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @example 2022-05-13 12:14:15 */
+                  created_at: string;
+                  id: number;
+                  /** @example 203.0.113.7 */
+                  ip: string;
+                  product_type: number;
+                  remark: string;
+                  /** @description Type 11: the time package it is bound to; 0 otherwise */
+                  user_product_id: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/static-ip-region': {
     parameters: {
       query?: never;
@@ -6299,6 +6628,86 @@ export interface paths {
                 /** @description Packages */
                 total_count: number;
                 /** @description Used of every package (KB) */
+                used: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-usage-flow/flow-total': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Total and remaining traffic of the valid packages
+     * @description Over every valid traffic package (started, not expired, not used up, not withdrawn), in `unit` (1024-based), rounded down to 2 decimals.
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+          /** @description KB (default), MB, GB, TB or PB */
+          unit?: 'KB' | 'MB' | 'GB' | 'TB' | 'PB';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  package_count: number;
+                  product_type: number;
+                  /** @description Left of it */
+                  remaining: number;
+                  /** @description Traffic of the valid packages, in `unit` */
+                  total: number;
+                  /** @description Used of it */
+                  used: number;
+                }[];
+                /** @description Left of it */
+                remaining: number;
+                /** @description Traffic of the valid packages, in `unit` */
+                total: number;
+                unit: string;
+                /** @description Used of it */
                 used: number;
               };
               /** @description Same text as msg */
@@ -7353,10 +7762,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The portal session: who is signed in, and what the portal needs to know about the platform
-     * @description Also gives a browser without a session its CSRF cookie (`tg_csrf`), which sign-in and sign-up check.
-     */
+    /** The portal session: who is signed in, and what the portal needs to know about the platform */
     get: {
       parameters: {
         query?: never;
@@ -7408,7 +7814,7 @@ export interface paths {
     put?: never;
     /**
      * Portal sign-in: sets the httpOnly, SameSite=Strict session cookie
-     * @description Throttled as auth/login (TOLLGATE_LOGIN_*). A user with a second factor is answered code 348 with `data.verify_type`; repeat with `verify_type` and `verify_code`. Needs `X-CSRF-Token` equal to the `tg_csrf` cookie (from GET /web/session).
+     * @description As auth/login (throttling, code 348). Needs `X-CSRF-Token` = the `tg_csrf` cookie.
      */
     post: {
       parameters: {
@@ -7532,7 +7938,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Portal sign-up (TOLLGATE_SIGNUP=open), with the rules of `tollgate users create`; signs the new user in */
+    /** Portal sign-up (TOLLGATE_SIGNUP=open), rules of `tollgate users create` */
     post: {
       parameters: {
         query?: never;
@@ -7601,10 +8007,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Traffic of the signed-in user as a chart series: the last 24 hours by hour, or the last 30 days by day
-     * @description Days are the days of `time_zone` (the customer’s, an IANA name; default the platform’s).
-     */
+    /** Traffic series: 24 hours by hour or 30 days by day (days of `time_zone`) */
     get: {
       parameters: {
         query: {
@@ -7877,6 +8280,149 @@ export interface paths {
                   ip: string;
                   remark: string;
                 }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/white-ip/quota': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The whitelisted IPs quota of one product type
+     * @description How many whitelisted IPs the space holds of the type and may hold (TOLLGATE_WHITE_IP_MAX, or the operator's override for the user; one cap shared by every type).
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /** @description Product type (required) */
+          product_type: 9 | 11 | 12 | 14 | 25;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The cap: one per user, shared by every product type */
+                allowed: number;
+                product_type: number;
+                /** @description What may still be added, of this type or any other (allowed − held of every type) */
+                remaining: number;
+                /** @description Held of this product type */
+                used: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/white-ip/quotas': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The whitelisted IPs quotas of every product type
+     * @description Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                allowed: number;
+                /** @description One entry per product type with sub-accounts: 9 dynamic residential traffic, 11 dynamic residential by time (bandwidth and concurrency), 12 long-term idc (datacenter) traffic, 14 static datacenter ip, 25 static residential ip */
+                list: {
+                  /** @description The cap: one per user, shared by every product type */
+                  allowed: number;
+                  product_type: number;
+                  /** @description What may still be added, of this type or any other (allowed − held of every type) */
+                  remaining: number;
+                  /** @description Held of this product type */
+                  used: number;
+                }[];
+                remaining: number;
+                /** @description Held of every type together */
+                used: number;
               };
               /** @description Same text as msg */
               message: string;
@@ -8477,6 +9023,8 @@ export interface paths {
                    * @example 2022-05-13 12:14:15
                    */
                   created_at: string;
+                  /** @description Traffic limit per day (TOLLGATE_TZ), GB; 0 = none (newer release) */
+                  daily_limit: number;
                   /** @description Account id */
                   id: number;
                   /** @description Traffic limit, GB; 0 = unlimited */
@@ -8488,11 +9036,156 @@ export interface paths {
                   remark: string;
                   /** @description 1 enabled, 0 disabled */
                   status: number;
+                  /** @description 1: SOCKS5 UDP ASSOCIATE allowed; 0: refused (newer release) */
+                  udp: number;
                   /** @description Traffic used, KB */
                   usage_flow: number;
                   /** @description Proxy account name */
                   username: string;
                 }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/whitelist-account/quota': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The proxy accounts quota of one product type
+     * @description How many proxy accounts the space holds of the type and may hold (TOLLGATE_SUB_ACCOUNT_MAX, or the operator's override for the user; one cap shared by every type).
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /** @description Product type (required) */
+          product_type: 9 | 11 | 12 | 14 | 25;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The cap: one per user, shared by every product type */
+                allowed: number;
+                product_type: number;
+                /** @description What may still be added, of this type or any other (allowed − held of every type) */
+                remaining: number;
+                /** @description Held of this product type */
+                used: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/whitelist-account/quotas': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The proxy accounts quotas of every product type
+     * @description Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                allowed: number;
+                /** @description One entry per product type with sub-accounts: 9 dynamic residential traffic, 11 dynamic residential by time (bandwidth and concurrency), 12 long-term idc (datacenter) traffic, 14 static datacenter ip, 25 static residential ip */
+                list: {
+                  /** @description The cap: one per user, shared by every product type */
+                  allowed: number;
+                  product_type: number;
+                  /** @description What may still be added, of this type or any other (allowed − held of every type) */
+                  remaining: number;
+                  /** @description Held of this product type */
+                  used: number;
+                }[];
+                remaining: number;
+                /** @description Held of every type together */
+                used: number;
               };
               /** @description Same text as msg */
               message: string;
