@@ -22,6 +22,25 @@ export class UsageService {
   ) {}
 
   /**
+   * The users who moved the most bytes in the hour buckets that overlap `[since, now]` (the current hour and the
+   * one before, for a one-hour window), most first: what every gateway has metered into the database.
+   */
+  async topUsers(since: number, limit: number): Promise<{ userId: number; email: string; bytes: number }[]> {
+    const from = Math.floor(since / 3_600_000) * 3_600_000;
+    const rows = await this.db
+      .selectFrom('usage_hourly')
+      .innerJoin('users', 'users.id', 'usage_hourly.user_id')
+      .select((eb) => ['usage_hourly.user_id', 'users.email', eb.fn.sum<number>('usage_hourly.bytes').as('bytes')])
+      .where('usage_hourly.hour_start', '>=', from)
+      .groupBy(['usage_hourly.user_id', 'users.email'])
+      .orderBy('bytes', 'desc')
+      .orderBy('usage_hourly.user_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ userId: Number(r.user_id), email: r.email, bytes: Number(r.bytes) }));
+  }
+
+  /**
    * Bytes per local day from `start` to `end` (`Y-m-d H:i:s` in the platform zone; default the last 7 days up to
    * now), every day of the range listed, zeros included. `username` covers every account of that name the user has had.
    */
