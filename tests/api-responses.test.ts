@@ -99,6 +99,7 @@ for (const dialect of dialects()) {
           TOLLGATE_SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`,
           TOLLGATE_SMTP_FROM: 'no-reply@tollgate.test',
           TOLLGATE_SMTP_REQUIRE_TLS: '0',
+          TOLLGATE_SIGNUP: 'open',
         },
         { beforeReady: (app) => recordAnswers(app, recorded) },
       );
@@ -397,6 +398,40 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
   await web('POST', 'user/mfa/email/enable', { verify_code: codeIn(await mailbox.next()) });
   await web('POST', 'user/mfa/email/send', { purpose: 'confirm' });
   await web('POST', 'user/mfa/disable', { verify_type: 'email', verify_code: codeIn(await mailbox.next()) });
+
+  // The customer portal (web-portal): a cookie session with its CSRF token, then the portal's own routes.
+  {
+    const first = await app.inject({ method: 'GET', url: '/web/session' });
+    assert.equal(first.json().code, 200, first.body);
+    const preCsrf = first.cookies.find((c) => c.name === 'tg_csrf')?.value ?? '';
+    const portal = async (method: string, url: string, cookies: Record<string, string>, body?: unknown) => {
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        cookies,
+        headers: { 'x-csrf-token': cookies.tg_csrf ?? '', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+      });
+      assert.equal(res.json().code, 200, `${method} ${url}: ${res.body}`);
+      return Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
+    };
+    const signedUp = await portal(
+      'POST',
+      '/web/sign-up',
+      { tg_csrf: preCsrf },
+      { email: 'portal-signup@example.com', password: 'password123' },
+    );
+    await portal('POST', '/web/session/end', signedUp);
+    const session = await portal(
+      'POST',
+      '/web/session',
+      { tg_csrf: preCsrf },
+      { email: 'portal-signup@example.com', password: 'password123' },
+    );
+    await portal('GET', '/web/session', session);
+    await portal('GET', '/web/usage?range=24h', session);
+    await portal('GET', '/web/products', session);
+  }
 
   // Orders the operator settles, the webhook, and what is left to release.
   const manualOrder = await customer(tp.platform.config.apiPrefixes[0] ?? '', 'POST', 'order/create', {

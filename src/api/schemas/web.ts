@@ -16,7 +16,6 @@ export const WebSessionData = Type.Object({
 
 export const GetWebSession = {
   summary: 'The portal session: who is signed in, and what the portal needs to know about the platform',
-  description: 'Also gives a browser without a session its CSRF cookie (`tg_csrf`), which sign-in and sign-up check.',
   tags: ['web'],
   response: { 200: Envelope(WebSessionData) },
 };
@@ -30,8 +29,7 @@ export const SignInBody = Type.Object({
 
 export const PostWebSession = {
   summary: 'Portal sign-in: sets the httpOnly, SameSite=Strict session cookie',
-  description:
-    'Throttled as auth/login (TOLLGATE_LOGIN_*). A user with a second factor is answered code 348 with `data.verify_type`; repeat with `verify_type` and `verify_code`. Needs `X-CSRF-Token` equal to the `tg_csrf` cookie (from GET /web/session).',
+  description: 'As auth/login (throttling, code 348). Needs `X-CSRF-Token` = the `tg_csrf` cookie.',
   tags: ['web'],
   body: SignInBody,
   response: { 200: Envelope(WebSessionData) },
@@ -44,7 +42,7 @@ export const EndWebSession = {
 };
 
 export const SignUp = {
-  summary: 'Portal sign-up (TOLLGATE_SIGNUP=open), with the rules of `tollgate users create`; signs the new user in',
+  summary: 'Portal sign-up (TOLLGATE_SIGNUP=open), rules of `tollgate users create`',
   tags: ['web'],
   body: Type.Object({
     email: Type.String({ maxLength: 254 }),
@@ -54,8 +52,7 @@ export const SignUp = {
 };
 
 export const WebUsage = {
-  summary: 'Traffic of the signed-in user as a chart series: the last 24 hours by hour, or the last 30 days by day',
-  description: 'Days are the days of `time_zone` (the customer’s, an IANA name; default the platform’s).',
+  summary: 'Traffic series: 24 hours by hour or 30 days by day (days of `time_zone`)',
   tags: ['web'],
   querystring: Type.Object({
     range: Type.Union([Type.Literal('24h'), Type.Literal('30d')], { default: '30d' }),

@@ -11134,10 +11134,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The portal session: who is signed in, and what the portal needs to know about the platform
-     * @description Also gives a browser without a session its CSRF cookie (`tg_csrf`), which sign-in and sign-up check.
-     */
+    /** The portal session: who is signed in, and what the portal needs to know about the platform */
     get: {
       parameters: {
         query?: never;
@@ -11189,7 +11186,7 @@ export interface paths {
     put?: never;
     /**
      * Portal sign-in: sets the httpOnly, SameSite=Strict session cookie
-     * @description Throttled as auth/login (TOLLGATE_LOGIN_*). A user with a second factor is answered code 348 with `data.verify_type`; repeat with `verify_type` and `verify_code`. Needs `X-CSRF-Token` equal to the `tg_csrf` cookie (from GET /web/session).
+     * @description As auth/login (throttling, code 348). Needs `X-CSRF-Token` = the `tg_csrf` cookie.
      */
     post: {
       parameters: {
@@ -11313,7 +11310,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Portal sign-up (TOLLGATE_SIGNUP=open), with the rules of `tollgate users create`; signs the new user in */
+    /** Portal sign-up (TOLLGATE_SIGNUP=open), rules of `tollgate users create` */
     post: {
       parameters: {
         query?: never;
@@ -11382,10 +11379,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * Traffic of the signed-in user as a chart series: the last 24 hours by hour, or the last 30 days by day
-     * @description Days are the days of `time_zone` (the customer’s, an IANA name; default the platform’s).
-     */
+    /** Traffic series: 24 hours by hour or 30 days by day (days of `time_zone`) */
     get: {
       parameters: {
         query: {
