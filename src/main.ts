@@ -18,6 +18,7 @@ import {
   UsersRepository,
   UsersService,
   WhiteIpsService,
+  QuotasService,
 } from './accounts/index.js';
 import type { ApiServices } from './api/server.js';
 import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
@@ -110,6 +111,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       limits,
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
+      quotas: new QuotasService(storage.db, limits),
       apiKeys: new ApiKeysService(storage.db, { now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
         box: new SecretBox(config.secret, 'totp-secret'),

@@ -287,6 +287,14 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await customer(prefix, 'POST', 'white-ip/add', { ips: `203.0.113.${10 + i}`, remark: 'office' });
     await customer(prefix, 'GET', 'white-ip/list');
     await customer(prefix, 'POST', 'white-ip/delete', { ips: `203.0.113.${10 + i}` });
+    await customer(prefix, 'GET', 'whitelist-account/quota', { product_type: '9' });
+    await customer(prefix, 'GET', 'whitelist-account/quotas');
+    await customer(prefix, 'GET', 'white-ip/quota', { product_type: '9' });
+    await customer(prefix, 'GET', 'white-ip/quotas');
+    await customer(prefix, 'POST', 'proxy-ip/add', { ips: `203.0.113.${60 + i}`, product_type: 9, remark: 'office' });
+    await customer(prefix, 'GET', 'proxy-ip/list', { product_type: '9' });
+    await customer(prefix, 'POST', 'proxy-ip/delete', { ips: `203.0.113.${60 + i}` });
+    await customer(prefix, 'GET', 'user-usage-flow/flow-total', { unit: 'GB' });
     await customer(prefix, 'GET', 'ip/dynamic-citys');
     await customer(prefix, 'GET', 'ip/dynamic-states');
     await customer(prefix, 'GET', 'ip/dynamic-citys/search', { country_code: 'US', state: 'ca' });

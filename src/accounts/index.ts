@@ -15,7 +15,7 @@ export {
   USERNAME,
   UsersService,
 } from './users.service.js';
-export { canonicalIp, type WhiteIp, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';
+export { canonicalIp, type WhiteIp, type WhiteIpScope, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';
 export { type TunnelOverrides, UserLimitsRepository } from './user-limits.repository.js';
 export { type UserLimitSource, UserLimitsService, type UserLimitsView } from './user-limits.service.js';
 export { LIMITS, type LimitName, type UserLimits } from './user-limits.types.js';
@@ -44,3 +44,4 @@ export {
   type VerifyType,
 } from './second-factors.service.js';
 export { type MailMessage, type Mailer, SmtpMailer } from './sign-in-mail.js';
+export { type Quota, type QuotaKind, QuotasService, type TypeQuota } from './quotas.service.js';

@@ -16,6 +16,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type {
   ApiKeysService,
+  QuotasService,
   SecondFactorsService,
   SubAccountsService,
   TokenService,
@@ -43,6 +44,8 @@ import { adminApi } from './routes/admin/index.js';
 import { customerApi } from './routes/customer/index.js';
 import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
+import { loadWebApps, registerWebApps, type WebApps } from './web/apps.js';
+import { registerSecurityHeaders } from './web/security.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
 import { AttemptGuard, FailureBudget } from '../throttle/index.js';
@@ -67,6 +70,7 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly quotas: QuotasService;
 }
 
 export interface BuildApiOptions {
@@ -164,8 +168,15 @@ export async function buildApi({
   }).withTypeProvider<TypeBoxTypeProvider>();
   schemas.warmAfterListen(app);
 
-  // The root context: admin API, webhooks and unknown paths answer with the catalogue's HTTP status.
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit, alwaysHttp200: false });
+  // The root context: admin API, webhooks and unknown paths answer with the catalogue's HTTP status; a browser
+  // navigating to a console's page gets the page (src/api/web/apps.ts).
+  let webApps: WebApps | undefined;
+  registerErrorHandling(app, {
+    bodyLimit: config.bodyLimit,
+    alwaysHttp200: false,
+    notFoundFallback: (request, reply) => webApps?.fallback(request, reply) ?? false,
+  });
+  await registerSecurityHeaders(app);
 
   if (applied) {
     // Read your own writes: anything but a read (and the reads that lease, like ip/v3) waits until the gateway
@@ -226,7 +237,12 @@ export async function buildApi({
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI brings its own CSP (its inline styles), minus upgrade-insecure-requests, which would break it on http.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }));
@@ -284,6 +300,14 @@ export async function buildApi({
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });
+
+  // The web consoles, when built (TOLLGATE_WEB_DIR): the portal at /, the operator console at /console.
+  const pages = config.web.dir === undefined ? undefined : loadWebApps(config.web.dir);
+  if (config.web.dir !== undefined && pages) {
+    webApps = await registerWebApps(app, { dir: config.web.dir, pages, apiPrefixes: config.apiPrefixes });
+  } else if (config.web.dir !== undefined) {
+    app.log.warn({ dir: config.web.dir }, 'the web consoles are not built there (npm run build): serving the API alone');
+  }
 
   return app;
 }

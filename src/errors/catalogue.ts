@@ -598,13 +598,6 @@ export const ERRORS = {
     en: 'No valid traffic package',
     doc: 'No valid traffic package to extract with',
   },
-  TG_ERR_EXTRACT_NOT_WHITELISTED: {
-    code: 6205,
-    httpStatus: 403,
-    zh: '请先添加白名单 IP',
-    en: 'Add a whitelisted IP first (white-ip/add)',
-    doc: 'The caller has no whitelisted IP',
-  },
   TG_ERR_EXTRACT_ENTRY_UNKNOWN: {
     code: 6206,
     httpStatus: 400,
@@ -861,12 +854,38 @@ export const ERRORS = {
     en: 'At most {max} active API keys',
     doc: 'Too many active keys in the space (revoke one first)',
   },
+  // Accounts' quotas, white IPs by product type, auto-renewal (the newer release, issue 17).
+  TG_ERR_VERIFY_REQUIRED: {
+    code: 8321,
+    httpStatus: 403,
+    zh: '此操作需要二次验证:请携带 verify_type 与 verify_code',
+    en: 'This operation needs your second factor: repeat it with verify_type and verify_code',
+    doc: 'The caller has a second factor and sent no `verify_type`/`verify_code` (`data.verify_type` lists the types accepted; an email code comes from `/web_v1/user/mfa/email/send` with `purpose: confirm`)',
+  },
+  TG_ERR_WHITE_IP_PACKAGE_INVALID: {
+    code: 8322,
+    httpStatus: 400,
+    zh: 'user_product_id 不是您有效的包时套餐:{id}',
+    en: 'user_product_id is not one of your valid time packages: {id}',
+    doc: '`proxy-ip/add` of type 11 names no valid type-11 package of the space (or names one for another type)',
+  },
+  TG_ERR_AUTO_RENEWAL_UNAVAILABLE: {
+    code: 8323,
+    httpStatus: 409,
+    zh: '此套餐不能自动续费:{reason}',
+    en: 'This package cannot be renewed automatically: {reason}',
+    doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorKey = keyof typeof ERRORS;
 
 /** Codes once used and retired; never reuse them. */
-export const RETIRED_CODES: readonly number[] = [];
+export const RETIRED_CODES: readonly number[] = [
+  // 6205 TG_ERR_EXTRACT_NOT_WHITELISTED: ip/v3 demanded a whitelisted IP; a leased port also admits the lessee's
+  // sub-account credentials, so it no longer does (issue 17).
+  6205,
+];
 
 /** The success envelope's code and message. */
 export const SUCCESS = { code: 200, zh: '操作成功', en: 'Success' } as const;

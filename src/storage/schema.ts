@@ -124,6 +124,10 @@ export interface WhiteIpsTable {
   /** Canonical text form: IPv4 dotted quad, IPv6 in RFC 5952 short form (ipaddr.js toString()). */
   ip: string;
   remark: string;
+  /** The product type it is whitelisted for (proxy-ip/add); 9 for white-ip/add. */
+  product_type: Generated<number>;
+  /** Type 11: the time package it is bound to (proxy-ip/add `user_product_id`); null otherwise. */
+  user_package_id: number | null;
   created_at: number;
 }
 
@@ -382,6 +386,40 @@ export interface VerifyCodesTable {
   expires_at: number;
 }
 
+/** A package marked for auto-renewal; a renewal moves the row to the package it bought. */
+export interface AutoRenewalsTable {
+  id: Generated<number>;
+  user_id: number;
+  user_package_id: number;
+  /** 1 on, 0 off. */
+  status: number;
+  /** Renewals left; null: every period until turned off. */
+  remaining: number | null;
+  /** Failed attempts since the last renewal. */
+  failures: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What each auto-renewal attempt did. */
+export interface AutoRenewalLogsTable {
+  id: Generated<number>;
+  user_id: number;
+  user_package_id: number;
+  /** The package the renewal bought; null when it failed. */
+  new_user_package_id: number | null;
+  /** 1 renewed, 0 failed. */
+  status: number;
+  trade_no: string;
+  pay_fee_cents: number;
+  /** The catalogued code of a failure; 0 when renewed. */
+  error_code: number;
+  reason: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -408,6 +446,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   user_second_factors: UserSecondFactorsTable;
   verify_codes: VerifyCodesTable;
+  auto_renewals: AutoRenewalsTable;
+  auto_renewal_logs: AutoRenewalLogsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -426,3 +466,5 @@ export type UserLimitsRow = Selectable<UserLimitsTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type TeamMemberRow = Selectable<TeamMembersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type AutoRenewalRow = Selectable<AutoRenewalsTable>;
+export type AutoRenewalLogRow = Selectable<AutoRenewalLogsTable>;

@@ -8,6 +8,7 @@ import * as changeLogCommitOrder from './2026-12-01T1000-change-log-commit-order
 import * as timePackages from './2026-12-02T1000-time-packages.js';
 import * as teamsKeysSignIn from './2026-12-03T1000-teams-keys-sign-in.js';
 import * as subAccountDailyLimitUdp from './2026-12-04T1000-sub-account-daily-limit-udp.js';
+import * as autoRenewal from './2026-12-04T1100-auto-renewal.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1000-time-packages': timePackages,
   '2026-12-03T1000-teams-keys-sign-in': teamsKeysSignIn,
   '2026-12-04T1000-sub-account-daily-limit-udp': subAccountDailyLimitUdp,
+  '2026-12-04T1100-auto-renewal': autoRenewal,
 };

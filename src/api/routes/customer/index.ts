@@ -5,6 +5,7 @@ import { registerErrorHandling } from '../../plugins/errors.js';
 import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
+import { type NewerAccountRoutesDeps, newerAccountRoutes } from './newer-accounts.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
 import { type PaymentRoutesDeps, paymentRoutes } from './payment.js';
 import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
@@ -35,7 +36,8 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   PaymentRoutesDeps &
   OrderRoutesDeps &
   UserProductDeps &
-  TeamRoutesDeps;
+  TeamRoutesDeps &
+  NewerAccountRoutesDeps;
 
 /**
  * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
@@ -64,4 +66,5 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(paymentRoutes, deps);
   await app.register(orderRoutes, deps);
   await app.register(teamRoutes, deps);
+  await app.register(newerAccountRoutes, deps);
 };
