@@ -3,6 +3,7 @@ import {
   hashAppKey,
   safeEqual,
   type SecondFactorsService,
+  type SubAccountsService,
   type UserLimitsService,
   type UsersService,
 } from '../../../accounts/index.js';
@@ -21,6 +22,7 @@ import { adminNodeRoutes } from './nodes.js';
 import { adminCatalogueRoutes, type AdminCatalogueRoutesDeps } from './billing-catalogue.js';
 import { adminPackageRoutes } from './packages.js';
 import { adminStaticIpRoutes } from './static-ips.js';
+import { adminSubAccountRoutes } from './sub-accounts.js';
 import { adminTeamRoutes } from './teams.js';
 import { adminUserRoutes } from './users.js';
 
@@ -44,6 +46,7 @@ export interface AdminApiDeps {
   readonly giftTiers: AdminCatalogueRoutesDeps['giftTiers'];
   readonly teams: TeamsService;
   readonly secondFactors: SecondFactorsService;
+  readonly subAccounts: SubAccountsService;
 }
 
 /** The operator's API: `Authorization: Bearer <admin token>` on every route. */
@@ -62,6 +65,7 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   });
   await app.register(adminUserRoutes, { users: deps.users, limits: deps.limits, secondFactors: deps.secondFactors });
   await app.register(adminTeamRoutes, { teams: deps.teams });
+  await app.register(adminSubAccountRoutes, { subAccounts: deps.subAccounts, users: deps.users, time: deps.time });
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
   await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
   await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });
