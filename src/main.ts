@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   ApiKeysService,
+  WebSessionsService,
   type Mailer,
   SecondFactorsService,
   SecretBox,
@@ -33,9 +34,13 @@ import { PaymentsService } from './billing/payments/index.js';
 import { buildProvisioners } from './billing/provisioners.js';
 import { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from './billing/catalogue/index.js';
 import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/index.js';
-import type { Gateway } from './gateway/index.js';
+import { AutoRenewalScheduler, AutoRenewalService } from './billing/auto-renewal/index.js';
+import type { Gateway, LiveSampler } from './gateway/index.js';
 import { StaticExitBook, StaticIpsService } from './static-ips/index.js';
 import { TeamsService } from './teams/index.js';
+import { OperatorsRepository, OperatorsService } from './operators/index.js';
+import { AuditRepository, AuditService } from './audit/index.js';
+import { BalanceAdjustments } from './billing/index.js';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -93,12 +98,13 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     const limits = new UserLimitsService(storage.db, config.limits, { now });
     const mailer = options.mailer ?? (config.smtp ? new SmtpMailer(config.smtp) : undefined);
     closers.push(() => mailer?.close());
+    const orders = new OrdersService(
+      { db: storage.db, caps: storage.caps, catalogue: orderCatalogue(catalogue), provisioners, staticIps, time },
+      { orderTtlMs: config.orderTtlMs, inviteDiscountPercent: config.inviteDiscountPercent, now },
+    );
     const services: ApiServices = {
       ...catalogue,
-      orders: new OrdersService(
-        { db: storage.db, caps: storage.caps, catalogue: orderCatalogue(catalogue), provisioners, staticIps, time },
-        { orderTtlMs: config.orderTtlMs, inviteDiscountPercent: config.inviteDiscountPercent, now },
-      ),
+      orders,
       users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
       subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, limits, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
@@ -112,7 +118,18 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
       quotas: new QuotasService(storage.db, limits),
+      autoRenewals: new AutoRenewalService(
+        { db: storage.db, orders, balanceMethodId: async () => (await catalogue.paymentMethods.ensureBalanceMethod()).id },
+        { ...config.autoRenew, logger, now },
+      ),
       apiKeys: new ApiKeysService(storage.db, { now }),
+      operators: new OperatorsService(new OperatorsRepository(storage.db), storage.caps, {
+        now,
+        sessionTtlMs: config.consoleSessionTtlSeconds * 1000,
+      }),
+      audit: new AuditService(new AuditRepository(storage.db), { now }),
+      balances: new BalanceAdjustments(storage.db, { now }),
+      webSessions: new WebSessionsService(storage.db, config.web.sessionTtlSeconds, { now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
         box: new SecretBox(config.secret, 'totp-secret'),
         secret: config.secret,
@@ -154,6 +171,8 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
     metrics: registry ? () => registry.metrics() : undefined,
     nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
     applied: gateway ? () => gateway.feed.sync() : undefined,
+    live: gateway ? { snapshot: () => gateway.live.snapshot(), exits: () => gateway.pool.members() } : undefined,
+    proxyEndpoint: gateway ? () => ({ host: platform.config.extract.publicHost, port: gateway.address.port }) : undefined,
   });
   try {
     await api.listen({ host: platform.config.host, port: platform.config.apiPort });
@@ -168,11 +187,15 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
   const host = ['0.0.0.0', '::'].includes(platform.config.host) ? '127.0.0.1' : platform.config.host;
   // Unpaid orders close where the API runs (roles api and all); a second API process running it too is harmless.
   const expiry = startOrderExpiry(platform);
+  // Packages marked for auto-renewal renew where the API runs too (two API processes renew nothing twice).
+  const renewals = new AutoRenewalScheduler(platform.services.autoRenewals, { logger: platform.logger });
+  renewals.start();
   return {
     api,
     apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     async close() {
       await expiry.stop();
+      await renewals.stop();
       await api.close();
     },
   };
@@ -207,6 +230,8 @@ export interface RunningGateway {
   readonly meter: Meter;
   readonly feed: ChangeFeed;
   readonly health: HealthChecker;
+  /** This process's gateway, sampled each second for the console's live view (GET /admin/live). */
+  readonly live: LiveSampler;
   close(): Promise<void>;
 }
 
@@ -232,6 +257,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     ExtractionAdmissions,
     ExtractionEntry,
     Gateway,
+    LiveSampler,
     MAIN_ENTRY_PRODUCT_TYPES,
     STATIC_ENTRY_PRODUCT_TYPES,
     StaticEntry,
@@ -395,9 +421,11 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   }, g.accountRevalidateMs);
   revalidate.unref();
 
+  const live = new LiveSampler(registry, gateway.metrics, { now });
   await feed.start();
   meter.start();
   health.start();
+  live.start();
   let address: AddressInfo;
   let staticAddress: AddressInfo;
   const started: Gateway[] = [];
@@ -421,6 +449,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     clearInterval(sweep);
     clearInterval(revalidate);
     health.stop();
+    live.stop();
     for (const entry of started) await entry.close();
     await meter.stop();
     await feed.stop();
@@ -439,10 +468,12 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     meter,
     feed,
     health,
+    live,
     async close() {
       clearInterval(sweep);
       clearInterval(revalidate);
       health.stop();
+      live.stop();
       await feed.stop();
       for (const entry of started) await entry.close();
       await meter.stop();

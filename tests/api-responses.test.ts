@@ -298,6 +298,9 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await customer(prefix, 'GET', 'proxy-ip/list', { product_type: '9' });
     await customer(prefix, 'POST', 'proxy-ip/delete', { ips: `203.0.113.${60 + i}` });
     await customer(prefix, 'GET', 'user-usage-flow/flow-total', { unit: 'GB' });
+    await customer(prefix, 'POST', 'user-product/get-auto-renewal', { user_product_id: revoked.id });
+    await customer(prefix, 'POST', 'user-product/set-auto-renewal', { user_product_id: revoked.id, status: 0 });
+    await customer(prefix, 'POST', 'user-product/auto-renewal-logs', { page: 1, size: 10 });
     await customer(prefix, 'GET', 'ip/dynamic-citys');
     await customer(prefix, 'GET', 'ip/dynamic-states');
     await customer(prefix, 'GET', 'ip/dynamic-citys/search', { country_code: 'US', state: 'ca' });

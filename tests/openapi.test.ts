@@ -31,6 +31,9 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['proxy-ip/add', 'post'],
   ['proxy-ip/delete', 'post'],
   ['user-usage-flow/flow-total', 'get'],
+  ['user-product/get-auto-renewal', 'post'],
+  ['user-product/set-auto-renewal', 'post'],
+  ['user-product/auto-renewal-logs', 'post'],
   ['ip/dynamic-citys', 'get'],
   ['ip/dynamic-citys/search', 'get'],
   ['ip/dynamic-states', 'get'],
@@ -108,6 +111,26 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/teams/{team_id}/members', ['post']],
   ['/admin/teams/{team_id}/members/{user_id}', ['delete', 'patch']],
   ['/admin/teams/{team_id}/owner', ['post']],
+  ['/admin/operators', ['get']],
+  ['/admin/audit', ['get']],
+  ['/admin/live', ['get']],
+  ['/admin/users/{id}/detail', ['get']],
+  ['/admin/users/{id}/ledger', ['get']],
+  ['/admin/users/{id}/balance', ['post']],
+  ['/admin/users/{id}/status', ['post']],
+  ['/admin/users/{id}/password', ['post']],
+];
+
+/** The operator console's sign-in, beside the admin API: no credentials needed to call it. */
+const CONSOLE_SESSION_METHODS = ['delete', 'get', 'post'];
+
+/** The portal's own routes (web consoles), at /web. */
+const WEB_ROUTES: [string, string[]][] = [
+  ['/web/session', ['get', 'post']],
+  ['/web/session/end', ['post']],
+  ['/web/sign-up', ['post']],
+  ['/web/usage', ['get']],
+  ['/web/products', ['get']],
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -176,7 +199,10 @@ describe('/openapi.json', () => {
   it('stays small: one operation per route, not one per route and prefix', () => {
     const operations = Object.values(doc.paths).flatMap((item: any) => Object.keys(item).filter((k) => HTTP_METHODS.includes(k)));
     const expected =
-      CUSTOMER_ROUTES.length + [...ADMIN_ROUTES, ...DASHBOARD_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) + 1;
+      CUSTOMER_ROUTES.length +
+      [...ADMIN_ROUTES, ...DASHBOARD_ROUTES, ...WEB_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) +
+      CONSOLE_SESSION_METHODS.length +
+      1;
     assert.equal(operations.length, expected);
     const bytes = Buffer.byteLength(JSON.stringify(doc));
     assert.ok(bytes < 260_000, `the document is ${bytes} bytes`);
@@ -201,6 +227,8 @@ describe('/openapi.json', () => {
       ...CUSTOMER_ROUTES.map(([route]) => `/${route}`),
       ...ADMIN_ROUTES.map(([path]) => path),
       ...DASHBOARD_ROUTES.map(([path]) => path),
+      '/admin/session',
+      ...WEB_ROUTES.map(([path]) => path),
       '/payments/webhook/{method}',
     ].sort();
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
@@ -242,11 +270,18 @@ describe('/openapi.json', () => {
   }
 
   for (const [path, methods] of ADMIN_ROUTES) {
-    it(`documents ${methods.join('/').toUpperCase()} ${path} behind the admin token`, () => {
+    it(`documents ${methods.join('/').toUpperCase()} ${path} behind the admin token or a console session`, () => {
       assert.deepEqual(methodsOf(path), [...methods].sort());
-      for (const method of methods) assert.deepEqual(doc.paths[path][method].security, [{ adminToken: [] }]);
+      for (const method of methods) {
+        assert.deepEqual(doc.paths[path][method].security, [{ adminToken: [] }, { consoleSession: [] }]);
+      }
     });
   }
+
+  it('documents the console sign-in as open: no credentials to call it', () => {
+    assert.deepEqual(methodsOf('/admin/session'), CONSOLE_SESSION_METHODS);
+    for (const method of CONSOLE_SESSION_METHODS) assert.deepEqual(doc.paths['/admin/session'][method].security, []);
+  });
 
   it('documents the {id} path parameter of the admin user routes', () => {
     for (const path of ['/admin/users/{id}', '/admin/users/{id}/rotate-key']) {
@@ -267,7 +302,13 @@ describe('/openapi.json', () => {
       if (route === 'auth/login') assert.equal(security, undefined, route);
       else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], route);
     }
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+      'adminToken',
+      'appKey',
+      'bearer',
+      'consoleSession',
+      'webSession',
+    ]);
     assert.deepEqual(doc.components.securitySchemes.appKey, {
       type: 'apiKey',
       in: 'query',

@@ -1,5 +1,13 @@
 export type { SubAccount, SubAccountChange, SubAccountFilter, User, UserKind, UserPatch } from './accounts.types.js';
-export { generateAppKey, generateOpenId, hashAppKey, safeEqual } from './credentials.js';
+export {
+  DUMMY_PASSWORD_HASH,
+  generateAppKey,
+  generateOpenId,
+  hashAppKey,
+  hashPassword,
+  safeEqual,
+  verifyPassword,
+} from './credentials.js';
 export * as rules from './rules.js';
 export { SecretBox } from './secret-box.js';
 export { type GatewayAccountRow, SubAccountsRepository } from './sub-accounts.repository.js';
@@ -45,3 +53,4 @@ export {
 } from './second-factors.service.js';
 export { type MailMessage, type Mailer, SmtpMailer } from './sign-in-mail.js';
 export { type Quota, type QuotaKind, QuotasService, type TypeQuota } from './quotas.service.js';
+export { csrfMatches, csrfTokenOf, newCsrfToken, type WebSession, WebSessionsService } from './web-sessions.service.js';

@@ -32,6 +32,8 @@ export interface Config {
   readonly rateLimitPerKey: number;
   readonly rateLimitPerIp: number;
   readonly jwtTtlSeconds: number;
+  /** Lifetime of an operator console session (TOLLGATE_CONSOLE_SESSION_TTL), seconds. */
+  readonly consoleSessionTtlSeconds: number;
   readonly trustProxy: boolean;
   readonly passwordCacheSize: number;
   /** Most whitelisted IPs per user (white-ip/add); the same as limits.whiteIps. */
@@ -493,6 +495,7 @@ function parse(r: Reader): Config {
     rateLimitPerKey: r.int('TOLLGATE_RATE_LIMIT_PER_KEY'),
     rateLimitPerIp: r.int('TOLLGATE_RATE_LIMIT_PER_IP'),
     jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL'),
+    consoleSessionTtlSeconds: r.int('TOLLGATE_CONSOLE_SESSION_TTL'),
     trustProxy: r.bool('TOLLGATE_TRUST_PROXY'),
     passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE'),
     whiteIpMax: limits.whiteIps,

@@ -218,6 +218,15 @@ export const VARIABLES = {
     max: 86_400,
     doc: 'The window those sign-in failures are counted in, and how long a refused email or address then waits, seconds.',
   },
+  // Operator console (web-console).
+  TOLLGATE_CONSOLE_SESSION_TTL: {
+    group: 'platform',
+    kind: 'int',
+    default: 43_200,
+    min: 300,
+    max: 2_592_000,
+    doc: 'Lifetime of an operator console session (the `tollgate_console` cookie from `POST /admin/session`), seconds.',
+  },
   TOLLGATE_SMTP_URL: {
     group: 'platform',
     kind: 'text',

@@ -9,7 +9,8 @@
  * Ranges: 3 and 156 come from the published documents; 400-500 mirror HTTP;
  * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
  * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool, 60xx packages,
- * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing, 80xx teams, 81xx API keys.
+ * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing, 80xx teams, 81xx API keys,
+ * 8251-8299 operators and the audit log.
  * 348 (a second factor is required) comes from the newer release (DuckIP's dashboard API).
  */
 export interface ErrorDefinition {
@@ -875,6 +876,75 @@ export const ERRORS = {
     zh: '此套餐不能自动续费:{reason}',
     en: 'This package cannot be renewed automatically: {reason}',
     doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
+  },
+  // Operators and the audit log (the operator console, /admin sessions): 8251-8299.
+  TG_ERR_OPERATOR_LOGIN_FAILED: {
+    code: 8251,
+    httpStatus: 401,
+    zh: '操作员邮箱或密码错误',
+    en: 'Wrong operator email or password',
+  },
+  TG_ERR_OPERATOR_DISABLED: {
+    code: 8252,
+    httpStatus: 403,
+    zh: '操作员账户已停用',
+    en: 'This operator account is disabled',
+    doc: 'The password was right but the operator is disabled (`tollgate operators disable`)',
+  },
+  TG_ERR_OPERATOR_SESSION_INVALID: {
+    code: 8253,
+    httpStatus: 401,
+    zh: '控制台会话无效或已过期,请重新登录',
+    en: 'The console session is invalid or has expired: sign in again',
+    doc: 'The `tollgate_console` cookie names no live session (expired, signed out, operator disabled)',
+  },
+  TG_ERR_OPERATOR_CSRF_INVALID: {
+    code: 8254,
+    httpStatus: 403,
+    zh: '缺少或错误的 X-CSRF-Token',
+    en: 'Missing or wrong X-CSRF-Token header',
+    doc: 'A state-changing call with the session cookie must send the `csrf_token` of its session in `X-CSRF-Token`',
+  },
+  TG_ERR_OPERATOR_ROLE_DENIED: {
+    code: 8255,
+    httpStatus: 403,
+    zh: '操作员角色 {role} 无权执行此操作',
+    en: 'The operator role {role} may not do this',
+    doc: 'A `support` operator called a route only `admin` may use (`data.role`, `data.needs`)',
+  },
+  TG_ERR_OPERATOR_EXISTS: {
+    code: 8256,
+    httpStatus: 409,
+    zh: '该邮箱已有操作员:{email}',
+    en: 'An operator with this email exists: {email}',
+  },
+  TG_ERR_OPERATOR_NOT_FOUND: {
+    code: 8257,
+    httpStatus: 404,
+    zh: '操作员不存在',
+    en: 'No such operator',
+  },
+  // Web consoles (the customer portal's sessions).
+  TG_ERR_WEB_SESSION_REQUIRED: {
+    code: 8201,
+    httpStatus: 401,
+    zh: '请先登录',
+    en: 'Sign in first: no session, or it has ended',
+    doc: 'A portal call without a valid session cookie (never signed in, signed out, expired, or the password changed since)',
+  },
+  TG_ERR_WEB_CSRF_INVALID: {
+    code: 8202,
+    httpStatus: 403,
+    zh: '请求校验失败,请刷新页面后重试',
+    en: 'The request’s CSRF token is missing or wrong: reload the page',
+    doc: 'A state-changing call authenticated by the session cookie (or a sign-in) without the `X-CSRF-Token` header matching the `tg_csrf` cookie',
+  },
+  TG_ERR_WEB_SIGNUP_CLOSED: {
+    code: 8203,
+    httpStatus: 403,
+    zh: '未开放注册',
+    en: 'Sign-up is closed: ask the operator for an account',
+    doc: 'Portal sign-up while `TOLLGATE_SIGNUP` is not `open`',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly registry: Registry;
   readonly #authFailures: Counter<string>;
   readonly #bytes: Counter<'direction'>;
+  #authFailuresTotal = 0;
   readonly #connectionCounts: Record<Protocol, Record<Outcome, number>> = {
     http: { relayed: 0, refused: 0, failed: 0 },
     connect: { relayed: 0, refused: 0, failed: 0 },
@@ -100,7 +101,13 @@ export class GatewayMetrics {
   }
 
   authFailure(): void {
+    this.#authFailuresTotal += 1;
     this.#authFailures.inc();
+  }
+
+  /** Failed proxy authentications since start, as a plain integer (the console's live view samples it). */
+  get authFailuresTotal(): number {
+    return this.#authFailuresTotal;
   }
 
   /** Adds a gauge computed on each scrape (exit node health, from the pool). */

@@ -63,6 +63,10 @@ export interface PoolMember {
   readonly node: ExitNode;
   readonly endpoint: NodeEndpoint;
   readonly healthy: boolean;
+  /** Time to connect through the node at its last passing probe; undefined before one. */
+  readonly latencyMs: number | undefined;
+  /** When it was last probed (epoch ms); 0 before any probe. */
+  readonly probedAt: number;
 }
 
 interface Entry {
@@ -74,6 +78,8 @@ interface Entry {
   failures: number;
   /** Epoch ms until which passive health keeps the node out; 0 when not. */
   downUntil: number;
+  latencyMs?: number | undefined;
+  probedAt?: number;
 }
 
 export class ExitPool implements ExitPicker {
@@ -106,7 +112,13 @@ export class ExitPool implements ExitPicker {
   /** The enabled, usable nodes with their health. */
   members(): PoolMember[] {
     const now = this.#now();
-    return [...this.#entries.values()].map((e) => ({ node: e.node, endpoint: e.endpoint, healthy: this.#healthy(e, now) }));
+    return [...this.#entries.values()].map((e) => ({
+      node: e.node,
+      endpoint: e.endpoint,
+      healthy: this.#healthy(e, now),
+      latencyMs: e.latencyMs,
+      probedAt: e.probedAt ?? 0,
+    }));
   }
 
   /** Whether the node is in the selection now; undefined when the pool does not hold it (disabled, unknown). */
@@ -218,11 +230,13 @@ export class ExitPool implements ExitPicker {
   }
 
   /** An active probe's result (health.ts). */
-  reportProbe(nodeId: number, ok: boolean, reason?: string): void {
+  reportProbe(nodeId: number, ok: boolean, reason?: string, latencyMs?: number): void {
     const entry = this.#entries.get(nodeId);
     if (!entry) return;
     const now = this.#now();
     const before = this.#healthy(entry, now);
+    entry.probedAt = now;
+    if (ok && latencyMs !== undefined) entry.latencyMs = latencyMs;
     if (ok) {
       entry.probeFailed = false;
       entry.failures = 0;

@@ -300,6 +300,8 @@ export interface BalanceLedgerTable {
   order_id: number | null;
   balance_after_cents: number;
   created_at: number;
+  /** The operator's reason for an 'adjust' row; '' otherwise. */
+  note: Generated<string>;
 }
 
 export interface OrderProvisionsTable {
@@ -420,6 +422,18 @@ export interface AutoRenewalLogsTable {
   created_at: number;
 }
 
+/** A portal sign-in (web consoles): the cookie's token, stored as its SHA-256. */
+export interface WebSessionsTable {
+  /** SHA-256 of the session token, hex. */
+  token_hash: string;
+  user_id: number;
+  /** users.token_version at sign-in: a later password change ends the session. */
+  token_version: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -448,6 +462,56 @@ export interface Database {
   verify_codes: VerifyCodesTable;
   auto_renewals: AutoRenewalsTable;
   auto_renewal_logs: AutoRenewalLogsTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  audit_log: AuditLogTable;
+  web_sessions: WebSessionsTable;
+}
+
+/** An operator of the platform (the console), apart from customers. */
+export interface OperatorsTable {
+  id: Generated<number>;
+  /** Lower case. */
+  email: string;
+  /** scrypt, as customers' passwords. */
+  password_hash: string;
+  /** 'admin' | 'support' */
+  role: string;
+  /** 1 active, 0 disabled. */
+  status: number;
+  last_sign_in_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperatorSessionsTable {
+  /** SHA-256 of the session cookie's token, hex. */
+  token_hash: string;
+  operator_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  created_at: number;
+  /** 'operator' | 'token' | 'cli' */
+  actor_kind: string;
+  operator_id: number | null;
+  /** The operator's email, or 'admin-token' / 'cli'. */
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  ip: string;
+  /** HTTP status of the answer. */
+  status: number;
+  /** The error key when refused; '' on success. */
+  error: string;
+  /** JSON, secrets redacted; '' when none. */
+  request_json: string;
+  before_json: string;
+  after_json: string;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

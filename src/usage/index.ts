@@ -7,3 +7,4 @@ export { mbpsToBytesPerSecond, TokenBucket } from './token-bucket.js';
 export { UsageRepository } from './usage.repository.js';
 export { MAX_RANGE_DAYS, type UsageQuery, UsageService } from './usage.service.js';
 export type { ConnectionCloser } from './usage.types.js';
+export { bucketSeries, isTimeZone, type SeriesPoint, type SeriesRange, seriesFrom } from './usage-series.js';

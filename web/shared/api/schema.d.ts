@@ -76,6 +76,98 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log of operator actions, newest first */
+    get: {
+      parameters: {
+        query: {
+          /** @description Exact action, or a prefix ending in * */
+          action?: string;
+          /** @description ISO 8601, inclusive */
+          from?: string;
+          /** @description Operator id or email, admin-token, or cli */
+          operator?: string;
+          /** @description Page, from 1 (default 1) */
+          page: number;
+          size: number;
+          target_id?: string;
+          /** @description e.g. users, nodes, orders */
+          target_type?: string;
+          /** @description ISO 8601, exclusive */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description METHOD and route, e.g. POST /admin/nodes/:id/disable */
+                  action: string;
+                  /** @description The operator’s email, admin-token or cli */
+                  actor: string;
+                  /** @description operator, token (the admin token) or cli */
+                  actor_kind: string;
+                  /** @description The answer’s data, secrets redacted */
+                  after: unknown;
+                  /** @description The target as GET showed it before, when it has a show route */
+                  before: unknown;
+                  /** @description ISO 8601 */
+                  created_at: string;
+                  /** @description The error key when refused, else empty */
+                  error: string;
+                  id: number;
+                  ip: string;
+                  operator_id: number | null;
+                  /** @description Path parameters and body, secrets redacted */
+                  request: unknown;
+                  /** @description HTTP status of the answer */
+                  status: number;
+                  target_id: string;
+                  target_type: string;
+                }[];
+                page: number;
+                page_size: number;
+                total_count: number;
+                total_page: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/coupons': {
     parameters: {
       query?: never;
@@ -570,6 +662,91 @@ export interface paths {
     };
     trace?: never;
   };
+  '/admin/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Live view: connections, throughput, top accounts, auth failures, exit health */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                at: string;
+                auth_failures: {
+                  last_hour: number;
+                  last_minute: number;
+                  total: number;
+                } | null;
+                exits: {
+                  country: string;
+                  healthy: boolean;
+                  id: number;
+                  /** @description Connect time at the last passing probe */
+                  latency_ms: number | null;
+                  probed_at: string | null;
+                  /** @description Credentials masked */
+                  url: string;
+                  weight: number;
+                }[];
+                /** @description Whether this process runs the gateway (the in-memory figures are its own) */
+                gateway: boolean;
+                open_connections: number | null;
+                series: {
+                  at: string;
+                  connections: number;
+                  down_bps: number;
+                  up_bps: number;
+                }[];
+                throughput: {
+                  down_bps: number;
+                  up_bps: number;
+                  window_seconds: number;
+                } | null;
+                /** @description By bytes metered in the current and previous hour buckets (from the database: every gateway) */
+                top_accounts: {
+                  bytes: number;
+                  email: string;
+                  user_id: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/nodes': {
     parameters: {
       query?: never;
@@ -1039,6 +1216,65 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/operators': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List operators */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description ISO 8601 */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  /** @description ISO 8601 */
+                  last_sign_in_at: string | null;
+                  role: 'admin' | 'support';
+                  /** @description 1 active, 0 disabled */
+                  status: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2423,6 +2659,155 @@ export interface paths {
     };
     trace?: never;
   };
+  '/admin/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in operator and the session’s CSRF token */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Send it as X-CSRF-Token on every state-changing call made with the cookie */
+                csrf_token: string;
+                /** @description ISO 8601 */
+                expires_at: string;
+                operator: {
+                  /** @description ISO 8601 */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  /** @description ISO 8601 */
+                  last_sign_in_at: string | null;
+                  role: 'admin' | 'support';
+                  /** @description 1 active, 0 disabled */
+                  status: number;
+                };
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Operator sign-in: sets the httpOnly console session cookie */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Send it as X-CSRF-Token on every state-changing call made with the cookie */
+                csrf_token: string;
+                /** @description ISO 8601 */
+                expires_at: string;
+                operator: {
+                  /** @description ISO 8601 */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  /** @description ISO 8601 */
+                  last_sign_in_at: string | null;
+                  role: 'admin' | 'support';
+                  /** @description 1 active, 0 disabled */
+                  status: number;
+                };
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    /** Sign out: ends the session and clears the cookie */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/static-ip-allocations/{id}/release': {
     parameters: {
       query?: never;
@@ -3449,6 +3834,8 @@ export interface paths {
           email?: string;
           /** @description Page, from 1 (default 1) */
           page: number;
+          /** @description Search: part of the email, username or phone, or the id */
+          q?: string;
           size: number;
         };
         header?: never;
@@ -3716,6 +4103,345 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/admin/users/{id}/balance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Adjust a user’s balance with a reason (a ledger row of reason adjust) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Cents to add; negative takes away (never below a zero balance); not 0 */
+            amount_cents: number;
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                entry: {
+                  balance_after_cents: number;
+                  created_at: string;
+                  delta_cents: number;
+                  id: number;
+                  /** @description The operator’s reason, for adjust */
+                  note: string;
+                  order_id: number | null;
+                  /** @description recharge, gift, order, refund, adjust */
+                  reason: string;
+                };
+                user: {
+                  /** @description Read-only here; billing changes it */
+                  balance: number;
+                  /** Format: date-time */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  is_real_name: boolean;
+                  /**
+                   * @description team: a team’s space (it never signs in; change it through the team)
+                   * @enum {string}
+                   */
+                  kind: 'person' | 'team';
+                  /** @description Stable public id */
+                  openid: string;
+                  phone: string;
+                  /** @description 1 active, 0 disabled */
+                  status: number;
+                  /** @description Agent username (sign-in name); empty when none */
+                  username: string;
+                };
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/detail': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A user with balance and ledger, packages, sub-accounts, orders, white IPs and static IPs */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                balance_cents: number;
+                /** @description The newest 50 rows */
+                ledger: {
+                  balance_after_cents: number;
+                  created_at: string;
+                  delta_cents: number;
+                  id: number;
+                  /** @description The operator’s reason, for adjust */
+                  note: string;
+                  order_id: number | null;
+                  /** @description recharge, gift, order, refund, adjust */
+                  reason: string;
+                }[];
+                ledger_total: number;
+                /** @description The newest 20 */
+                orders: {
+                  /** @description Units bought */
+                  amount: number;
+                  /** Format: date-time */
+                  closed_at: string | null;
+                  coupon_id: number | null;
+                  /** Format: date-time */
+                  created_at: string;
+                  /** @description What exactly was ordered (regions, renewed ids, SKUs, recharge) */
+                  details: {
+                    [key: string]: unknown;
+                  };
+                  discount: number;
+                  /** Format: date-time */
+                  expires_at: string;
+                  id: number;
+                  /** Format: date-time */
+                  paid_at: string | null;
+                  pay_fee: number;
+                  pm_id: number;
+                  product_id: number;
+                  product_name: string;
+                  product_type: number;
+                  /** Format: date-time */
+                  refunded_at: string | null;
+                  /** @description 0 pending, 1 paid, 2 closed, 3 refunded */
+                  status: number;
+                  total_fee: number;
+                  trade_no: string;
+                  user_id: number;
+                }[];
+                orders_total: number;
+                /** @description The newest 50, withdrawn included */
+                packages: {
+                  /** @description Time packages (11): Mbit/s for all of the owner’s traffic of the type; 0 otherwise */
+                  bandwidth_mbps: number;
+                  /** @description Time packages (11): open connections across the owner’s accounts; 0 otherwise */
+                  concurrency: number;
+                  /** Format: date-time */
+                  created_at: string;
+                  /** Format: date-time */
+                  expires_at: string;
+                  id: number;
+                  /** Format: date-time */
+                  order_created_at: string | null;
+                  /** Format: date-time */
+                  order_pay_at: string | null;
+                  product_type: number;
+                  /** Format: date-time */
+                  starts_at: string;
+                  /** @description 1 active, 0 withdrawn */
+                  status: number;
+                  title: string;
+                  /** @description KB */
+                  total: number;
+                  /** @description 0 for a time package */
+                  total_bytes: number;
+                  trade_no: string;
+                  /** @description KB */
+                  used: number;
+                  /** @description As stored: may pass total_bytes by the gateway’s last flush */
+                  used_bytes: number;
+                  user_id: number;
+                }[];
+                packages_total: number;
+                /** @description The first 50 allocations, past ones included */
+                static_ips: {
+                  country: string;
+                  created_at: string;
+                  expired_at: string;
+                  id: number;
+                  ip: string;
+                  port: number;
+                  product_type: number;
+                  status: number;
+                  trade_no: string;
+                }[];
+                /** @description The first 100 (no passwords) */
+                sub_accounts: {
+                  created_at: string;
+                  id: number;
+                  limit_gb: number;
+                  product_type: number;
+                  remark: string;
+                  status: number;
+                  used_bytes: number;
+                  username: string;
+                }[];
+                sub_accounts_total: number;
+                user: {
+                  /** @description Read-only here; billing changes it */
+                  balance: number;
+                  /** Format: date-time */
+                  created_at: string;
+                  email: string;
+                  id: number;
+                  is_real_name: boolean;
+                  /**
+                   * @description team: a team’s space (it never signs in; change it through the team)
+                   * @enum {string}
+                   */
+                  kind: 'person' | 'team';
+                  /** @description Stable public id */
+                  openid: string;
+                  phone: string;
+                  /** @description 1 active, 0 disabled */
+                  status: number;
+                  /** @description Agent username (sign-in name); empty when none */
+                  username: string;
+                };
+                white_ips: {
+                  created_at: string;
+                  id: number;
+                  ip: string;
+                  remark: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/ledger': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A user’s balance ledger, newest first */
+    get: {
+      parameters: {
+        query: {
+          /** @description Page, from 1 (default 1) */
+          page: number;
+          size: number;
+        };
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  balance_after_cents: number;
+                  created_at: string;
+                  delta_cents: number;
+                  id: number;
+                  /** @description The operator’s reason, for adjust */
+                  note: string;
+                  order_id: number | null;
+                  /** @description recharge, gift, order, refund, adjust */
+                  reason: string;
+                }[];
+                page: number;
+                page_size: number;
+                total_count: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/admin/users/{id}/limits': {
@@ -4099,6 +4825,82 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/users/{id}/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set a user’s password (support operators may); ends the user’s sign-in tokens */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description At least 8 characters */
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Read-only here; billing changes it */
+                balance: number;
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                id: number;
+                is_real_name: boolean;
+                /**
+                 * @description team: a team’s space (it never signs in; change it through the team)
+                 * @enum {string}
+                 */
+                kind: 'person' | 'team';
+                /** @description Stable public id */
+                openid: string;
+                phone: string;
+                /** @description 1 active, 0 disabled */
+                status: number;
+                /** @description Agent username (sign-in name); empty when none */
+                username: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/users/{id}/rotate-key': {
     parameters: {
       query?: never;
@@ -4216,6 +5018,82 @@ export interface paths {
                   trade_no: string;
                   user_id: number;
                 }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Enable or disable a user (support operators may) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 1 active, 0 disabled */
+            status: 0 | 1;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Read-only here; billing changes it */
+                balance: number;
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                id: number;
+                is_real_name: boolean;
+                /**
+                 * @description team: a team’s space (it never signs in; change it through the team)
+                 * @enum {string}
+                 */
+                kind: 'person' | 'team';
+                /** @description Stable public id */
+                openid: string;
+                phone: string;
+                /** @description 1 active, 0 disabled */
+                status: number;
+                /** @description Agent username (sign-in name); empty when none */
+                username: string;
               };
               /** @description Same text as msg */
               message: string;
@@ -5455,8 +6333,8 @@ export interface paths {
              * @example US:2,DE:1
              */
             region_list?: string;
-            /** @description Renewals (19): product units to add (default 1) */
-            renew_duration?: number;
+            /** @description Renewals (19): product units to add (default 1; `1m`, `2m`: 1, 2). Packages (9, 11, 12): `1m`, `2m` or `em` marks the package bought for auto-renewal from the balance (once, twice, every period); a number is ignored there */
+            renew_duration?: number | '1m' | '2m' | 'em';
             /**
              * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
              * @example A12345
@@ -6624,6 +7502,189 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/user-product/auto-renewal-logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Auto-renewal attempts, newest first
+     * @description Teams: with `team_id`, acts for the team; needs the view_billing permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Page, from 1 (default 1)
+             * @default 1
+             */
+            page?: number;
+            /**
+             * @description Page size, at most 100
+             * @default 20
+             */
+            size?: number;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description Only this package’s attempts (renewed from it, or renewing into it) */
+            user_product_id?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /** @description The failure’s error code; 200 when renewed */
+                  code: number;
+                  created_at: string;
+                  id: number;
+                  /** @description The package the renewal bought; 0 when it failed */
+                  new_user_product_id: number;
+                  /** @description Paid from the balance */
+                  pay_fee: number;
+                  /** @description Why it failed (English); empty when renewed */
+                  reason: string;
+                  /** @description 1 renewed, 0 failed */
+                  status: number;
+                  /** @description The renewal order; empty when it failed */
+                  trade_no: string;
+                  /** @description The package renewed */
+                  user_product_id: number;
+                }[];
+                page: number;
+                page_size: number;
+                total: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-product/get-auto-renewal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A package’s auto-renewal setting
+     * @description Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The package (user-product/list id) */
+            user_product_id: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units each renewal buys */
+                amount: number;
+                /** @description When the package ends, Y-m-d H:i:s */
+                expired_at: string;
+                /** @description Failed attempts since the last renewal */
+                failures: number;
+                /** @description The last attempt; empty when none */
+                last_attempt_at: string;
+                /** @description When the next attempt is due; empty when off */
+                next_renewal_at: string;
+                /** @description The product each renewal buys again (the package’s order); 0 when none */
+                product_id: number;
+                product_name: string;
+                /** @description Renewals left: `1m` one, `2m` two, `em` every period; empty when off */
+                renew_duration: string;
+                /** @description 1 on, 0 off */
+                status: number;
+                user_product_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/user-product/list': {
     parameters: {
       query?: never;
@@ -6735,6 +7796,100 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user-product/set-auto-renewal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn a package’s auto-renewal on or off
+     * @description On: from TOLLGATE_AUTO_RENEW_LEAD before the package ends, the same product (units, SKUs) is ordered and paid from the balance (a team’s wallet for a team’s package), the new package starting when this one ends; a failure (short of balance) is logged and retried every TOLLGATE_AUTO_RENEW_RETRY until the package ends. Only packages bought through an order can be renewed (8323).
+     *
+     *     Teams: with `team_id`, acts for the team; needs the pay permission there.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Auth key; may also be sent in the query string */
+            app_key?: string;
+            /** @description Message language: zh (default) or en */
+            language?: string;
+            /**
+             * @description How many renewals: `1m` one, `2m` two, `em` (default) every period until turned off
+             * @default em
+             */
+            renew_duration?: '1m' | '2m' | 'em';
+            /** @description 1 on, 0 off */
+            status: 0 | 1;
+            /**
+             * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+             * @example A12345
+             */
+            team_id?: string;
+            /** @description The package (user-product/list id) */
+            user_product_id: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description Units each renewal buys */
+                amount: number;
+                /** @description When the package ends, Y-m-d H:i:s */
+                expired_at: string;
+                /** @description Failed attempts since the last renewal */
+                failures: number;
+                /** @description The last attempt; empty when none */
+                last_attempt_at: string;
+                /** @description When the next attempt is due; empty when off */
+                next_renewal_at: string;
+                /** @description The product each renewal buys again (the package’s order); 0 when none */
+                product_id: number;
+                product_name: string;
+                /** @description Renewals left: `1m` one, `2m` two, `em` every period; empty when off */
+                renew_duration: string;
+                /** @description 1 on, 0 off */
+                status: number;
+                user_product_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -7859,6 +9014,383 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/products': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The product catalogue as customers see it: enabled products that can be ordered (order/create’s `pid`) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  description: string;
+                  id: number;
+                  /** @description Price of one unit, platform currency */
+                  price: number;
+                  product_type: number;
+                  skus: {
+                    id: number;
+                    kind: string;
+                    price: number;
+                    title: string;
+                    value: number;
+                  }[];
+                  title: string;
+                  /** @description Traffic one unit gives (traffic packages), bytes */
+                  unit_bytes: number;
+                  /** @description Days one unit lasts */
+                  unit_days: number;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portal session: who is signed in, and what the portal needs to know about the platform
+     * @description Also gives a browser without a session its CSRF cookie (`tg_csrf`), which sign-in and sign-up check.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Portal sign-in: sets the httpOnly, SameSite=Strict session cookie
+     * @description Throttled as auth/login (TOLLGATE_LOGIN_*). A user with a second factor is answered code 348 with `data.verify_type`; repeat with `verify_type` and `verify_code`. Needs `X-CSRF-Token` equal to the `tg_csrf` cookie (from GET /web/session).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+            /** @description The 6-digit code of that factor */
+            verify_code?: string;
+            /** @description Second factor: totp or email (phone and wechat are refused with code 1007) */
+            verify_type?: 'totp' | 'email' | 'phone' | 'wechat';
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/session/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Portal sign-out: ends the session and clears its cookies */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              /** @enum {object|null} */
+              data: never | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/sign-up': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Portal sign-up (TOLLGATE_SIGNUP=open), with the rules of `tollgate users create`; signs the new user in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The address this request came from (for "add my current address") */
+                client_ip: string;
+                /** @description The signed-in user’s email; empty when signed out */
+                email: string;
+                /** @description The brand prefixes the customer API answers under */
+                prefixes: string[];
+                /** @description The proxy entry customers connect to (HTTP and SOCKS5) */
+                proxy_host: string;
+                proxy_port: number;
+                signed_in: boolean;
+                /** @description TOLLGATE_SIGNUP=open: the sign-up page creates accounts */
+                signup_open: boolean;
+                /** @description The platform time zone (TOLLGATE_TZ) */
+                time_zone: string;
+                /** @description 0 when signed out */
+                user_id: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Traffic of the signed-in user as a chart series: the last 24 hours by hour, or the last 30 days by day
+     * @description Days are the days of `time_zone` (the customer’s, an IANA name; default the platform’s).
+     */
+    get: {
+      parameters: {
+        query: {
+          range: '24h' | '30d';
+          time_zone?: string;
+          /** @description One sub-account only */
+          username?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                points: {
+                  bytes: number;
+                  /** @description Start of the hour or day, Unix seconds */
+                  t: number;
+                }[];
+                total_bytes: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

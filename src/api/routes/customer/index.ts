@@ -4,6 +4,7 @@ import { documentSurface } from '../../plugins/documentation.js';
 import { registerErrorHandling } from '../../plugins/errors.js';
 import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
+import { type AutoRenewalRoutesDeps, autoRenewalRoutes } from './auto-renewal.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
 import { type NewerAccountRoutesDeps, newerAccountRoutes } from './newer-accounts.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
@@ -37,7 +38,8 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   OrderRoutesDeps &
   UserProductDeps &
   TeamRoutesDeps &
-  NewerAccountRoutesDeps;
+  NewerAccountRoutesDeps &
+  AutoRenewalRoutesDeps;
 
 /**
  * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
@@ -67,4 +69,5 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(orderRoutes, deps);
   await app.register(teamRoutes, deps);
   await app.register(newerAccountRoutes, deps);
+  await app.register(autoRenewalRoutes, deps);
 };
