@@ -189,6 +189,9 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
   await admin('POST', `/users/${other.user.id}/rotate-key`);
   await admin('PATCH', `/users/${other.user.id}/limits`, { sub_accounts: 50, white_ips: null });
   await admin('GET', `/users/${other.user.id}/limits`);
+  await tp.platform.services.subAccounts.add(other.user.id, 'opacct1:pass1234', '', 9);
+  await admin('GET', `/users/${other.user.id}/sub-accounts`);
+  await admin('PATCH', `/users/${other.user.id}/sub-accounts/opacct1`, { daily_limit: 3, udp: 1 });
   await admin('POST', `/users/${other.user.id}/mfa/reset`);
 
   // Teams: the caller owns one; `other` joins it and leaves.

@@ -97,6 +97,8 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/users/{id}', ['get', 'patch']],
   ['/admin/users/{id}/rotate-key', ['post']],
   ['/admin/users/{id}/limits', ['get', 'patch']],
+  ['/admin/users/{id}/sub-accounts', ['get']],
+  ['/admin/users/{id}/sub-accounts/{account}', ['patch']],
   ['/admin/nodes', ['get', 'post']],
   ['/admin/nodes/{id}', ['delete', 'get', 'patch']],
   ['/admin/nodes/{id}/enable', ['post']],

@@ -216,5 +216,39 @@ for (const dialect of dialects()) {
       );
       assert.equal((await listed(owner.appKey, { team_id: team.publicId }))[0].udp, 1);
     });
+
+    it('the operator lists a user’s accounts and changes daily_limit and udp through the admin API, with the same rules', async () => {
+      const u = await createUser(tp);
+      ok(await post(u.appKey, 'whitelist-account/add', { accounts: 'opchg1:pass1234' }));
+      const auth = { authorization: `Bearer ${tp.platform.config.adminToken}` };
+      const changed = await call(tp.app, 'PATCH', `/admin/users/${u.id}/sub-accounts/opchg1`, {
+        headers: auth,
+        json: { daily_limit: 7, udp: 1, remark: 'by the operator' },
+      });
+      assert.equal(changed.code, 200, JSON.stringify(changed));
+      assert.deepEqual(
+        [changed.data.username, changed.data.daily_limit, changed.data.udp, changed.data.remark],
+        ['opchg1', 7, 1, 'by the operator'],
+      );
+      const adminList = await call(tp.app, 'GET', `/admin/users/${u.id}/sub-accounts`, { headers: auth });
+      assert.deepEqual(
+        adminList.data.list.map((a: any) => [a.username, a.daily_limit, a.udp]),
+        [['opchg1', 7, 1]],
+      );
+      assert.deepEqual(
+        (await listed(u.appKey)).map((a) => [a.daily_limit, a.udp]),
+        [[7, 1]],
+      );
+      // The same rules: a bad password is refused and nothing changes.
+      const bad = await call(tp.app, 'PATCH', `/admin/users/${u.id}/sub-accounts/opchg1`, {
+        headers: auth,
+        json: { password: 'abc', udp: 0 },
+        status: 400,
+      });
+      assert.ok(bad.errors?.password, JSON.stringify(bad));
+      assert.equal((await listed(u.appKey))[0].udp, 1);
+      await call(tp.app, 'PATCH', `/admin/users/${u.id}/sub-accounts/nosuch1`, { headers: auth, json: { udp: 1 }, status: 404 });
+      await call(tp.app, 'GET', `/admin/users/999999/sub-accounts`, { headers: auth, status: 404 });
+    });
   });
 }

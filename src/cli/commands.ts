@@ -36,13 +36,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'users',
     summary: 'manage users (the platform’s customers)',
     load: async () => {
-      const [{ registerUserCommands }, { registerLimitCommands }] = await Promise.all([
+      const [{ registerUserCommands }, { registerLimitCommands }, { registerSubAccountCommands }] = await Promise.all([
         import('./users.js'),
         import('./limits.js'),
+        import('./sub-accounts.js'),
       ]);
       return (program) => {
         const users = registerUserCommands(program, (fn) => withPlatform((p) => fn(p.services.users, p.services.secondFactors)));
         registerLimitCommands(users, (fn) => withPlatform((p) => fn({ limits: p.services.limits, users: p.services.users })));
+        registerSubAccountCommands(users, (fn) =>
+          withPlatform((p) => fn({ subAccounts: p.services.subAccounts, users: p.services.users, time: p.time })),
+        );
       };
     },
   },

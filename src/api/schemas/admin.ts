@@ -1,6 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { LIMITS, type LimitName } from '../../accounts/index.js';
-import { Envelope, IdParams, NullData, PageNo } from './common.js';
+import { LIMITS, type LimitName, rules } from '../../accounts/index.js';
+import { Envelope, IdParams, NullData, PageNo, ProductType } from './common.js';
+import { SubAccountItem } from './customer.js';
 
 export const AdminUser = Type.Object({
   id: Type.Integer(),
@@ -142,4 +143,35 @@ export const AdminSetUserLimits = {
     ),
   ),
   response: { 200: Envelope(AdminUserLimits) },
+};
+
+const AdminSubAccountParams = Type.Object({
+  id: IdParams.properties.id,
+  account: Type.String({ description: 'The proxy account name', maxLength: 256 }),
+});
+
+export const AdminListSubAccounts = {
+  summary: 'A user’s (or a team space’s) proxy accounts, with daily_limit and udp',
+  tags: ['admin'],
+  params: IdParams,
+  querystring: Type.Object({ product_type: Type.Optional(ProductType()) }),
+  response: { 200: Envelope(Type.Object({ list: Type.Array(SubAccountItem) })) },
+};
+
+export const AdminChangeSubAccount = {
+  summary: 'Change any of a proxy account’s password, remark, limit, daily_limit, status and udp (as proxy-account/change)',
+  tags: ['admin'],
+  params: AdminSubAccountParams,
+  body: Type.Object({
+    product_type: Type.Optional(ProductType({ description: 'Only the account of this product type' })),
+    password: Type.Optional(Type.String({ description: 'Letters and digits, 6-16 characters', maxLength: 256 })),
+    remark: Type.Optional(Type.String({ description: 'At most 32 Chinese or 64 Latin characters' })),
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: rules.LIMIT_MAX_GB, description: 'GB, 0 = unlimited' })),
+    daily_limit: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: rules.LIMIT_MAX_GB, description: 'GB per day in TOLLGATE_TZ, 0 = none' }),
+    ),
+    status: Type.Optional(Type.Integer({ minimum: 0, maximum: 1, description: '1 enabled, 0 disabled' })),
+    udp: Type.Optional(Type.Integer({ minimum: 0, maximum: 1, description: '1: SOCKS5 UDP ASSOCIATE allowed, 0: refused' })),
+  }),
+  response: { 200: Envelope(Type.Union([SubAccountItem, Type.Null()])) },
 };

@@ -5571,6 +5571,183 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/users/{id}/sub-accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A user’s (or a team space’s) proxy accounts, with daily_limit and udp */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Product type: 9 dynamic residential traffic, 11 dynamic residential by time (bandwidth and concurrency), 12 long-term idc (datacenter) traffic, 14 static datacenter ip, 25 static residential ip */
+          product_type?: 9 | 11 | 12 | 14 | 25;
+        };
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /**
+                   * @description Added at, Y-m-d H:i:s in the platform time zone
+                   * @example 2022-05-13 12:14:15
+                   */
+                  created_at: string;
+                  /** @description Traffic limit per day (TOLLGATE_TZ), GB; 0 = none (newer release) */
+                  daily_limit: number;
+                  /** @description Account id */
+                  id: number;
+                  /** @description Traffic limit, GB; 0 = unlimited */
+                  limit_flow: number;
+                  /** @description Proxy account password */
+                  password: string;
+                  /** @description Product type: 9 dynamic residential traffic, 11 dynamic residential by time (bandwidth and concurrency), 12 long-term idc (datacenter) traffic, 14 static datacenter ip, 25 static residential ip */
+                  product_type: number;
+                  remark: string;
+                  /** @description 1 enabled, 0 disabled */
+                  status: number;
+                  /** @description 1: SOCKS5 UDP ASSOCIATE allowed; 0: refused (newer release) */
+                  udp: number;
+                  /** @description Traffic used, KB */
+                  usage_flow: number;
+                  /** @description Proxy account name */
+                  username: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/sub-accounts/{account}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change any of a proxy account’s password, remark, limit, daily_limit, status and udp (as proxy-account/change) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The proxy account name */
+          account: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description GB per day in TOLLGATE_TZ, 0 = none */
+            daily_limit?: number;
+            /** @description GB, 0 = unlimited */
+            limit?: number;
+            /** @description Letters and digits, 6-16 characters */
+            password?: string;
+            /**
+             * @description Only the account of this product type
+             * @enum {integer}
+             */
+            product_type?: 9 | 11 | 12 | 14 | 25;
+            /** @description At most 32 Chinese or 64 Latin characters */
+            remark?: string;
+            /** @description 1 enabled, 0 disabled */
+            status?: number;
+            /** @description 1: SOCKS5 UDP ASSOCIATE allowed, 0: refused */
+            udp?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /**
+                 * @description Added at, Y-m-d H:i:s in the platform time zone
+                 * @example 2022-05-13 12:14:15
+                 */
+                created_at: string;
+                /** @description Traffic limit per day (TOLLGATE_TZ), GB; 0 = none (newer release) */
+                daily_limit: number;
+                /** @description Account id */
+                id: number;
+                /** @description Traffic limit, GB; 0 = unlimited */
+                limit_flow: number;
+                /** @description Proxy account password */
+                password: string;
+                /** @description Product type: 9 dynamic residential traffic, 11 dynamic residential by time (bandwidth and concurrency), 12 long-term idc (datacenter) traffic, 14 static datacenter ip, 25 static residential ip */
+                product_type: number;
+                remark: string;
+                /** @description 1 enabled, 0 disabled */
+                status: number;
+                /** @description 1: SOCKS5 UDP ASSOCIATE allowed; 0: refused (newer release) */
+                udp: number;
+                /** @description Traffic used, KB */
+                usage_flow: number;
+                /** @description Proxy account name */
+                username: string;
+              } | null;
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api-keys': {
     parameters: {
       query?: never;

@@ -27,6 +27,7 @@ import { adminNodeRoutes } from './nodes.js';
 import { adminCatalogueRoutes, type AdminCatalogueRoutesDeps } from './billing-catalogue.js';
 import { adminPackageRoutes } from './packages.js';
 import { adminStaticIpRoutes } from './static-ips.js';
+import { adminSubAccountRoutes } from './sub-accounts.js';
 import { adminTeamRoutes } from './teams.js';
 import { adminUserRoutes } from './users.js';
 
@@ -71,6 +72,7 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
   operatorAccess(app, { adminToken: deps.adminToken, guard: deps.guard, operators: deps.operators, audit: deps.audit });
   await app.register(adminUserRoutes, { users: deps.users, limits: deps.limits, secondFactors: deps.secondFactors });
   await app.register(adminTeamRoutes, { teams: deps.teams });
+  await app.register(adminSubAccountRoutes, { subAccounts: deps.subAccounts, users: deps.users, time: deps.time });
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
   await app.register(adminStaticIpRoutes, { staticIps: deps.staticIps });
   await app.register(adminPackageRoutes, { packages: deps.packages, users: deps.users, time: deps.time });
