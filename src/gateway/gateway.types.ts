@@ -92,8 +92,11 @@ export interface GatewayAccount {
   charge(bytes: number): boolean;
   /** The bandwidth shaper of the account's product, when it has one; undefined means unshaped. */
   readonly shaper: Shaper | undefined;
-  /** Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. */
-  admit(): void;
+  /**
+   * Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. A
+   * promise when the slots are counted across gateways (it rejects with that error instead).
+   */
+  admit(): void | Promise<void>;
   /** Gives back a slot `admit` took. */
   leave(): void;
 }

@@ -10,6 +10,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
 import type { GatewayAccount } from './gateway.types.js';
 
 export type Protocol = 'http' | 'connect' | 'socks5';
@@ -51,6 +52,8 @@ export class ConnectionRegistry {
   /** Totals of closed connections, not yet reported. */
   #closedUp = 0;
   #closedDown = 0;
+  /** Everything closed connections relayed, since start. */
+  #closedTotal = 0;
 
   /** @param logger where closes by account are reported (info), when given. */
   constructor(private readonly logger?: Logger) {}
@@ -67,11 +70,24 @@ export class ConnectionRegistry {
 
   /**
    * Files the connection under its account (re-filing when a keep-alive request authenticates as another).
-   * Throws TG_ERR_QUOTA_CONCURRENCY, filing nothing, when the account has no connection slot free.
+   * Throws TG_ERR_QUOTA_CONCURRENCY, filing nothing, when the account has no connection slot free; a promise
+   * (rejecting with it) when the slots are counted across gateways.
    */
-  attach(conn: ProxyConnection, account: GatewayAccount): void {
+  attach(conn: ProxyConnection, account: GatewayAccount): void | Promise<void> {
     if (conn.account === account) return;
-    account.admit();
+    const admitted = account.admit();
+    if (admitted === undefined) return this.#file(conn, account);
+    // The slot is counted across gateways: the client may have gone meanwhile, and then gives it back.
+    return admitted.then(() => {
+      if (conn.closed || !this.#live.has(conn)) {
+        account.leave();
+        throw new AppError('TG_ERR_CLUSTER_CLIENT_GONE');
+      }
+      this.#file(conn, account);
+    });
+  }
+
+  #file(conn: ProxyConnection, account: GatewayAccount): void {
     if (conn.account) this.#unfile(conn, conn.account);
     conn.account = account;
     let set = this.#byAccount.get(account.accountId);
@@ -85,6 +101,7 @@ export class ConnectionRegistry {
     conn.closed = true;
     this.#closedUp += conn.up - conn.reportedUp;
     this.#closedDown += conn.down - conn.reportedDown;
+    this.#closedTotal += conn.up + conn.down;
     if (conn.account) this.#unfile(conn, conn.account);
   }
 
@@ -143,6 +160,13 @@ export class ConnectionRegistry {
 
   closeAll(): void {
     for (const conn of [...this.#live]) conn.destroy();
+  }
+
+  /** Bytes relayed since start, both directions, live and closed connections together (a scan: not per chunk). */
+  totalBytes(): number {
+    let total = this.#closedTotal;
+    for (const conn of this.#live) total += conn.up + conn.down;
+    return total;
   }
 
   /** Bytes relayed since the last call, live and closed connections together. */

@@ -378,6 +378,14 @@ export interface VerifyCodesTable {
   expires_at: number;
 }
 
+/** Usage flushes applied (gateway id and sequence), so a retried or replayed flush is applied once. */
+export interface UsageFlushesTable {
+  flush_id: string;
+  gateway_id: string;
+  bytes: number;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -404,6 +412,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   user_second_factors: UserSecondFactorsTable;
   verify_codes: VerifyCodesTable;
+  usage_flushes: UsageFlushesTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

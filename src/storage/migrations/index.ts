@@ -7,6 +7,7 @@ import * as userLimits from './2026-11-24T0900-user-limits.js';
 import * as changeLogCommitOrder from './2026-12-01T1000-change-log-commit-order.js';
 import * as timePackages from './2026-12-02T1000-time-packages.js';
 import * as teamsKeysSignIn from './2026-12-03T1000-teams-keys-sign-in.js';
+import * as cluster from './2026-12-04T1500-cluster.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T1000-change-log-commit-order': changeLogCommitOrder,
   '2026-12-02T1000-time-packages': timePackages,
   '2026-12-03T1000-teams-keys-sign-in': teamsKeysSignIn,
+  '2026-12-04T1500-cluster': cluster,
 };
