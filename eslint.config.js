@@ -1,5 +1,6 @@
 // Lint: ESLint's and typescript-eslint's recommended rules. Formatting is Prettier's (npm run format).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -15,4 +16,6 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // The web consoles run in browsers.
+  { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -7,6 +7,7 @@
  *   dist/cli/main.js   the `tollgate` command (bin/tollgate runs it); each command's code is a chunk of its own,
  *                      loaded when that command runs, so `--help` loads commander and nothing else
  *   dist/main.js       the composition root (openPlatform, startApi, startGateway) for benchmarks and embedding
+ *   dist/web/          the web consoles (web/, built by Vite): the customer portal and the operator console
  *
  * Source maps (linked, without the sources: src/ is next to dist/) let stack traces name src/ lines; bin/tollgate
  * runs Node with --enable-source-maps. Whitespace and syntax are minified (names are kept, so stacks and
@@ -66,5 +67,8 @@ await build({
   },
   logLevel: 'warning',
 });
+// The web consoles (web/, React + Vite) into dist/web, which the API serves at / and /console.
+const { build: buildWeb } = await import('vite');
+await buildWeb({ configFile: join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
 // Tests and benchmarks compare this file's time with the sources' to rebuild a stale dist/.
 writeFileSync(join(outdir, '.build-stamp'), `${new Date().toISOString()}\n`);

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   ApiKeysService,
+  WebSessionsService,
   type Mailer,
   SecondFactorsService,
   SecretBox,
@@ -18,12 +19,13 @@ import {
   UsersRepository,
   UsersService,
   WhiteIpsService,
+  QuotasService,
 } from './accounts/index.js';
 import type { ApiServices } from './api/server.js';
 import { type ClusterConfig, loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
-import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageService } from './usage/index.js';
+import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageRepository, UsageService } from './usage/index.js';
 import { ExitPool, GeoCatalogue, HealthChecker, NodesService, TargetPolicy } from './pool/index.js';
 import { ExtractionService, LeaseBook } from './extraction/index.js';
 import { PackagesRepository, PackagesService } from './packages/index.js';
@@ -32,9 +34,13 @@ import { PaymentsService } from './billing/payments/index.js';
 import { buildProvisioners } from './billing/provisioners.js';
 import { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from './billing/catalogue/index.js';
 import { OrderExpiry, orderCatalogue, OrdersService } from './billing/orders/index.js';
-import type { Gateway } from './gateway/index.js';
+import { AutoRenewalScheduler, AutoRenewalService } from './billing/auto-renewal/index.js';
+import type { Gateway, LiveSampler } from './gateway/index.js';
 import { StaticExitBook, StaticIpsService } from './static-ips/index.js';
 import { TeamsService } from './teams/index.js';
+import { OperatorsRepository, OperatorsService } from './operators/index.js';
+import { AuditRepository, AuditService } from './audit/index.js';
+import { BalanceAdjustments } from './billing/index.js';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { GatewayStatus, SharedStore } from './cluster/index.js';
@@ -94,12 +100,13 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     const limits = new UserLimitsService(storage.db, config.limits, { now });
     const mailer = options.mailer ?? (config.smtp ? new SmtpMailer(config.smtp) : undefined);
     closers.push(() => mailer?.close());
+    const orders = new OrdersService(
+      { db: storage.db, caps: storage.caps, catalogue: orderCatalogue(catalogue), provisioners, staticIps, time },
+      { orderTtlMs: config.orderTtlMs, inviteDiscountPercent: config.inviteDiscountPercent, now },
+    );
     const services: ApiServices = {
       ...catalogue,
-      orders: new OrdersService(
-        { db: storage.db, caps: storage.caps, catalogue: orderCatalogue(catalogue), provisioners, staticIps, time },
-        { orderTtlMs: config.orderTtlMs, inviteDiscountPercent: config.inviteDiscountPercent, now },
-      ),
+      orders,
       users: new UsersService(new UsersRepository(storage.db), storage.caps, now),
       subAccounts: new SubAccountsService(storage.db, storage.caps, box, { batchMax: config.batchMax, limits, now }),
       tokens: new TokenService(config.secret, config.jwtTtlSeconds, now),
@@ -112,7 +119,19 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       limits,
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
+      quotas: new QuotasService(storage.db, limits),
+      autoRenewals: new AutoRenewalService(
+        { db: storage.db, orders, balanceMethodId: async () => (await catalogue.paymentMethods.ensureBalanceMethod()).id },
+        { ...config.autoRenew, logger, now },
+      ),
       apiKeys: new ApiKeysService(storage.db, { now }),
+      operators: new OperatorsService(new OperatorsRepository(storage.db), storage.caps, {
+        now,
+        sessionTtlMs: config.consoleSessionTtlSeconds * 1000,
+      }),
+      audit: new AuditService(new AuditRepository(storage.db), { now }),
+      balances: new BalanceAdjustments(storage.db, { now }),
+      webSessions: new WebSessionsService(storage.db, config.web.sessionTtlSeconds, { now }),
       secondFactors: new SecondFactorsService(storage.db, storage.caps, {
         box: new SecretBox(config.secret, 'totp-secret'),
         secret: config.secret,
@@ -154,6 +173,8 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
     metrics: registry ? () => registry.metrics() : undefined,
     nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
     applied: gateway ? () => gateway.feed.sync() : undefined,
+    live: gateway ? { snapshot: () => gateway.live.snapshot(), exits: () => gateway.pool.members() } : undefined,
+    proxyEndpoint: gateway ? () => ({ host: platform.config.extract.publicHost, port: gateway.address.port }) : undefined,
   });
   try {
     await api.listen({ host: platform.config.host, port: platform.config.apiPort });
@@ -168,11 +189,15 @@ export async function startApi(platform: Platform, gateway?: RunningGateway): Pr
   const host = ['0.0.0.0', '::'].includes(platform.config.host) ? '127.0.0.1' : platform.config.host;
   // Unpaid orders close where the API runs (roles api and all); a second API process running it too is harmless.
   const expiry = startOrderExpiry(platform);
+  // Packages marked for auto-renewal renew where the API runs too (two API processes renew nothing twice).
+  const renewals = new AutoRenewalScheduler(platform.services.autoRenewals, { logger: platform.logger });
+  renewals.start();
   return {
     api,
     apiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     async close() {
       await expiry.stop();
+      await renewals.stop();
       await api.close();
     },
   };
@@ -209,6 +234,8 @@ export interface RunningGateway {
   readonly health: HealthChecker;
   /** The live state shared with other gateways, when TOLLGATE_REDIS_URL is set. */
   readonly shared: SharedStore | undefined;
+  /** This process's gateway, sampled each second for the console's live view (GET /admin/live). */
+  readonly live: LiveSampler;
   close(): Promise<void>;
 }
 
@@ -234,6 +261,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     ExtractionAdmissions,
     ExtractionEntry,
     Gateway,
+    LiveSampler,
     MAIN_ENTRY_PRODUCT_TYPES,
     STATIC_ENTRY_PRODUCT_TYPES,
     StaticEntry,
@@ -259,8 +287,13 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       box: platform.passwords,
       quotas,
       closer: registry,
+      usage: new UsageRepository(storage.db),
     },
-    { tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount }, now },
+    {
+      tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount },
+      time: platform.time,
+      now,
+    },
   );
   const policy = new TargetPolicy({
     allowPrivateTargets: g.allowPrivateTargets,
@@ -386,8 +419,9 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       }),
     };
   }
-  // Leases, static allocations and packages that end are noticed within a second.
+  // Leases, static allocations and packages that end, and local days (daily limits), are noticed within a second.
   const sweep = setInterval(() => {
+    directory.rollDays();
     extraction?.leases.sweep();
     staticExits.sweep();
     quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));
@@ -410,6 +444,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   }, g.accountRevalidateMs);
   revalidate.unref();
 
+  const live = new LiveSampler(registry, gateway.metrics, { now });
   await feed.start();
   meter.start();
   health.start();
@@ -420,7 +455,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   const ports = { proxy: 0, static: 0 };
   if (cluster) {
     await cluster.startHeartbeat(() => {
-      const bytes = registry.totalBytes();
+      const totals = registry.byteTotals();
+      const bytes = totals.up + totals.down;
       const t = performance.now();
       const bytesPerSecond = Math.round(((bytes - lastBytes) * 1000) / Math.max(1, t - lastBeat));
       lastBytes = bytes;
@@ -438,6 +474,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       };
     });
   }
+  live.start();
   let address: AddressInfo;
   let staticAddress: AddressInfo;
   const started: Gateway[] = [];
@@ -463,6 +500,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     clearInterval(sweep);
     clearInterval(revalidate);
     health.stop();
+    live.stop();
     for (const entry of started) await entry.close();
     await meter.stop();
     await feed.stop();
@@ -484,10 +522,12 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     meter,
     feed,
     health,
+    live,
     async close() {
       clearInterval(sweep);
       clearInterval(revalidate);
       health.stop();
+      live.stop();
       await feed.stop();
       for (const entry of started) await entry.close();
       await meter.stop();

@@ -23,6 +23,7 @@ const CUSTOMER_POSTS = [
   'whitelist-account/change-password',
   'whitelist-account/change-remark',
   'whitelist-account/change-limit',
+  'proxy-account/change',
   'auth/login',
   'white-ip/add',
   'white-ip/delete',

@@ -277,6 +277,7 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await customer(prefix, 'POST', 'whitelist-account/change-password', { account: a, password: 'newpass99' });
     await customer(prefix, 'POST', 'whitelist-account/change-remark', { account: a, remark: 'changed' });
     await customer(prefix, 'POST', 'whitelist-account/change-limit', { account: a, limit: 5 });
+    await customer(prefix, 'POST', 'proxy-account/change', { account: a, daily_limit: 2, udp: 1, remark: 'both' });
     await customer(prefix, 'POST', 'whitelist-account/delete', { accounts: b });
     await customer(prefix, 'GET', 'user/info');
     await send('POST', `${prefix}/auth/login`, { email: 'every-route@example.com', password: 'password123' });
@@ -286,6 +287,17 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await customer(prefix, 'POST', 'white-ip/add', { ips: `203.0.113.${10 + i}`, remark: 'office' });
     await customer(prefix, 'GET', 'white-ip/list');
     await customer(prefix, 'POST', 'white-ip/delete', { ips: `203.0.113.${10 + i}` });
+    await customer(prefix, 'GET', 'whitelist-account/quota', { product_type: '9' });
+    await customer(prefix, 'GET', 'whitelist-account/quotas');
+    await customer(prefix, 'GET', 'white-ip/quota', { product_type: '9' });
+    await customer(prefix, 'GET', 'white-ip/quotas');
+    await customer(prefix, 'POST', 'proxy-ip/add', { ips: `203.0.113.${60 + i}`, product_type: 9, remark: 'office' });
+    await customer(prefix, 'GET', 'proxy-ip/list', { product_type: '9' });
+    await customer(prefix, 'POST', 'proxy-ip/delete', { ips: `203.0.113.${60 + i}` });
+    await customer(prefix, 'GET', 'user-usage-flow/flow-total', { unit: 'GB' });
+    await customer(prefix, 'POST', 'user-product/get-auto-renewal', { user_product_id: revoked.id });
+    await customer(prefix, 'POST', 'user-product/set-auto-renewal', { user_product_id: revoked.id, status: 0 });
+    await customer(prefix, 'POST', 'user-product/auto-renewal-logs', { page: 1, size: 10 });
     await customer(prefix, 'GET', 'ip/dynamic-citys');
     await customer(prefix, 'GET', 'ip/dynamic-states');
     await customer(prefix, 'GET', 'ip/dynamic-citys/search', { country_code: 'US', state: 'ca' });

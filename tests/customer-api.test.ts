@@ -234,12 +234,14 @@ for (const dialect of dialects()) {
         const [item] = await list(tp, u.appKey);
         assert.deepEqual(Object.keys(item).sort(), [
           'created_at',
+          'daily_limit',
           'id',
           'limit_flow',
           'password',
           'product_type',
           'remark',
           'status',
+          'udp',
           'usage_flow',
           'username',
         ]);
@@ -252,6 +254,8 @@ for (const dialect of dialects()) {
         assert.equal(item.usage_flow, 5 * 1024, 'usage_flow is whole KB');
         assert.equal(item.limit_flow, 250, 'limit_flow is GB');
         assert.equal(item.status, 1);
+        assert.equal(item.daily_limit, 0, 'no daily limit by default');
+        assert.equal(item.udp, 0, 'no UDP by default');
       });
 
       it('lists only the caller’s accounts, filtered by product_type or username on request', async () => {

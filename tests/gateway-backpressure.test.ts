@@ -89,6 +89,7 @@ async function rig(): Promise<Rig> {
     maxUserTunnels: 100,
     charge: () => true,
     shaper: undefined,
+    udp: false,
     admit: () => {},
     leave: () => {},
   };

@@ -1,5 +1,6 @@
 /**
- * Extraction ports end to end: `ip/v3` leases a port, the gateway serves it to
+ * Extraction ports end to end: `ip/v3` leases a port (a whitelisted IP is not
+ * demanded), the gateway serves it to
  * the lessee's whitelisted 127.0.0.x address without credentials (or to the
  * lessee's sub-accounts with them) through the exit chosen at extraction,
  * meters it to the lessee's packages, and stops when the lease ends or the
@@ -198,6 +199,41 @@ for (const dialect of dialects()) {
       const [head] = (await once(socket, 'data')) as [Buffer];
       assert.match(head.toString(), /^HTTP\/1\.1 403/);
       socket.destroy();
+    });
+
+    it('leases to a user with no whitelisted IP: their sub-accounts log in; an address whitelisted later needs none', async () => {
+      const lessee = await createProxyAccount(g.tp, 'nowhite1');
+      const [port] = await extract({ cc: 'US', state: 'ca', city: 'losangeles' }, lessee.appKey);
+      const from = { localAddress: '127.0.0.7' };
+      const anonymous = await connectTunnel(port!, `127.0.0.1:${web.port}`, undefined, from);
+      assert.equal(anonymous.status, 407, anonymous.head);
+      anonymous.socket.destroy();
+
+      const http = await connectTunnel(port!, `127.0.0.1:${web.port}`, `${lessee.name}:${lessee.password}`, from);
+      assert.equal(http.status, 200, http.head);
+      assert.equal(await exitAddress(http.socket, web.port), '127.0.0.2', 'through the exit of the lease');
+      http.socket.destroy();
+      const socks = await SocksClient.createConnection({
+        proxy: { host: '127.0.0.1', port: port!, type: 5, userId: lessee.name, password: lessee.password },
+        destination: { host: '127.0.0.1', port: web.port },
+        command: 'connect',
+        timeout: 5000,
+        socket_options: from,
+      } as Parameters<typeof SocksClient.createConnection>[0]);
+      assert.equal(await exitAddress(socks.socket, web.port), '127.0.0.2', 'SOCKS5 with username and password');
+      socks.socket.destroy();
+
+      // The newer release's proxy-ip/add whitelists the client: the same lease then admits it without credentials.
+      const added = await call(g.tp.app, 'POST', '/developers/proxy-ip/add', {
+        query: { app_key: lessee.appKey },
+        json: { ips: '127.0.0.7', product_type: 9 },
+      });
+      assert.equal(added.code, 200, JSON.stringify(added));
+      await g.gw.feed.sync();
+      const open = await connectTunnel(port!, `127.0.0.1:${web.port}`, undefined, from);
+      assert.equal(open.status, 200, open.head);
+      assert.equal(await exitAddress(open.socket, web.port), '127.0.0.2');
+      open.socket.destroy();
     });
   });
 }

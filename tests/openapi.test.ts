@@ -14,6 +14,7 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['whitelist-account/change-password', 'post'],
   ['whitelist-account/change-remark', 'post'],
   ['whitelist-account/change-limit', 'post'],
+  ['proxy-account/change', 'post'],
   ['user/info', 'get'],
   ['auth/login', 'post'],
   ['user-usage-flow/total', 'get'],
@@ -22,6 +23,17 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['white-ip/list', 'get'],
   ['white-ip/add', 'post'],
   ['white-ip/delete', 'post'],
+  ['whitelist-account/quota', 'get'],
+  ['whitelist-account/quotas', 'get'],
+  ['white-ip/quota', 'get'],
+  ['white-ip/quotas', 'get'],
+  ['proxy-ip/list', 'get'],
+  ['proxy-ip/add', 'post'],
+  ['proxy-ip/delete', 'post'],
+  ['user-usage-flow/flow-total', 'get'],
+  ['user-product/get-auto-renewal', 'post'],
+  ['user-product/set-auto-renewal', 'post'],
+  ['user-product/auto-renewal-logs', 'post'],
   ['ip/dynamic-citys', 'get'],
   ['ip/dynamic-citys/search', 'get'],
   ['ip/dynamic-states', 'get'],
@@ -97,6 +109,26 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/teams/{team_id}/members', ['post']],
   ['/admin/teams/{team_id}/members/{user_id}', ['delete', 'patch']],
   ['/admin/teams/{team_id}/owner', ['post']],
+  ['/admin/operators', ['get']],
+  ['/admin/audit', ['get']],
+  ['/admin/live', ['get']],
+  ['/admin/users/{id}/detail', ['get']],
+  ['/admin/users/{id}/ledger', ['get']],
+  ['/admin/users/{id}/balance', ['post']],
+  ['/admin/users/{id}/status', ['post']],
+  ['/admin/users/{id}/password', ['post']],
+];
+
+/** The operator console's sign-in, beside the admin API: no credentials needed to call it. */
+const CONSOLE_SESSION_METHODS = ['delete', 'get', 'post'];
+
+/** The portal's own routes (web consoles), at /web. */
+const WEB_ROUTES: [string, string[]][] = [
+  ['/web/session', ['get', 'post']],
+  ['/web/session/end', ['post']],
+  ['/web/sign-up', ['post']],
+  ['/web/usage', ['get']],
+  ['/web/products', ['get']],
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -165,7 +197,10 @@ describe('/openapi.json', () => {
   it('stays small: one operation per route, not one per route and prefix', () => {
     const operations = Object.values(doc.paths).flatMap((item: any) => Object.keys(item).filter((k) => HTTP_METHODS.includes(k)));
     const expected =
-      CUSTOMER_ROUTES.length + [...ADMIN_ROUTES, ...DASHBOARD_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) + 1;
+      CUSTOMER_ROUTES.length +
+      [...ADMIN_ROUTES, ...DASHBOARD_ROUTES, ...WEB_ROUTES].reduce((n, [, methods]) => n + methods.length, 0) +
+      CONSOLE_SESSION_METHODS.length +
+      1;
     assert.equal(operations.length, expected);
     const bytes = Buffer.byteLength(JSON.stringify(doc));
     assert.ok(bytes < 260_000, `the document is ${bytes} bytes`);
@@ -190,6 +225,8 @@ describe('/openapi.json', () => {
       ...CUSTOMER_ROUTES.map(([route]) => `/${route}`),
       ...ADMIN_ROUTES.map(([path]) => path),
       ...DASHBOARD_ROUTES.map(([path]) => path),
+      '/admin/session',
+      ...WEB_ROUTES.map(([path]) => path),
       '/payments/webhook/{method}',
     ].sort();
     assert.deepEqual(Object.keys(doc.paths).sort(), expected);
@@ -231,11 +268,18 @@ describe('/openapi.json', () => {
   }
 
   for (const [path, methods] of ADMIN_ROUTES) {
-    it(`documents ${methods.join('/').toUpperCase()} ${path} behind the admin token`, () => {
+    it(`documents ${methods.join('/').toUpperCase()} ${path} behind the admin token or a console session`, () => {
       assert.deepEqual(methodsOf(path), [...methods].sort());
-      for (const method of methods) assert.deepEqual(doc.paths[path][method].security, [{ adminToken: [] }]);
+      for (const method of methods) {
+        assert.deepEqual(doc.paths[path][method].security, [{ adminToken: [] }, { consoleSession: [] }]);
+      }
     });
   }
+
+  it('documents the console sign-in as open: no credentials to call it', () => {
+    assert.deepEqual(methodsOf('/admin/session'), CONSOLE_SESSION_METHODS);
+    for (const method of CONSOLE_SESSION_METHODS) assert.deepEqual(doc.paths['/admin/session'][method].security, []);
+  });
 
   it('documents the {id} path parameter of the admin user routes', () => {
     for (const path of ['/admin/users/{id}', '/admin/users/{id}/rotate-key']) {
@@ -256,7 +300,13 @@ describe('/openapi.json', () => {
       if (route === 'auth/login') assert.equal(security, undefined, route);
       else assert.deepEqual(security, [{ appKey: [] }, { bearer: [] }], route);
     }
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminToken', 'appKey', 'bearer']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+      'adminToken',
+      'appKey',
+      'bearer',
+      'consoleSession',
+      'webSession',
+    ]);
     assert.deepEqual(doc.components.securitySchemes.appKey, {
       type: 'apiKey',
       in: 'query',
@@ -272,7 +322,19 @@ describe('/openapi.json', () => {
       const list = schema.properties.data.properties.list;
       assert.equal(list.type, 'array');
       const item = list.items;
-      const fields = ['id', 'username', 'password', 'created_at', 'remark', 'product_type', 'usage_flow', 'limit_flow', 'status'];
+      const fields = [
+        'id',
+        'username',
+        'password',
+        'created_at',
+        'remark',
+        'product_type',
+        'usage_flow',
+        'limit_flow',
+        'status',
+        'daily_limit',
+        'udp',
+      ];
       assert.deepEqual(Object.keys(item.properties).sort(), [...fields].sort());
       assert.deepEqual([...item.required].sort(), [...fields].sort());
       const types = Object.fromEntries(fields.map((f) => [f, item.properties[f].type]));
@@ -286,6 +348,8 @@ describe('/openapi.json', () => {
         usage_flow: 'integer',
         limit_flow: 'integer',
         status: 'integer',
+        daily_limit: 'integer',
+        udp: 'integer',
       });
     }
   });

@@ -39,9 +39,28 @@ export interface SubAccount {
   readonly password: string;
   readonly remark: string;
   readonly limitGb: number;
+  /** Traffic limit per local day in GB, 0 = none. */
+  readonly dailyLimitGb: number;
+  /** Whether SOCKS5 UDP ASSOCIATE is allowed. */
+  readonly udp: boolean;
   readonly usedBytes: number;
   readonly status: number;
   readonly createdAt: number;
+}
+
+/** What one `proxy-account/change` call changes; absent fields stay as they are. */
+export interface SubAccountChange {
+  /** 6-16 letters and digits. */
+  readonly password?: string | undefined;
+  readonly remark?: string | undefined;
+  /** Total traffic limit, GB (0 = unlimited). */
+  readonly limitGb?: number | undefined;
+  /** Traffic limit per local day, GB (0 = none). */
+  readonly dailyLimitGb?: number | undefined;
+  /** 1 enabled, 0 disabled. */
+  readonly status?: number | undefined;
+  /** 1: SOCKS5 UDP allowed, 0: refused. */
+  readonly udp?: number | undefined;
 }
 
 export interface SubAccountFilter {

@@ -1,5 +1,13 @@
-export type { SubAccount, SubAccountFilter, User, UserKind, UserPatch } from './accounts.types.js';
-export { generateAppKey, generateOpenId, hashAppKey, safeEqual } from './credentials.js';
+export type { SubAccount, SubAccountChange, SubAccountFilter, User, UserKind, UserPatch } from './accounts.types.js';
+export {
+  DUMMY_PASSWORD_HASH,
+  generateAppKey,
+  generateOpenId,
+  hashAppKey,
+  hashPassword,
+  safeEqual,
+  verifyPassword,
+} from './credentials.js';
 export * as rules from './rules.js';
 export { SecretBox } from './secret-box.js';
 export { type GatewayAccountRow, SubAccountsRepository } from './sub-accounts.repository.js';
@@ -15,7 +23,7 @@ export {
   USERNAME,
   UsersService,
 } from './users.service.js';
-export { canonicalIp, type WhiteIp, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';
+export { canonicalIp, type WhiteIp, type WhiteIpScope, type WhiteIpSelection, WhiteIpsService } from './white-ips.service.js';
 export { type TunnelOverrides, UserLimitsRepository } from './user-limits.repository.js';
 export { type UserLimitSource, UserLimitsService, type UserLimitsView } from './user-limits.service.js';
 export { LIMITS, type LimitName, type UserLimits } from './user-limits.types.js';
@@ -44,3 +52,5 @@ export {
   type VerifyType,
 } from './second-factors.service.js';
 export { type MailMessage, type Mailer, SmtpMailer } from './sign-in-mail.js';
+export { type Quota, type QuotaKind, QuotasService, type TypeQuota } from './quotas.service.js';
+export { csrfMatches, csrfTokenOf, newCsrfToken, type WebSession, WebSessionsService } from './web-sessions.service.js';

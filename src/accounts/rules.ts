@@ -11,6 +11,9 @@ export const PASSWORD_MAX = 64;
 /** Remark width: 64 units, a CJK character counting two (so 32 Chinese or 64 Latin characters). */
 export const REMARK_MAX_WIDTH = 64;
 export const LIMIT_MAX_GB = 102_400;
+/** The newer release's `proxy-account/change`: passwords of 6-16 letters and digits. */
+export const CHANGE_PASSWORD_MIN = 6;
+export const CHANGE_PASSWORD_MAX = 16;
 
 const NAME = new RegExp(`^[A-Za-z0-9]{${NAME_MIN},${NAME_MAX}}$`);
 const PASSWORD = new RegExp(`^[A-Za-z0-9]{${PASSWORD_MIN},${PASSWORD_MAX}}$`);
@@ -21,6 +24,18 @@ export function isValidName(name: string): boolean {
 
 export function isValidPassword(password: string): boolean {
   return PASSWORD.test(password);
+}
+
+const CHANGE_PASSWORD = new RegExp(`^[A-Za-z0-9]{${CHANGE_PASSWORD_MIN},${CHANGE_PASSWORD_MAX}}$`);
+
+/** A password `proxy-account/change` accepts (stricter than the older endpoints' rule). */
+export function isValidChangePassword(password: string): boolean {
+  return CHANGE_PASSWORD.test(password);
+}
+
+/** A limit in whole GB: 0 (none) to LIMIT_MAX_GB. */
+export function isValidLimitGb(gb: number): boolean {
+  return Number.isInteger(gb) && gb >= 0 && gb <= LIMIT_MAX_GB;
 }
 
 // Han, kana, Hangul, CJK symbols and full-width forms count as two.

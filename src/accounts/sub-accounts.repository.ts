@@ -23,8 +23,10 @@ const LISTED: readonly PackedColumn[] = [
   { name: 'used_bytes', text: false },
   { name: 'status', text: false },
   { name: 'created_at', text: false },
+  { name: 'daily_limit_gb', text: false },
+  { name: 'udp', text: false },
 ];
-type ListedTuple = [number, number, string, string, string, number, number, number, number];
+type ListedTuple = [number, number, string, string, string, number, number, number, number, number, number];
 
 /** A sub-account as the gateway loads it: its row and its owner's status. */
 export interface GatewayAccountRow {
@@ -34,6 +36,8 @@ export interface GatewayAccountRow {
   readonly username: string;
   readonly password_enc: string;
   readonly limit_gb: number;
+  readonly daily_limit_gb: number;
+  readonly udp: number;
   readonly used_bytes: number;
   readonly status: number;
   readonly user_status: number;
@@ -72,6 +76,8 @@ export class SubAccountsRepository {
       used_bytes: r[6],
       status: r[7],
       created_at: r[8],
+      daily_limit_gb: r[9],
+      udp: r[10],
     }));
   }
 
@@ -153,6 +159,8 @@ export class SubAccountsRepository {
         's.username',
         's.password_enc',
         's.limit_gb',
+        's.daily_limit_gb',
+        's.udp',
         's.used_bytes',
         's.status',
         'u.status as user_status',
@@ -195,6 +203,8 @@ function gatewayRow(row: GatewayAccountRow): GatewayAccountRow {
     username: row.username,
     password_enc: row.password_enc,
     limit_gb: row.limit_gb,
+    daily_limit_gb: row.daily_limit_gb,
+    udp: row.udp,
     used_bytes: Number(row.used_bytes),
     status: row.status,
     user_status: row.user_status,

@@ -1,9 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
 import { ENTRY_TYPES, productKind, SUB_ACCOUNT_TYPES } from '../products/index.js';
-import type { Database, DialectCapabilities } from '../storage/index.js';
-import type { SubAccount, SubAccountFilter } from './accounts.types.js';
+import type { Database, DialectCapabilities, SubAccountsTable } from '../storage/index.js';
+import type { SubAccount, SubAccountChange, SubAccountFilter } from './accounts.types.js';
 import {
+  CHANGE_PASSWORD_MAX,
+  CHANGE_PASSWORD_MIN,
+  isValidChangePassword,
+  isValidLimitGb,
   isValidName,
   isValidPassword,
   LIMIT_MAX_GB,
@@ -155,6 +159,55 @@ export class SubAccountsService {
     await this.#applyToOne(userId, account, productType, { limit_gb: limitGb });
   }
 
+  /**
+   * The newer release's `proxy-account/change`: any of password (6-16 letters and digits), remark, limit,
+   * daily limit, status and udp of one account, in one transaction. Every field is checked before anything is
+   * written; at least one must be given. Gateways reload the account through the change feed (a new password or
+   * a disabled status closes its connections; a lower limit or daily limit cuts them when already reached).
+   */
+  async change(userId: number, account: string, change: SubAccountChange, productType?: number): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!isValidName(account)) errors.account = NAME_RULE;
+    const patch: {
+      password_enc?: string;
+      remark?: string;
+      limit_gb?: number;
+      daily_limit_gb?: number;
+      status?: number;
+      udp?: number;
+    } = {};
+    if (change.password !== undefined) {
+      if (isValidChangePassword(change.password)) patch.password_enc = this.box.encrypt(change.password);
+      else errors.password = `letters and digits only, ${CHANGE_PASSWORD_MIN}-${CHANGE_PASSWORD_MAX} characters`;
+    }
+    if (change.remark !== undefined) {
+      const problem = remarkProblem(change.remark);
+      if (problem) errors.remark = problem;
+      else patch.remark = change.remark;
+    }
+    if (change.limitGb !== undefined) {
+      if (isValidLimitGb(change.limitGb)) patch.limit_gb = change.limitGb;
+      else errors.limit = `an integer from 0 to ${LIMIT_MAX_GB} (GB; 0 = unlimited)`;
+    }
+    if (change.dailyLimitGb !== undefined) {
+      if (isValidLimitGb(change.dailyLimitGb)) patch.daily_limit_gb = change.dailyLimitGb;
+      else errors.daily_limit = `an integer from 0 to ${LIMIT_MAX_GB} (GB per day; 0 = none)`;
+    }
+    if (change.status !== undefined) {
+      if (change.status === 0 || change.status === 1) patch.status = change.status;
+      else errors.status = '1 (enabled) or 0 (disabled)';
+    }
+    if (change.udp !== undefined) {
+      if (change.udp === 0 || change.udp === 1) patch.udp = change.udp;
+      else errors.udp = '1 (SOCKS5 UDP allowed) or 0 (refused)';
+    }
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
+    if (Object.keys(patch).length === 0) {
+      throw invalidParams({ account: 'nothing to change: give password, remark, limit, daily_limit, status or udp' });
+    }
+    await this.#applyToOne(userId, account, productType, patch);
+  }
+
   #checkSize(value: string): void {
     const count = splitBatch(value).length;
     if (count > this.options.batchMax) {
@@ -194,7 +247,7 @@ export class SubAccountsService {
     userId: number,
     account: string,
     productType: number | undefined,
-    patch: { password_enc?: string; remark?: string; limit_gb?: number },
+    patch: Updateable<SubAccountsTable>,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const repo = this.#repo(trx);
@@ -215,6 +268,8 @@ export class SubAccountsService {
       password: this.box.decrypt(row.password_enc),
       remark: row.remark,
       limitGb: row.limit_gb,
+      dailyLimitGb: row.daily_limit_gb,
+      udp: row.udp === 1,
       usedBytes: row.used_bytes,
       status: row.status,
       createdAt: row.created_at,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Database, type NewUserRow, recordChange, type UserRow, type UserUpdate } from '../storage/index.js';
 
 /** Queries on users; returns rows, holds no rules. */
@@ -25,9 +25,29 @@ export class UsersRepository {
     return this.db.selectFrom('users').selectAll().where('app_key_hash', '=', hash).executeTakeFirst();
   }
 
-  async list(opts: { offset: number; limit: number; email?: string | undefined }): Promise<{ rows: UserRow[]; total: number }> {
+  async list(opts: {
+    offset: number;
+    limit: number;
+    email?: string | undefined;
+    /** Search: part of the email, username or phone (lower case), or the exact id. */
+    search?: string | undefined;
+  }): Promise<{ rows: UserRow[]; total: number }> {
     let q = this.db.selectFrom('users');
     if (opts.email !== undefined) q = q.where('email', '=', opts.email);
+    if (opts.search !== undefined && opts.search !== '') {
+      const text = opts.search;
+      // LIKE with its wildcards escaped (ESCAPE is the same in both dialects); values are stored in lower case.
+      const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = (column: 'email' | 'username' | 'phone') => sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+      q = q.where((eb) =>
+        eb.or([
+          like('email'),
+          like('username'),
+          like('phone'),
+          ...(/^\d{1,15}$/.test(text) ? [eb('id', '=', Number(text))] : []),
+        ]),
+      );
+    }
     const [rows, count] = await Promise.all([
       q.selectAll().orderBy('id').offset(opts.offset).limit(opts.limit).execute(),
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

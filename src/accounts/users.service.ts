@@ -119,11 +119,13 @@ export class UsersService {
     return row && toUser(row);
   }
 
-  async list(page: number, size: number, email?: string): Promise<{ users: User[]; total: number }> {
+  /** A page of users; `search` matches part of the email, username or phone (any case), or the exact id. */
+  async list(page: number, size: number, email?: string, search?: string): Promise<{ users: User[]; total: number }> {
     const { rows, total } = await this.repo.list({
       offset: (page - 1) * size,
       limit: size,
       email: email === undefined ? undefined : normalizeEmail(email),
+      search: search?.trim().toLowerCase(),
     });
     return { users: rows.map(toUser), total };
   }

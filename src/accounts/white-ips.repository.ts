@@ -8,6 +8,8 @@ export interface WhiteIpRow {
   readonly user_id: number;
   readonly ip: string;
   readonly remark: string;
+  readonly product_type: number;
+  readonly user_package_id: number | null;
   readonly created_at: number;
 }
 
@@ -15,6 +17,8 @@ export interface NewWhiteIpRow {
   readonly user_id: number;
   readonly ip: string;
   readonly remark: string;
+  readonly product_type: number;
+  readonly user_package_id: number | null;
   readonly created_at: number;
 }
 
@@ -26,9 +30,24 @@ export class WhiteIpsRepository {
   ) {}
 
   /** The user's addresses, newest first. */
-  async listByUser(userId: number): Promise<WhiteIpRow[]> {
-    const rows = await this.db.selectFrom('white_ips').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute();
-    return rows.map(toRow);
+  async listByUser(userId: number, productType?: number): Promise<WhiteIpRow[]> {
+    let q = this.db.selectFrom('white_ips').selectAll().where('user_id', '=', userId);
+    if (productType !== undefined) q = q.where('product_type', '=', productType);
+    return (await q.orderBy('id', 'desc').execute()).map(toRow);
+  }
+
+  /** Whether `packageId` is one of the user's packages of `productType`, active and not expired at `now`. */
+  async validPackage(userId: number, productType: number, packageId: number, now: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('user_packages')
+      .select('id')
+      .where('id', '=', packageId)
+      .where('user_id', '=', userId)
+      .where('product_type', '=', productType)
+      .where('status', '=', 1)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async countByUser(userId: number): Promise<number> {
@@ -124,6 +143,22 @@ export class WhiteIpsRepository {
   }
 }
 
-function toRow(r: { id: number; user_id: number; ip: string; remark: string; created_at: number }): WhiteIpRow {
-  return { id: Number(r.id), user_id: Number(r.user_id), ip: r.ip, remark: r.remark, created_at: Number(r.created_at) };
+function toRow(r: {
+  id: number;
+  user_id: number;
+  ip: string;
+  remark: string;
+  product_type: number;
+  user_package_id: number | null;
+  created_at: number;
+}): WhiteIpRow {
+  return {
+    id: Number(r.id),
+    user_id: Number(r.user_id),
+    ip: r.ip,
+    remark: r.remark,
+    product_type: Number(r.product_type),
+    user_package_id: r.user_package_id === null ? null : Number(r.user_package_id),
+    created_at: Number(r.created_at),
+  };
 }

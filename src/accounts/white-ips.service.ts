@@ -3,6 +3,7 @@ import { canonicalIp } from '../net/ip-address.js';
 import type { Kysely } from 'kysely';
 import { AppError, invalidParams, listNames } from '../errors/index.js';
 import type { Database, DialectCapabilities } from '../storage/index.js';
+import { describeTypes, SUB_ACCOUNT_TYPES, TIME_PACKAGE_TYPES } from '../products/index.js';
 import { remarkProblem, splitBatch } from './rules.js';
 import type { UserLimitSource } from './user-limits.service.js';
 import { type WhiteIpRow, WhiteIpsRepository } from './white-ips.repository.js';
@@ -13,8 +14,18 @@ export interface WhiteIp {
   /** Canonical form (see canonicalIp). */
   readonly ip: string;
   readonly remark: string;
+  /** The product type it is whitelisted for (9 unless proxy-ip/add named another). */
+  readonly productType: number;
+  /** Type 11: the time package it is bound to; null otherwise. */
+  readonly userPackageId: number | null;
   /** Epoch ms. */
   readonly createdAt: number;
+}
+
+/** What proxy-ip/add adds beside the addresses: the product type, and for type 11 the time package. */
+export interface WhiteIpScope {
+  readonly productType: number;
+  readonly userPackageId?: number | undefined;
 }
 
 export interface WhiteIpsOptions {
@@ -62,13 +73,18 @@ export class WhiteIpsService {
     return new WhiteIpsRepository(db, this.caps);
   }
 
-  /** The user's addresses, newest first. */
-  async list(userId: number): Promise<WhiteIp[]> {
-    return (await this.#repo().listByUser(userId)).map(toWhiteIp);
+  /** The user's addresses, newest first; only those whitelisted for `productType` when given. */
+  async list(userId: number, productType?: number): Promise<WhiteIp[]> {
+    return (await this.#repo().listByUser(userId, productType)).map(toWhiteIp);
   }
 
-  /** Adds comma-separated addresses, all or none; returns them in the order given. */
-  async add(userId: number, ipsCsv: string, remark: string): Promise<WhiteIp[]> {
+  /**
+   * Adds comma-separated addresses, all or none; returns them in the order given. `scope` (proxy-ip/add): the
+   * product type they are for, one with sub-accounts; a time-package type (11) names one of the user's valid
+   * packages of that type (TG_ERR_WHITE_IP_PACKAGE_INVALID otherwise), other types none. Default: type 9.
+   */
+  async add(userId: number, ipsCsv: string, remark: string, scope: WhiteIpScope = { productType: 9 }): Promise<WhiteIp[]> {
+    checkScope(scope);
     const entries = splitBatch(ipsCsv);
     const invalid: string[] = [];
     const ips: string[] = [];
@@ -87,7 +103,15 @@ export class WhiteIpsService {
     if (repeated.size > 0) throw duplicate([...repeated]);
 
     const now = this.#now();
-    const rows = ips.map((ip) => ({ user_id: userId, ip, remark, created_at: now }));
+    const packageId = scope.userPackageId ?? null;
+    const rows = ips.map((ip) => ({
+      user_id: userId,
+      ip,
+      remark,
+      product_type: scope.productType,
+      user_package_id: packageId,
+      created_at: now,
+    }));
     // A unique violation means another request whitelisted an address between our check and our
     // insert; if that address is free again by the time we look, the batch is retried once.
     for (let attempt = 1; ; attempt++) {
@@ -95,6 +119,9 @@ export class WhiteIpsService {
         const inserted = await this.db.transaction().execute(async (trx) => {
           const repo = this.#repo(trx);
           await repo.lockUser(userId);
+          if (packageId !== null && !(await repo.validPackage(userId, scope.productType, packageId, now))) {
+            throw new AppError('TG_ERR_WHITE_IP_PACKAGE_INVALID', { params: { id: packageId } });
+          }
           const max = await this.options.limits.limitOf(trx, userId, 'white_ips');
           if (ips.length > max) throw limit(max);
           const taken = await repo.taken(ips);
@@ -170,7 +197,29 @@ export class WhiteIpsService {
 }
 
 function toWhiteIp(row: WhiteIpRow): WhiteIp {
-  return { id: row.id, ip: row.ip, remark: row.remark, createdAt: row.created_at };
+  return {
+    id: row.id,
+    ip: row.ip,
+    remark: row.remark,
+    productType: row.product_type,
+    userPackageId: row.user_package_id,
+    createdAt: row.created_at,
+  };
+}
+
+function checkScope(scope: WhiteIpScope): void {
+  if (!SUB_ACCOUNT_TYPES.includes(scope.productType)) {
+    throw invalidParams({ product_type: `one of ${describeTypes(SUB_ACCOUNT_TYPES)}` });
+  }
+  const timed = TIME_PACKAGE_TYPES.includes(scope.productType);
+  if (timed && scope.userPackageId === undefined) {
+    throw invalidParams({
+      user_product_id: `is required for product type ${scope.productType}: a package id from user-product/list`,
+    });
+  }
+  if (!timed && scope.userPackageId !== undefined) {
+    throw invalidParams({ user_product_id: `only for ${describeTypes(TIME_PACKAGE_TYPES)}` });
+  }
 }
 
 function invalidIps(entries: string[]): AppError {

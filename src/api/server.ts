@@ -5,6 +5,7 @@
  * Every answer is serialized by its route's response schema (fast-json-stringify);
  * each surface plugin registers its own error handling and documentation.
  */
+import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -16,20 +17,26 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import type {
   ApiKeysService,
+  QuotasService,
   SecondFactorsService,
   SubAccountsService,
   TokenService,
   UserLimitsService,
   UsersService,
+  WebSessionsService,
   WhiteIpsService,
 } from '../accounts/index.js';
 import type { TeamsService } from '../teams/index.js';
+import type { OperatorsService } from '../operators/index.js';
+import type { AuditService } from '../audit/index.js';
+import type { BalanceAdjustments } from '../billing/index.js';
 import type { NodesService } from '../pool/index.js';
 import type { PackagesService } from '../packages/index.js';
 import type { StaticIpsService } from '../static-ips/index.js';
 import type { PaymentsService } from '../billing/payments/index.js';
 import type { CouponsService, GiftTiersService, PaymentMethodsService, ProductsService } from '../billing/catalogue/index.js';
 import type { OrdersService } from '../billing/orders/index.js';
+import type { AutoRenewalService } from '../billing/auto-renewal/index.js';
 import type { UsageService } from '../usage/index.js';
 import type { ExtractionService } from '../extraction/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -40,9 +47,14 @@ import { refuseNonFiniteNumbers } from './plugins/finite-numbers.js';
 import { multipartFields } from './plugins/multipart-fields.js';
 import { KeyRateLimiter } from './plugins/key-rate-limit.js';
 import { adminApi } from './routes/admin/index.js';
+import type { LiveSource } from './routes/admin/console.js';
+import { consoleSessionRoutes } from './routes/admin/session.js';
 import { customerApi } from './routes/customer/index.js';
 import { DASHBOARD_PREFIX, dashboardApi } from './routes/dashboard/index.js';
+import { WEB_PREFIX, webRoutes } from './routes/web/index.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
+import { loadWebApps, registerWebApps, type WebApps } from './web/apps.js';
+import { registerSecurityHeaders } from './web/security.js';
 import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
 import { AttemptGuard, FailureBudget } from '../throttle/index.js';
@@ -67,6 +79,12 @@ export interface ApiServices {
   readonly teams: TeamsService;
   readonly apiKeys: ApiKeysService;
   readonly secondFactors: SecondFactorsService;
+  readonly quotas: QuotasService;
+  readonly autoRenewals: AutoRenewalService;
+  readonly operators: OperatorsService;
+  readonly audit: AuditService;
+  readonly balances: BalanceAdjustments;
+  readonly webSessions: WebSessionsService;
 }
 
 export interface BuildApiOptions {
@@ -83,6 +101,10 @@ export interface BuildApiOptions {
    * client that uses what it was just given (a lease, a white IP, a new or enabled account) is never refused.
    */
   readonly applied?: (() => Promise<void>) | undefined;
+  /** The gateway running in this process, for the console's live view (GET /admin/live). */
+  readonly live?: LiveSource | undefined;
+  /** Where customers connect to the proxy (the running gateway's address); else TOLLGATE_PUBLIC_HOST and the proxy port. */
+  readonly proxyEndpoint?: (() => { host: string; port: number }) | undefined;
 }
 
 const HealthSchema = Type.Object({ status: Type.Literal('ok') });
@@ -131,6 +153,8 @@ export async function buildApi({
   metrics,
   nodeHealth,
   applied,
+  live,
+  proxyEndpoint,
 }: BuildApiOptions): Promise<FastifyInstance> {
   // Schemas compile on first use and, once listening, in the background: start-up does not wait for them.
   const schemas = lazySchemaCompilers();
@@ -164,8 +188,17 @@ export async function buildApi({
   }).withTypeProvider<TypeBoxTypeProvider>();
   schemas.warmAfterListen(app);
 
-  // The root context: admin API, webhooks and unknown paths answer with the catalogue's HTTP status.
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit, alwaysHttp200: false });
+  // The root context: admin API, webhooks and unknown paths answer with the catalogue's HTTP status; a browser
+  // navigating to a console's page gets the page (src/api/web/apps.ts).
+  let webApps: WebApps | undefined;
+  registerErrorHandling(app, {
+    bodyLimit: config.bodyLimit,
+    alwaysHttp200: false,
+    notFoundFallback: (request, reply) => webApps?.fallback(request, reply) ?? false,
+  });
+  await registerSecurityHeaders(app);
+  // Cookies: the portal's session (src/api/web/cookies.ts).
+  await app.register(cookie);
 
   if (applied) {
     // Read your own writes: anything but a read (and the reads that lease, like ip/v3) waits until the gateway
@@ -221,12 +254,24 @@ export async function buildApi({
         securitySchemes: {
           appKey: { type: 'apiKey', in: 'query', name: 'app_key', description: 'Also accepted in a JSON or form body' },
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From auth/login' },
+          webSession: { type: 'apiKey', in: 'cookie', name: 'tg_session', description: 'The portal session (POST /web/session)' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLGATE_ADMIN_TOKEN)' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tollgate_console',
+            description: 'An operator’s console session (POST /admin/session); writes also need X-CSRF-Token',
+          },
         },
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI brings its own CSP (its inline styles), minus upgrade-insecure-requests, which would break it on http.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }));
@@ -281,9 +326,49 @@ export async function buildApi({
     giftTiers: services.giftTiers,
     teams: services.teams,
     secondFactors: services.secondFactors,
+    operators: services.operators,
+    audit: services.audit,
+    balances: services.balances,
+    subAccounts: services.subAccounts,
+    whiteIps: services.whiteIps,
+    usage: services.usage,
+    live,
+    now: Date.now,
+  });
+  // The operator console's sign-in, beside the admin API and outside its authentication.
+  await app.register(consoleSessionRoutes, {
+    prefix: '/admin',
+    operators: services.operators,
+    audit: services.audit,
+    loginGuard,
+    sessionTtlSeconds: config.consoleSessionTtlSeconds,
+  });
+  // The portal's sessions, sign-up and chart series (the web consoles).
+  await app.register(webRoutes, {
+    prefix: WEB_PREFIX,
+    bodyLimit: config.bodyLimit,
+    users: services.users,
+    secondFactors: services.secondFactors,
+    webSessions: services.webSessions,
+    usage: services.usage,
+    products: services.products,
+    loginGuard,
+    codeGuard,
+    signupOpen: config.web.signupOpen,
+    prefixes: config.apiPrefixes,
+    timeZone: config.timeZone,
+    proxyEndpoint: proxyEndpoint ?? (() => ({ host: config.extract.publicHost, port: config.gateway.port })),
   });
   // Payment providers' notifications: at the root, signed instead of authenticated.
   await app.register(paymentWebhookRoutes, { payments: services.payments });
+
+  // The web consoles, when built (TOLLGATE_WEB_DIR): the portal at /, the operator console at /console.
+  const pages = config.web.dir === undefined ? undefined : loadWebApps(config.web.dir);
+  if (config.web.dir !== undefined && pages) {
+    webApps = await registerWebApps(app, { dir: config.web.dir, pages, apiPrefixes: config.apiPrefixes });
+  } else if (config.web.dir !== undefined) {
+    app.log.warn({ dir: config.web.dir }, 'the web consoles are not built there (npm run build): serving the API alone');
+  }
 
   return app;
 }

@@ -28,6 +28,12 @@ export interface OrderDetails {
   readonly unitDays?: number;
   /** The invitation discount was applied. */
   readonly inviteDiscount?: boolean;
+  /** Packages: effective from (a renewal starts when the package it renews ends); default the payment time. */
+  readonly startsAt?: number;
+  /** Packages (`renew_duration` 1m/2m/em): mark the package for auto-renewal, this many times (null: every period). */
+  readonly autoRenew?: { readonly remaining: number | null };
+  /** An auto-renewal's order: the auto_renewals row and the package it renews (billing/auto-renewal). */
+  readonly renewal?: { readonly autoRenewalId: number; readonly fromPackageId: number };
 }
 
 /**

@@ -18,6 +18,8 @@ export interface BalanceChange {
   readonly reason: LedgerReason;
   readonly orderId?: number | undefined;
   readonly now: number;
+  /** The operator's reason, for 'adjust'. */
+  readonly note?: string | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function changeBalance(
       order_id: change.orderId ?? null,
       balance_after_cents: balanceAfterCents,
       created_at: now,
+      ...(change.note ? { note: change.note } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

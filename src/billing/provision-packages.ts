@@ -8,6 +8,7 @@
 import type { PackagesService } from '../packages/index.js';
 import { PACKAGE_TYPES, productKind } from '../products/index.js';
 import type { OrderRow } from '../storage/index.js';
+import { recordAutoRenewalIn } from './auto-renewal/provision.js';
 import type { OrderDetails, Provisioner } from './billing.types.js';
 
 /** The package a paid order grants. */
@@ -43,7 +44,8 @@ function packageProvisioner(packages: PackagesService): Provisioner {
           bandwidthMbps: grant.bandwidthMbps,
           concurrency: grant.concurrency,
           days: grant.days,
-          startsAt: now,
+          // A renewal starts when the package it renews ends.
+          startsAt: details.startsAt ?? now,
           tradeNo: order.trade_no,
           title: grant.title.slice(0, 255),
           orderCreatedAt: Number(order.created_at),
@@ -61,6 +63,7 @@ function packageProvisioner(packages: PackagesService): Provisioner {
           created_at: now,
         })
         .execute();
+      await recordAutoRenewalIn(trx, order, details, pkg.id, now);
     },
     async reverse(trx, order, _details, now) {
       const rows = await trx

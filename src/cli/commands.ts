@@ -47,6 +47,28 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'operators',
+    summary: 'manage operator console accounts (admin, support)',
+    load: async () => {
+      const { registerOperatorCommands } = await import('./operators.js');
+      return (program) =>
+        registerOperatorCommands(program, (fn) =>
+          withPlatform((p) => fn({ operators: p.services.operators, audit: p.services.audit })),
+        );
+    },
+  },
+  {
+    name: 'audit',
+    summary: 'read the audit log of operator actions',
+    load: async () => {
+      const { registerAuditCommands } = await import('./operators.js');
+      return (program) =>
+        registerAuditCommands(program, (fn) =>
+          withPlatform((p) => fn({ operators: p.services.operators, audit: p.services.audit })),
+        );
+    },
+  },
+  {
     name: 'teams',
     summary: 'manage teams: members share accounts, packages, a wallet',
     load: async () => {

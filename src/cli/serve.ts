@@ -55,6 +55,16 @@ async function serve(role: Role): Promise<void> {
       const server = await startApi(platform, gateway);
       stops.unshift(() => server.close());
       lines.splice(1, 0, `  API          ${server.apiUrl}  (prefixes ${config.apiPrefixes.join(', ')}; operator API at /admin)`);
+      if (server.api.hasRoute({ method: 'GET', url: '/console' })) {
+        lines.splice(
+          2,
+          0,
+          `  Portal       ${server.apiUrl}/  (customers)`,
+          `  Console      ${server.apiUrl}/console  (operators)`,
+        );
+      } else if (config.web.dir !== undefined) {
+        lines.splice(2, 0, `  Web          not built in ${config.web.dir}: run npm run build`);
+      }
       lines.push(`  OpenAPI      ${server.apiUrl}/openapi.json`, `  Docs         ${server.apiUrl}/docs`);
       if (registry) lines.push(`  Metrics      ${server.apiUrl}/metrics`);
     }

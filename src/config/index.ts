@@ -3,9 +3,10 @@
  * named by TOLLGATE_CONFIG), validated as a whole, then frozen. Nothing else in
  * src/ reads process.env. Start-up fails listing every bad variable at once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type Role = 'all' | 'api' | 'gateway';
 
@@ -32,6 +33,8 @@ export interface Config {
   readonly rateLimitPerKey: number;
   readonly rateLimitPerIp: number;
   readonly jwtTtlSeconds: number;
+  /** Lifetime of an operator console session (TOLLGATE_CONSOLE_SESSION_TTL), seconds. */
+  readonly consoleSessionTtlSeconds: number;
   readonly trustProxy: boolean;
   readonly passwordCacheSize: number;
   /** Most whitelisted IPs per user (white-ip/add); the same as limits.whiteIps. */
@@ -43,6 +46,8 @@ export interface Config {
   readonly extract: ExtractConfig;
   /** A pending order closes this long after it was created. */
   readonly orderTtlMs: number;
+  /** Auto-renewal: how long before expiry renewing starts, and the wait after a failed attempt (ms). */
+  readonly autoRenew: { readonly leadMs: number; readonly retryMs: number };
   /** Percent off an invited user's first order (use_invitation_registration_discount); 0 turns it off. */
   readonly inviteDiscountPercent: number;
   readonly gateway: GatewayConfig;
@@ -50,6 +55,17 @@ export interface Config {
   readonly smtp: SmtpConfig | undefined;
   /** The issuer of TOTP entries and the name in code emails (TOLLGATE_MFA_ISSUER). */
   readonly mfaIssuer: string;
+  /** The web consoles: where their build is, self sign-up, session life. */
+  readonly web: WebConfig;
+}
+
+export interface WebConfig {
+  /** Absolute path of the built consoles (dist/web), or undefined when TOLLGATE_WEB_DIR is `off`. */
+  readonly dir: string | undefined;
+  /** TOLLGATE_SIGNUP=open: the portal's sign-up page creates accounts. */
+  readonly signupOpen: boolean;
+  /** Idle life of a portal session, seconds. */
+  readonly sessionTtlSeconds: number;
 }
 
 /** The mail server of email sign-in codes. */
@@ -232,19 +248,22 @@ function parseDatabase(r: Reader, dataDir: string): DatabaseConfig {
   return { dialect: 'sqlite', url: resolve(dataDir, 'tollgate.db') };
 }
 
+/** Paths of other surfaces, which no brand prefix may take: the operator API, the dashboard API, the web consoles. */
+const RESERVED_PATHS = ['/admin', '/web_v1', '/web', '/console', '/assets'];
+
 function parsePrefixes(r: Reader): string[] {
   const value = r.string('TOLLGATE_API_PREFIXES');
   const prefixes = value
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  // /admin and /web_v1 (the dashboard API) are surfaces of their own.
-  const bad = prefixes.filter((p) => !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p) || p === '/admin' || p === '/web_v1');
+  // /admin and /web_v1 (the dashboard API) are surfaces of their own, as are the web consoles' paths.
+  const bad = prefixes.filter((p) => !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(p) || RESERVED_PATHS.includes(p));
   if (prefixes.length === 0) r.fail('TOLLGATE_API_PREFIXES', 'at least one prefix is required');
   if (bad.length > 0)
     r.fail(
       'TOLLGATE_API_PREFIXES',
-      `invalid prefix(es) ${bad.join(', ')}: each starts with "/", has no trailing "/", and is neither /admin nor /web_v1`,
+      `invalid prefix(es) ${bad.join(', ')}: each starts with "/", has no trailing "/", and is none of ${RESERVED_PATHS.join(', ')}`,
     );
   if (new Set(prefixes).size !== prefixes.length) r.fail('TOLLGATE_API_PREFIXES', 'prefixes repeat');
   return prefixes;
@@ -427,6 +446,28 @@ function parseIssuer(r: Reader): string {
   return issuer;
 }
 
+/** The installation's directory: the nearest one above this file holding package.json (src/ or dist/ alike). */
+function installationDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+function parseWeb(r: Reader): WebConfig {
+  const dir = r.raw('TOLLGATE_WEB_DIR');
+  const signup = r.string('TOLLGATE_SIGNUP');
+  if (signup !== 'open' && signup !== 'closed') r.fail('TOLLGATE_SIGNUP', `expected closed|open, got "${signup}"`);
+  return {
+    dir: dir === 'off' ? undefined : resolve(dir ?? join(installationDir(), 'dist', 'web')),
+    signupOpen: signup === 'open',
+    sessionTtlSeconds: r.int('TOLLGATE_WEB_SESSION_TTL'),
+  };
+}
+
 function readConfigFile(env: Source): Source {
   const path = env.TOLLGATE_CONFIG?.trim();
   if (!path) return {};
@@ -495,6 +536,7 @@ function parse(r: Reader): Config {
     rateLimitPerKey: r.int('TOLLGATE_RATE_LIMIT_PER_KEY'),
     rateLimitPerIp: r.int('TOLLGATE_RATE_LIMIT_PER_IP'),
     jwtTtlSeconds: r.int('TOLLGATE_JWT_TTL'),
+    consoleSessionTtlSeconds: r.int('TOLLGATE_CONSOLE_SESSION_TTL'),
     trustProxy: r.bool('TOLLGATE_TRUST_PROXY'),
     passwordCacheSize: r.int('TOLLGATE_PASSWORD_CACHE_SIZE'),
     whiteIpMax: limits.whiteIps,
@@ -503,9 +545,11 @@ function parse(r: Reader): Config {
     extract,
     orderTtlMs: r.int('TOLLGATE_ORDER_TTL') * 1000,
     inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT'),
+    autoRenew: { leadMs: r.int('TOLLGATE_AUTO_RENEW_LEAD') * 1000, retryMs: r.int('TOLLGATE_AUTO_RENEW_RETRY') * 1000 },
     gateway: parseGateway(r),
     smtp: parseSmtp(r),
     mfaIssuer: parseIssuer(r),
+    web: parseWeb(r),
   };
   return config;
 }

@@ -79,7 +79,7 @@ export const VARIABLES = {
     group: 'platform',
     kind: 'text',
     default: '/gateway,/end-point,/api-gate-way,/pub,/developers',
-    accepts: 'comma-separated paths, each starting with `/`, none `/admin` or `/web_v1`',
+    accepts: 'comma-separated paths, each starting with `/`, none of `/admin`, `/web_v1`, `/web`, `/console`, `/assets`',
     doc: 'The brands’ path prefixes; the customer API is mounted under each (see [Customer API](customer-api.md)). `/developers` is the newer release’s prefix ([Newer API](newer-api.md)).',
   },
   TOLLGATE_TZ: {
@@ -218,6 +218,15 @@ export const VARIABLES = {
     max: 86_400,
     doc: 'The window those sign-in failures are counted in, and how long a refused email or address then waits, seconds.',
   },
+  // Operator console (web-console).
+  TOLLGATE_CONSOLE_SESSION_TTL: {
+    group: 'platform',
+    kind: 'int',
+    default: 43_200,
+    min: 300,
+    max: 2_592_000,
+    doc: 'Lifetime of an operator console session (the `tollgate_console` cookie from `POST /admin/session`), seconds.',
+  },
   TOLLGATE_SMTP_URL: {
     group: 'platform',
     kind: 'text',
@@ -260,6 +269,46 @@ export const VARIABLES = {
     min: 0,
     max: 100,
     doc: 'Percent off an invited user’s first paid order when it asks (`use_invitation_registration_discount`); 0 turns it off.',
+  },
+  // Auto-renewal of packages (the newer release, issue 17).
+  TOLLGATE_AUTO_RENEW_LEAD: {
+    group: 'platform',
+    kind: 'int',
+    default: 86_400,
+    min: 60,
+    max: 30 * 86_400,
+    doc: 'Seconds before a package marked for auto-renewal expires when renewing it from the balance starts; the renewal starts when the package ends.',
+  },
+  TOLLGATE_AUTO_RENEW_RETRY: {
+    group: 'platform',
+    kind: 'int',
+    default: 3600,
+    min: 1,
+    max: 86_400,
+    doc: 'Seconds between attempts when a renewal failed (short of balance, say); attempts stop when the package ends unrenewed.',
+  },
+  // Web consoles (the customer portal at /, the operator console at /console).
+  TOLLGATE_WEB_DIR: {
+    group: 'platform',
+    kind: 'text',
+    defaultDoc: '`dist/web` of the installation (built by `npm ci` / `npm run build`)',
+    accepts: 'a directory, or `off`',
+    doc: 'The built web consoles the API serves at `/` and `/console` (see [Web consoles](web-consoles.md)); `off` serves none.',
+  },
+  TOLLGATE_SIGNUP: {
+    group: 'platform',
+    kind: 'text',
+    default: 'closed',
+    accepts: '`closed` or `open`',
+    doc: 'Whether people can create their own account on the portal’s sign-up page (`open`), with the rules of `tollgate users create`.',
+  },
+  TOLLGATE_WEB_SESSION_TTL: {
+    group: 'platform',
+    kind: 'int',
+    default: 43_200,
+    min: 300,
+    max: 2_592_000,
+    doc: 'Seconds a portal sign-in lasts without being used; each use extends it. Signing out or changing the password ends it.',
   },
   TOLLGATE_PROXY_HOST: {
     group: 'gateway',

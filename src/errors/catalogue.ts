@@ -10,6 +10,7 @@
  * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
  * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool, 60xx packages,
  * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing, 80xx teams, 81xx API keys,
+ * 8251-8299 operators and the audit log,
  * 90xx the cluster (gateways sharing state).
  * 348 (a second factor is required) comes from the newer release (DuckIP's dashboard API).
  */
@@ -359,7 +360,7 @@ export const ERRORS = {
     httpStatus: 405,
     zh: '不支持的代理命令:{reason}',
     en: 'Unsupported proxy command: {reason}',
-    doc: 'SOCKS BIND/UDP ASSOCIATE',
+    doc: 'SOCKS BIND, or UDP ASSOCIATE on the static-IP and extraction ports',
     socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
     proxyStatus: 'http_request_error',
   },
@@ -433,6 +434,16 @@ export const ERRORS = {
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'connection_limit_reached',
   },
+  // SOCKS5 UDP ASSOCIATE (udp accounts).
+  TG_ERR_PROXY_UDP_NOT_ALLOWED: {
+    code: 4020,
+    httpStatus: 403,
+    zh: '该代理账户未开通 UDP',
+    en: 'UDP is not enabled for this proxy account',
+    doc: 'SOCKS5 UDP ASSOCIATE by an account without `udp: 1` (answered with reply 0x07, as before UDP existed)',
+    socksReply: SOCKS.COMMAND_NOT_SUPPORTED,
+    proxyStatus: 'http_request_denied',
+  },
   TG_ERR_QUOTA_ACCOUNT_LIMIT: {
     code: 4101,
     httpStatus: 403,
@@ -466,6 +477,16 @@ export const ERRORS = {
     en: 'Your package’s concurrency ({limit} open connections) is reached; close one and retry',
     socksReply: SOCKS.NOT_ALLOWED,
     proxyStatus: 'connection_limit_reached',
+  },
+  // Daily limits of sub-accounts (daily_limit, per local day in TOLLGATE_TZ).
+  TG_ERR_QUOTA_DAILY_LIMIT: {
+    code: 4105,
+    httpStatus: 403,
+    zh: '代理账户已达到今日流量上限',
+    en: 'This proxy account has reached its daily traffic limit',
+    doc: 'The sub-account reached its `daily_limit` for the current day in `TOLLGATE_TZ`; it may relay again after local midnight',
+    socksReply: SOCKS.NOT_ALLOWED,
+    proxyStatus: 'http_request_denied',
   },
   TG_ERR_UPSTREAM_CONNECT_REFUSED: {
     code: 4201,
@@ -578,13 +599,6 @@ export const ERRORS = {
     zh: '没有可用的流量套餐',
     en: 'No valid traffic package',
     doc: 'No valid traffic package to extract with',
-  },
-  TG_ERR_EXTRACT_NOT_WHITELISTED: {
-    code: 6205,
-    httpStatus: 403,
-    zh: '请先添加白名单 IP',
-    en: 'Add a whitelisted IP first (white-ip/add)',
-    doc: 'The caller has no whitelisted IP',
   },
   TG_ERR_EXTRACT_ENTRY_UNKNOWN: {
     code: 6206,
@@ -842,6 +856,97 @@ export const ERRORS = {
     en: 'At most {max} active API keys',
     doc: 'Too many active keys in the space (revoke one first)',
   },
+  // Accounts' quotas, white IPs by product type, auto-renewal (the newer release, issue 17).
+  TG_ERR_VERIFY_REQUIRED: {
+    code: 8321,
+    httpStatus: 403,
+    zh: '此操作需要二次验证:请携带 verify_type 与 verify_code',
+    en: 'This operation needs your second factor: repeat it with verify_type and verify_code',
+    doc: 'The caller has a second factor and sent no `verify_type`/`verify_code` (`data.verify_type` lists the types accepted; an email code comes from `/web_v1/user/mfa/email/send` with `purpose: confirm`)',
+  },
+  TG_ERR_WHITE_IP_PACKAGE_INVALID: {
+    code: 8322,
+    httpStatus: 400,
+    zh: 'user_product_id 不是您有效的包时套餐:{id}',
+    en: 'user_product_id is not one of your valid time packages: {id}',
+    doc: '`proxy-ip/add` of type 11 names no valid type-11 package of the space (or names one for another type)',
+  },
+  TG_ERR_AUTO_RENEWAL_UNAVAILABLE: {
+    code: 8323,
+    httpStatus: 409,
+    zh: '此套餐不能自动续费:{reason}',
+    en: 'This package cannot be renewed automatically: {reason}',
+    doc: 'The package was not bought through an order (an operator grant), is withdrawn or expired, or its product is no longer sold',
+  },
+  // Operators and the audit log (the operator console, /admin sessions): 8251-8299.
+  TG_ERR_OPERATOR_LOGIN_FAILED: {
+    code: 8251,
+    httpStatus: 401,
+    zh: '操作员邮箱或密码错误',
+    en: 'Wrong operator email or password',
+  },
+  TG_ERR_OPERATOR_DISABLED: {
+    code: 8252,
+    httpStatus: 403,
+    zh: '操作员账户已停用',
+    en: 'This operator account is disabled',
+    doc: 'The password was right but the operator is disabled (`tollgate operators disable`)',
+  },
+  TG_ERR_OPERATOR_SESSION_INVALID: {
+    code: 8253,
+    httpStatus: 401,
+    zh: '控制台会话无效或已过期,请重新登录',
+    en: 'The console session is invalid or has expired: sign in again',
+    doc: 'The `tollgate_console` cookie names no live session (expired, signed out, operator disabled)',
+  },
+  TG_ERR_OPERATOR_CSRF_INVALID: {
+    code: 8254,
+    httpStatus: 403,
+    zh: '缺少或错误的 X-CSRF-Token',
+    en: 'Missing or wrong X-CSRF-Token header',
+    doc: 'A state-changing call with the session cookie must send the `csrf_token` of its session in `X-CSRF-Token`',
+  },
+  TG_ERR_OPERATOR_ROLE_DENIED: {
+    code: 8255,
+    httpStatus: 403,
+    zh: '操作员角色 {role} 无权执行此操作',
+    en: 'The operator role {role} may not do this',
+    doc: 'A `support` operator called a route only `admin` may use (`data.role`, `data.needs`)',
+  },
+  TG_ERR_OPERATOR_EXISTS: {
+    code: 8256,
+    httpStatus: 409,
+    zh: '该邮箱已有操作员:{email}',
+    en: 'An operator with this email exists: {email}',
+  },
+  TG_ERR_OPERATOR_NOT_FOUND: {
+    code: 8257,
+    httpStatus: 404,
+    zh: '操作员不存在',
+    en: 'No such operator',
+  },
+  // Web consoles (the customer portal's sessions).
+  TG_ERR_WEB_SESSION_REQUIRED: {
+    code: 8201,
+    httpStatus: 401,
+    zh: '请先登录',
+    en: 'Sign in first: no session, or it has ended',
+    doc: 'A portal call without a valid session cookie (never signed in, signed out, expired, or the password changed since)',
+  },
+  TG_ERR_WEB_CSRF_INVALID: {
+    code: 8202,
+    httpStatus: 403,
+    zh: '请求校验失败,请刷新页面后重试',
+    en: 'The request’s CSRF token is missing or wrong: reload the page',
+    doc: 'A state-changing call authenticated by the session cookie (or a sign-in) without the `X-CSRF-Token` header matching the `tg_csrf` cookie',
+  },
+  TG_ERR_WEB_SIGNUP_CLOSED: {
+    code: 8203,
+    httpStatus: 403,
+    zh: '未开放注册',
+    en: 'Sign-up is closed: ask the operator for an account',
+    doc: 'Portal sign-up while `TOLLGATE_SIGNUP` is not `open`',
+  },
   // Cluster: several gateways sharing live state in Redis (docs/cluster.md).
   TG_ERR_CLUSTER_UNAVAILABLE: {
     code: 9001,
@@ -866,7 +971,11 @@ export const ERRORS = {
 export type ErrorKey = keyof typeof ERRORS;
 
 /** Codes once used and retired; never reuse them. */
-export const RETIRED_CODES: readonly number[] = [];
+export const RETIRED_CODES: readonly number[] = [
+  // 6205 TG_ERR_EXTRACT_NOT_WHITELISTED: ip/v3 demanded a whitelisted IP; a leased port also admits the lessee's
+  // sub-account credentials, so it no longer does (issue 17).
+  6205,
+];
 
 /** The success envelope's code and message. */
 export const SUCCESS = { code: 200, zh: '操作成功', en: 'Success' } as const;

@@ -88,8 +88,8 @@ export class ExtractionService {
     const host = this.entryHost(request.ep);
     const now = this.#now();
 
-    const white = await this.db.selectFrom('white_ips').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
-    if (!white) throw new AppError('TG_ERR_EXTRACT_NOT_WHITELISTED');
+    // No whitelisted IP is demanded: a leased port admits the lessee's whitelisted addresses without credentials
+    // and anyone with one of the lessee's sub-account credentials (the extraction entry).
     if (!(await new PackagesRepository(this.db).hasValid(userId, EXTRACTION_TYPE, now))) {
       throw new AppError('TG_ERR_EXTRACT_NO_PACKAGE');
     }

@@ -15,6 +15,7 @@ const account = (accountId: number, userId: number, maxTunnels = 100, maxUserTun
   maxUserTunnels,
   charge: () => true,
   shaper: undefined,
+  udp: false,
   admit: () => {},
   leave: () => {},
 });

@@ -56,6 +56,7 @@ describe('CONNECT read by hand (connect-head.ts)', () => {
         return true;
       },
       shaper: undefined,
+      udp: false,
       admit: () => {},
       leave: () => {},
     };
@@ -73,6 +74,9 @@ describe('CONNECT read by hand (connect-head.ts)', () => {
           const socket: Socket = net.connect(target.port, target.host);
           await once(socket, 'connect');
           return { socket, nodeId: 1 };
+        },
+        udpExit: () => {
+          throw new AppError('TG_ERR_PROXY_NO_EXIT', { params: { reason: 'no UDP here' } });
         },
       },
       productTypes: [9],

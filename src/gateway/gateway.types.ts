@@ -64,6 +64,35 @@ export interface DialSignal {
  */
 export interface ExitPicker {
   connect(route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection>;
+  /**
+   * A UDP relay through an exit chosen for the route (SOCKS5 UDP ASSOCIATE): only exits that can carry UDP
+   * (direct ones) are candidates. Throws TG_ERR_PROXY_NO_EXIT when none matches.
+   */
+  udpExit(route: RouteRequest, events: UdpExitEvents): UdpExit;
+}
+
+/** What a UDP exit tells its association; called synchronously from socket events. */
+export interface UdpExitEvents {
+  /** `data` was sent to a target: the association counts it (and stops when the account is used up). */
+  sent(bytes: number): void;
+  /** A datagram from a target the association sent to (`host` an IP literal, IPv4 unmapped). */
+  reply(data: Buffer, host: string, port: number): void;
+  /** A datagram was dropped: the policy refused its target, its name did not resolve, or a reply was unsolicited. */
+  dropped(reason: UdpDropReason): void;
+}
+
+export type UdpDropReason = 'blocked' | 'unresolved' | 'unsolicited' | 'malformed' | 'source' | 'shaped';
+
+/** One association's sockets at an exit. */
+export interface UdpExit {
+  readonly nodeId: number;
+  /**
+   * Sends `data` to `target` from the exit, when the target policy allows it: a name is resolved at the exit and
+   * every address checked, as for TCP; a refused or unresolvable target drops the datagram (events.dropped).
+   */
+  send(data: Buffer, target: ProxyTarget): void;
+  /** Closes the exit's sockets; nothing is reported after. */
+  close(): void;
 }
 
 /**
@@ -92,6 +121,8 @@ export interface GatewayAccount {
   charge(bytes: number): boolean;
   /** The bandwidth shaper of the account's product, when it has one; undefined means unshaped. */
   readonly shaper: Shaper | undefined;
+  /** Whether the account may use SOCKS5 UDP ASSOCIATE (its `udp` flag). */
+  readonly udp: boolean;
   /**
    * Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. A
    * promise when the slots are counted across gateways (it rejects with that error instead).

@@ -20,6 +20,7 @@ export type {
   Shaper,
   Targeting,
 } from './gateway.types.js';
+export { type LiveSample, LiveSampler, type LiveSnapshot } from './live-stats.js';
 export { GatewayMetrics } from './metrics.js';
 export { ConnectionRegistry } from './registry.js';
 export { Gateway, type GatewayOptions } from './server.js';

@@ -4,6 +4,7 @@
  * connection outcomes are plain integers added to their counter on scrape too.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { UdpDropReason } from './gateway.types.js';
 import type { ConnectionRegistry, Protocol } from './registry.js';
 
 export type Outcome = 'relayed' | 'refused' | 'failed';
@@ -12,6 +13,7 @@ export class GatewayMetrics {
   readonly registry: Registry;
   readonly #authFailures: Counter<string>;
   readonly #bytes: Counter<'direction'>;
+  #authFailuresTotal = 0;
   readonly #connectionCounts: Record<Protocol, Record<Outcome, number>> = {
     http: { relayed: 0, refused: 0, failed: 0 },
     connect: { relayed: 0, refused: 0, failed: 0 },
@@ -62,6 +64,34 @@ export class GatewayMetrics {
       },
     });
     this.#bytes = bytes;
+    const drops = this.#udpDrops;
+    const reported = new Map<UdpDropReason, number>();
+    const dropped = new Counter({
+      name: 'tollgate_gateway_udp_datagrams_dropped_total',
+      help: 'SOCKS5 UDP datagrams dropped, by reason (blocked: the target policy; malformed: a bad header or a fragment; source: not from the association’s client; unsolicited: a reply from a target never sent to; unresolved: the name did not resolve; shaped: over the product’s bandwidth)',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        for (const [reason, n] of drops) {
+          const delta = n - (reported.get(reason) ?? 0);
+          if (delta <= 0) continue;
+          reported.set(reason, n);
+          dropped.inc({ reason }, delta);
+        }
+      },
+    });
+  }
+
+  readonly #udpDrops = new Map<UdpDropReason, number>();
+
+  /** A UDP datagram was dropped (a plain integer per reason, added to the counter on scrape). */
+  udpDropped(reason: UdpDropReason): void {
+    this.#udpDrops.set(reason, (this.#udpDrops.get(reason) ?? 0) + 1);
+  }
+
+  /** UDP datagrams dropped for `reason` since start. */
+  udpDrops(reason: UdpDropReason): number {
+    return this.#udpDrops.get(reason) ?? 0;
   }
 
   connection(protocol: Protocol, outcome: Outcome): void {
@@ -71,7 +101,13 @@ export class GatewayMetrics {
   }
 
   authFailure(): void {
+    this.#authFailuresTotal += 1;
     this.#authFailures.inc();
+  }
+
+  /** Failed proxy authentications since start, as a plain integer (the console's live view samples it). */
+  get authFailuresTotal(): number {
+    return this.#authFailuresTotal;
   }
 
   /** Adds a gauge computed on each scrape (exit node health, from the pool). */

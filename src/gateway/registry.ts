@@ -52,8 +52,9 @@ export class ConnectionRegistry {
   /** Totals of closed connections, not yet reported. */
   #closedUp = 0;
   #closedDown = 0;
-  /** Everything closed connections relayed, since start. */
-  #closedTotal = 0;
+  /** Totals of every closed connection since start (the live view's throughput). */
+  #closedUpAll = 0;
+  #closedDownAll = 0;
 
   /** @param logger where closes by account are reported (info), when given. */
   constructor(private readonly logger?: Logger) {}
@@ -101,7 +102,8 @@ export class ConnectionRegistry {
     conn.closed = true;
     this.#closedUp += conn.up - conn.reportedUp;
     this.#closedDown += conn.down - conn.reportedDown;
-    this.#closedTotal += conn.up + conn.down;
+    this.#closedUpAll += conn.up;
+    this.#closedDownAll += conn.down;
     if (conn.account) this.#unfile(conn, conn.account);
   }
 
@@ -162,11 +164,15 @@ export class ConnectionRegistry {
     for (const conn of [...this.#live]) conn.destroy();
   }
 
-  /** Bytes relayed since start, both directions, live and closed connections together (a scan: not per chunk). */
-  totalBytes(): number {
-    let total = this.#closedTotal;
-    for (const conn of this.#live) total += conn.up + conn.down;
-    return total;
+  /** Bytes relayed since start, live and closed connections together; reading them reports nothing. */
+  byteTotals(): { up: number; down: number } {
+    let up = this.#closedUpAll;
+    let down = this.#closedDownAll;
+    for (const conn of this.#live) {
+      up += conn.up;
+      down += conn.down;
+    }
+    return { up, down };
   }
 
   /** Bytes relayed since the last call, live and closed connections together. */

@@ -1,6 +1,6 @@
 /**
- * SOCKS5 (RFC 1928) with username/password authentication (RFC 1929), CONNECT
- * only; names are resolved at the exit (socks5h semantics). Ours rather than a
+ * SOCKS5 (RFC 1928) with username/password authentication (RFC 1929): CONNECT, and UDP ASSOCIATE for accounts
+ * with `udp: 1` (udp-association.ts); names are resolved at the exit (socks5h semantics). Ours rather than a
  * library's: the handshake is three small messages and the relay must count.
  */
 import type { Socket } from 'node:net';
@@ -10,6 +10,7 @@ import { type Authorized, authorize, openExit } from './handshake.js';
 import {
   authReply,
   CMD_CONNECT,
+  CMD_UDP_ASSOCIATE,
   greetingReply,
   METHOD_NO_AUTH,
   METHOD_NONE_ACCEPTABLE,
@@ -22,6 +23,7 @@ import {
 import type { ProxyConnection } from './registry.js';
 import { asRefusal, endWith, socksReplyCode } from './refusal.js';
 import { relay } from './relay.js';
+import { associateUdp } from './udp-association.js';
 
 /** A whole handshake fits in far less; more before the relay starts is an abuse. */
 const MAX_HANDSHAKE_BYTES = 1024;
@@ -32,6 +34,7 @@ type Stage = 'greeting' | 'auth' | 'request' | 'busy';
 const REFUSED_AFTER_LOGIN = new Set([
   'TG_ERR_PROXY_ACCOUNT_DISABLED',
   'TG_ERR_QUOTA_ACCOUNT_LIMIT',
+  'TG_ERR_QUOTA_DAILY_LIMIT',
   'TG_ERR_QUOTA_NO_PACKAGE',
   'TG_ERR_PROXY_LEASE_INVALID',
 ]);
@@ -185,8 +188,19 @@ export function handleSocks5(
         const r = parseRequest(buffer);
         if ('need' in r) return;
         if ('error' in r) return fail(new AppError(r.error, { params: { reason: r.reason } }), r.reply ?? SOCKS.GENERAL_FAILURE);
-        if (r.port === 0) return fail(new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'port 0' } }));
+        // UDP ASSOCIATE may name port 0: the client does not know its source port yet (RFC 1928 §4).
+        if (r.port === 0 && r.command !== CMD_UDP_ASSOCIATE) {
+          return fail(new AppError('TG_ERR_PROXY_BAD_REQUEST', { params: { reason: 'port 0' } }));
+        }
         if (refusal) return fail(refusal);
+        if (r.command === CMD_UDP_ASSOCIATE) {
+          // DST.ADDR/DST.PORT name where the client will send from; zeros (the usual case) when it cannot know.
+          stage = 'busy';
+          socket.off('data', onData);
+          socket.pause();
+          associateUdp(ctx, conn, socket, authorized!, { host: r.host, port: r.port }).catch((err: unknown) => fail(err));
+          return;
+        }
         if (r.command !== CMD_CONNECT) {
           return fail(new AppError('TG_ERR_PROXY_COMMAND_UNSUPPORTED', { params: { reason: `SOCKS command ${r.command}` } }));
         }

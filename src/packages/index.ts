@@ -20,4 +20,5 @@ export {
   TITLE_MAX,
   TRADE_NO_MAX,
   type TrafficPackage,
+  type TrafficTotals,
 } from './packages.types.js';

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { AppError, invalidParams } from '../errors/index.js';
-import { describeTypes, PACKAGE_TYPES, productKind } from '../products/index.js';
+import { describeTypes, PACKAGE_TYPES, productKind, TRAFFIC_PACKAGE_TYPES } from '../products/index.js';
 import { type Database, recordChange } from '../storage/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import { newTradeNo } from '../time/trade-no.js';
@@ -21,6 +21,7 @@ import {
   TITLE_MAX,
   TRADE_NO_MAX,
   type TrafficPackage,
+  type TrafficTotals,
 } from './packages.types.js';
 
 const DAY_MS = 86_400_000;
@@ -156,6 +157,23 @@ export class PackagesService {
       expired_count: s.expiredCount,
       used: kb(s.usedBytes),
     };
+  }
+
+  /**
+   * The newer release's `user-usage-flow/flow-total`: the traffic of the user's valid packages (what the gateway
+   * draws on now) of every traffic type, in bytes — in all and per type. Used bytes count at most up to each
+   * package's total, as in `summary`.
+   */
+  async trafficTotals(userId: number, now = this.#now()): Promise<TrafficTotals> {
+    const repo = new PackagesRepository(this.db);
+    const byType: TrafficTotals['byType'][number][] = [];
+    for (const productType of TRAFFIC_PACKAGE_TYPES) {
+      const s = await repo.sums(userId, productType, now, now);
+      byType.push({ productType, totalBytes: s.validTotalBytes, usedBytes: s.validUsedBytes, count: s.validCount });
+    }
+    const totalBytes = byType.reduce((sum, t) => sum + t.totalBytes, 0);
+    const usedBytes = byType.reduce((sum, t) => sum + t.usedBytes, 0);
+    return { totalBytes, usedBytes, remainingBytes: totalBytes - usedBytes, byType };
   }
 
   /** Withdraws a package (status 0): it stops counting at once. Revoking a withdrawn package changes nothing. */

@@ -113,3 +113,18 @@ export interface PackageSummary {
   /** Used in every package, valid or expired. */
   readonly used: number;
 }
+
+/** The traffic of a user's valid packages (`user-usage-flow/flow-total`), bytes. */
+export interface TrafficTotals {
+  readonly totalBytes: number;
+  /** Used, at most each package's total. */
+  readonly usedBytes: number;
+  readonly remainingBytes: number;
+  /** Per traffic type (9, 12), ascending. */
+  readonly byType: readonly {
+    readonly productType: number;
+    readonly totalBytes: number;
+    readonly usedBytes: number;
+    readonly count: number;
+  }[];
+}

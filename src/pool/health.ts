@@ -83,10 +83,13 @@ export class HealthChecker {
     const worker = async (): Promise<void> => {
       while (next < members.length && !signal.aborted) {
         const member = members[next++]!;
+        const started = performance.now();
         try {
           const socket = await dial(member.endpoint, target, { signal, timeoutMs: this.options.timeoutMs, policy: this.#policy });
+          // The time to a connected tunnel through the node: what the console shows as its latency.
+          const latencyMs = Math.round(performance.now() - started);
           socket.destroy();
-          this.options.pool.reportProbe(member.node.id, true);
+          this.options.pool.reportProbe(member.node.id, true, undefined, latencyMs);
         } catch (err) {
           if (signal.aborted) return;
           const reason = err instanceof AppError ? err.message : String(err);

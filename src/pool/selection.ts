@@ -19,13 +19,22 @@
  */
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import type { DialSignal, ExitConnection, ExitPicker, ProxyTarget, RouteRequest } from '../gateway/gateway.types.js';
+import type {
+  DialSignal,
+  ExitConnection,
+  ExitPicker,
+  ProxyTarget,
+  RouteRequest,
+  UdpExit,
+  UdpExitEvents,
+} from '../gateway/gateway.types.js';
 import { dial } from './dialers.js';
 import { isExitFault } from './errno.js';
 import type { NodeEndpoint } from './node-url.js';
 import type { ExitNode } from './pool.types.js';
 import { SessionTable, type SharedSessions } from './sessions.js';
 import type { TargetPolicy } from './target-policy.js';
+import { DirectUdpExit } from './udp-direct.js';
 
 /** Where the pool reads nodes from (NodesService). */
 export interface NodeSource {
@@ -56,6 +65,10 @@ export interface PoolMember {
   readonly node: ExitNode;
   readonly endpoint: NodeEndpoint;
   readonly healthy: boolean;
+  /** Time to connect through the node at its last passing probe; undefined before one. */
+  readonly latencyMs: number | undefined;
+  /** When it was last probed (epoch ms); 0 before any probe. */
+  readonly probedAt: number;
 }
 
 interface Entry {
@@ -67,6 +80,8 @@ interface Entry {
   failures: number;
   /** Epoch ms until which passive health keeps the node out; 0 when not. */
   downUntil: number;
+  latencyMs?: number | undefined;
+  probedAt?: number;
 }
 
 export class ExitPool implements ExitPicker {
@@ -99,7 +114,13 @@ export class ExitPool implements ExitPicker {
   /** The enabled, usable nodes with their health. */
   members(): PoolMember[] {
     const now = this.#now();
-    return [...this.#entries.values()].map((e) => ({ node: e.node, endpoint: e.endpoint, healthy: this.#healthy(e, now) }));
+    return [...this.#entries.values()].map((e) => ({
+      node: e.node,
+      endpoint: e.endpoint,
+      healthy: this.#healthy(e, now),
+      latencyMs: e.latencyMs,
+      probedAt: e.probedAt ?? 0,
+    }));
   }
 
   /** Whether the node is in the selection now; undefined when the pool does not hold it (disabled, unknown). */
@@ -191,12 +212,33 @@ export class ExitPool implements ExitPicker {
     return this.#dialThrough(other, target, signal, route.sharedRead);
   }
 
+  /**
+   * A UDP relay for the route (SOCKS5 UDP ASSOCIATE) through a direct exit: the session's node when it is one,
+   * else a weighted random direct node among those matching the route. Upstream exits (http, socks5) carry TCP
+   * only and are never chosen; when only they match, TG_ERR_PROXY_NO_EXIT says so. Sessions are not bound by UDP.
+   */
+  udpExit(route: RouteRequest, events: UdpExitEvents): UdpExit {
+    const now = this.#now();
+    const direct = this.#eligible(route, now).filter((n) => this.#entries.get(n.id)?.endpoint.kind === 'direct');
+    if (direct.length === 0) {
+      throw noExit(`no exit that relays UDP for ${describe(route)} (upstream HTTP and SOCKS5 exits carry TCP only)`);
+    }
+    const key = route.session === undefined ? undefined : `${route.accountId}:${route.session}`;
+    const bound = key === undefined ? undefined : this.#sessions.get(key, now);
+    const node = direct.find((n) => n.id === bound?.nodeId) ?? this.#weighted(direct, undefined)!;
+    const endpoint = this.#entries.get(node.id)!.endpoint;
+    if (endpoint.kind !== 'direct') throw noExit(`exit node ${node.id} cannot relay UDP`);
+    return new DirectUdpExit(node.id, endpoint, this.options.policy, events, this.#now);
+  }
+
   /** An active probe's result (health.ts). */
-  reportProbe(nodeId: number, ok: boolean, reason?: string): void {
+  reportProbe(nodeId: number, ok: boolean, reason?: string, latencyMs?: number): void {
     const entry = this.#entries.get(nodeId);
     if (!entry) return;
     const now = this.#now();
     const before = this.#healthy(entry, now);
+    entry.probedAt = now;
+    if (ok && latencyMs !== undefined) entry.latencyMs = latencyMs;
     if (ok) {
       entry.probeFailed = false;
       entry.failures = 0;

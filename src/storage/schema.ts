@@ -49,6 +49,10 @@ export interface SubAccountsTable {
   status: number;
   created_at: number;
   updated_at: number;
+  /** Traffic limit per local day (TOLLGATE_TZ) in GB, 0 = none. */
+  daily_limit_gb: Generated<number>;
+  /** 1: SOCKS5 UDP ASSOCIATE allowed; 0: refused. */
+  udp: Generated<number>;
 }
 
 export interface ExitNodesTable {
@@ -120,6 +124,10 @@ export interface WhiteIpsTable {
   /** Canonical text form: IPv4 dotted quad, IPv6 in RFC 5952 short form (ipaddr.js toString()). */
   ip: string;
   remark: string;
+  /** The product type it is whitelisted for (proxy-ip/add); 9 for white-ip/add. */
+  product_type: Generated<number>;
+  /** Type 11: the time package it is bound to (proxy-ip/add `user_product_id`); null otherwise. */
+  user_package_id: number | null;
   created_at: number;
 }
 
@@ -292,6 +300,8 @@ export interface BalanceLedgerTable {
   order_id: number | null;
   balance_after_cents: number;
   created_at: number;
+  /** The operator's reason for an 'adjust' row; '' otherwise. */
+  note: Generated<string>;
 }
 
 export interface OrderProvisionsTable {
@@ -378,6 +388,52 @@ export interface VerifyCodesTable {
   expires_at: number;
 }
 
+/** A package marked for auto-renewal; a renewal moves the row to the package it bought. */
+export interface AutoRenewalsTable {
+  id: Generated<number>;
+  user_id: number;
+  user_package_id: number;
+  /** 1 on, 0 off. */
+  status: number;
+  /** Renewals left; null: every period until turned off. */
+  remaining: number | null;
+  /** Failed attempts since the last renewal. */
+  failures: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What each auto-renewal attempt did. */
+export interface AutoRenewalLogsTable {
+  id: Generated<number>;
+  user_id: number;
+  user_package_id: number;
+  /** The package the renewal bought; null when it failed. */
+  new_user_package_id: number | null;
+  /** 1 renewed, 0 failed. */
+  status: number;
+  trade_no: string;
+  pay_fee_cents: number;
+  /** The catalogued code of a failure; 0 when renewed. */
+  error_code: number;
+  reason: string;
+  created_at: number;
+}
+
+/** A portal sign-in (web consoles): the cookie's token, stored as its SHA-256. */
+export interface WebSessionsTable {
+  /** SHA-256 of the session token, hex. */
+  token_hash: string;
+  user_id: number;
+  /** users.token_version at sign-in: a later password change ends the session. */
+  token_version: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 /** Usage flushes applied (gateway id and sequence), so a retried or replayed flush is applied once. */
 export interface UsageFlushesTable {
   flush_id: string;
@@ -412,7 +468,59 @@ export interface Database {
   api_keys: ApiKeysTable;
   user_second_factors: UserSecondFactorsTable;
   verify_codes: VerifyCodesTable;
+  auto_renewals: AutoRenewalsTable;
+  auto_renewal_logs: AutoRenewalLogsTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  audit_log: AuditLogTable;
+  web_sessions: WebSessionsTable;
   usage_flushes: UsageFlushesTable;
+}
+
+/** An operator of the platform (the console), apart from customers. */
+export interface OperatorsTable {
+  id: Generated<number>;
+  /** Lower case. */
+  email: string;
+  /** scrypt, as customers' passwords. */
+  password_hash: string;
+  /** 'admin' | 'support' */
+  role: string;
+  /** 1 active, 0 disabled. */
+  status: number;
+  last_sign_in_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperatorSessionsTable {
+  /** SHA-256 of the session cookie's token, hex. */
+  token_hash: string;
+  operator_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  created_at: number;
+  /** 'operator' | 'token' | 'cli' */
+  actor_kind: string;
+  operator_id: number | null;
+  /** The operator's email, or 'admin-token' / 'cli'. */
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  ip: string;
+  /** HTTP status of the answer. */
+  status: number;
+  /** The error key when refused; '' on success. */
+  error: string;
+  /** JSON, secrets redacted; '' when none. */
+  request_json: string;
+  before_json: string;
+  after_json: string;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -431,3 +539,5 @@ export type UserLimitsRow = Selectable<UserLimitsTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type TeamMemberRow = Selectable<TeamMembersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type AutoRenewalRow = Selectable<AutoRenewalsTable>;
+export type AutoRenewalLogRow = Selectable<AutoRenewalLogsTable>;

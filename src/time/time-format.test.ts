@@ -170,3 +170,37 @@ describe('isoTime', () => {
     }
   });
 });
+
+describe('dayStart / nextDayStart (daily limits roll over at local midnight)', () => {
+  // Beside the usual zones: São Paulo's DST began at midnight (no 00:00 on 2018-11-04), Apia skipped 2011-12-30.
+  const zones = [...ZONES, 'America/Sao_Paulo', 'Pacific/Apia'];
+  const instants: number[] = [];
+  for (let t = Date.UTC(2011, 11, 25); t < Date.UTC(2012, 0, 5); t += 3 * HOUR + 7 * MINUTE) instants.push(t);
+  for (let t = Date.UTC(2018, 9, 30); t < Date.UTC(2018, 10, 8); t += 3 * HOUR + 7 * MINUTE) instants.push(t);
+  for (let i = 0; i < 400; i++) instants.push(Date.UTC(2020, 0, 1) + Math.floor(Math.random() * 6 * 365 * DAY));
+  for (const zone of zones) {
+    it(`bounds the local day of every instant in ${zone}`, () => {
+      const time = new TimeFormatter(zone);
+      const ref = reference(zone);
+      const day = (ms: number) => ref(ms).slice(0, 10);
+      for (const ms of instants) {
+        const start = time.dayStart(ms);
+        const next = time.nextDayStart(ms);
+        assert.ok(start <= ms && ms < next, `${zone} ${new Date(ms).toISOString()}`);
+        assert.equal(day(start), day(ms), `${zone}: dayStart of ${ref(ms)} is ${ref(start)}`);
+        assert.notEqual(day(start - 1), day(ms), `${zone}: the instant before dayStart of ${ref(ms)} is another day`);
+        assert.notEqual(day(next), day(ms), `${zone}: nextDayStart of ${ref(ms)} is ${ref(next)}`);
+        assert.equal(day(next - 1), day(ms), `${zone}: the instant before nextDayStart of ${ref(ms)} is still that day`);
+        assert.equal(time.dayStart(next), next, `${zone}: nextDayStart starts a day`);
+      }
+    });
+  }
+
+  it('rolls at local midnight, not UTC midnight', () => {
+    const time = new TimeFormatter('Asia/Shanghai');
+    const at = Date.UTC(2024, 4, 13, 15, 59, 59); // 2024-05-13 23:59:59 in Shanghai
+    assert.equal(time.nextDayStart(at), Date.UTC(2024, 4, 13, 16));
+    assert.equal(time.dayStart(at), Date.UTC(2024, 4, 12, 16));
+    assert.equal(time.dayStart(at + 1000), Date.UTC(2024, 4, 13, 16));
+  });
+});

@@ -42,6 +42,39 @@ export class TimeFormatter {
     return Math.floor((ms + offset) / 3_600_000) * 3_600_000 - offset;
   }
 
+  /** Epoch ms of the local midnight that starts the day containing `ms` (in a DST gap at midnight, the day's first instant). */
+  dayStart(ms: number): number {
+    const offset = this.offsetAt(ms);
+    return this.#localToEpoch(Math.floor((ms + offset) / 86_400_000) * 86_400_000);
+  }
+
+  /** Epoch ms of the next local midnight after `ms`: when the day containing `ms` ends. Always later than `ms`. */
+  nextDayStart(ms: number): number {
+    const offset = this.offsetAt(ms);
+    const next = this.#localToEpoch(Math.floor((ms + offset) / 86_400_000) * 86_400_000 + 86_400_000);
+    // A transition of a whole day (Samoa, 2011) can put that wall-clock midnight before `ms`: take the one after.
+    return next > ms ? next : this.nextDayStart(ms + 86_400_000);
+  }
+
+  /**
+   * Epoch ms of a wall-clock time in the zone, given as if it were UTC (two rounds settle the offset); in an
+   * overlap the first occurrence. A time in a gap (São Paulo's midnight on a DST start, Apia's skipped day) does
+   * not exist: then the first instant whose wall clock is at or past it, i.e. the transition.
+   */
+  #localToEpoch(wall: number): number {
+    let guess = wall - this.offsetAt(wall);
+    guess = wall - this.offsetAt(guess);
+    if (guess + this.offsetAt(guess) >= wall) return guess;
+    let lo = guess;
+    let hi = guess + 2 * 86_400_000;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (mid + this.offsetAt(mid) >= wall) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
   /** The local day of `ms`: `2022-05-13`. */
   day(ms: number): string {
     return this.format(ms).slice(0, 10);

@@ -161,5 +161,82 @@ for (const dialect of dialects()) {
       await rig.directory.apply(await changesOf('user', [user.id]));
       await assert.rejects(rig.directory.forUser(user.id, 9), refusedWith('TG_ERR_PROXY_ACCOUNT_DISABLED'));
     });
+    it('daily_limit: today’s billed hours count, yesterday’s do not; refused at the limit; a new local day lets in', async () => {
+      const time = tp.platform.time;
+      // Two hours before local midnight.
+      clock = time.nextDayStart(T) - 2 * 3_600_000;
+      const rig = usageRig(tp, now);
+      const user = await createUser(tp);
+      await services().subAccounts.add(user.id, 'day1:pass1234', '', 9);
+      await services().packages.grant({ userId: user.id, productType: 9, totalBytes: 10 * 1024 ** 3, days: 3 });
+      await services().subAccounts.change(user.id, 'day1', { dailyLimitGb: 1 });
+      const today = time.dayStart(clock);
+      const row = (hour_start: number, bytes: number) => ({
+        user_id: user.id,
+        product_type: 9,
+        username: 'day1',
+        hour_start,
+        bytes,
+      });
+      await tp.platform.storage.db
+        .insertInto('usage_hourly')
+        .values([row(today - 3_600_000, 5 * 1024 ** 3), row(today, 1000), row(today + 3_600_000, 1024 ** 3 - 11_000)])
+        .execute();
+      const state = await rig.directory.authenticate('day1', 'pass1234', [9], unthrottled);
+      assert.equal(state.dailyLimit, 1024 ** 3);
+      assert.equal(state.dayUsed, 1024 ** 3 - 10_000, 'today’s hours only');
+      assert.equal(state.dayEndsAt, time.nextDayStart(clock));
+      const conn = rig.connect(state);
+      assert.equal(state.charge(9_999), true);
+      assert.equal(state.charge(1), false, 'the byte that reaches the daily limit stops the connection');
+      assert.equal(conn.closed, true, 'and the account’s connections are closed');
+      await assert.rejects(
+        rig.directory.authenticate('day1', 'pass1234', [9], unthrottled),
+        refusedWith('TG_ERR_QUOTA_DAILY_LIMIT'),
+      );
+      // Still the same day a second before midnight.
+      clock = state.dayEndsAt - 1000;
+      rig.directory.rollDays();
+      await assert.rejects(
+        rig.directory.authenticate('day1', 'pass1234', [9], unthrottled),
+        refusedWith('TG_ERR_QUOTA_DAILY_LIMIT'),
+      );
+      // Local midnight: the bytes not flushed yet are billed to the new day's hour, so they count for it.
+      clock = state.dayEndsAt;
+      rig.directory.rollDays();
+      assert.equal(state.dayUsed, 10_000);
+      assert.equal(state.dayEndsAt, time.nextDayStart(clock));
+      assert.equal(await rig.directory.authenticate('day1', 'pass1234', [9], unthrottled), state);
+      await rig.meter.flush();
+      assert.equal(state.dayUsed, 10_000, 'a flush changes nothing of the day');
+    });
+
+    it('daily_limit from the feed: a lowered one closes at once, a raised or removed one lets in; udp follows', async () => {
+      clock = T;
+      const rig = usageRig(tp, now);
+      const user = await createUser(tp);
+      await services().subAccounts.add(user.id, 'day2:pass1234', '', 9);
+      await services().packages.grant({ userId: user.id, productType: 9, totalBytes: 10 * 1024 ** 3, days: 1 });
+      const state = await rig.directory.authenticate('day2', 'pass1234', [9], unthrottled);
+      assert.deepEqual([state.dailyLimit, state.dayEndsAt, state.udp], [Infinity, Infinity, false]);
+      state.charge(2 * 1024 ** 3);
+      const conn = rig.connect(state);
+      await services().subAccounts.change(user.id, 'day2', { dailyLimitGb: 1, udp: 1 });
+      await rig.directory.apply(await changesOf('sub_account', [state.accountId]));
+      assert.equal(state.udp, true);
+      assert.equal(state.dayUsed, 2 * 1024 ** 3, 'what is counted and not flushed is today’s');
+      assert.equal(conn.closed, true);
+      await assert.rejects(
+        rig.directory.authenticate('day2', 'pass1234', [9], unthrottled),
+        refusedWith('TG_ERR_QUOTA_DAILY_LIMIT'),
+      );
+      await services().subAccounts.change(user.id, 'day2', { dailyLimitGb: 3 });
+      await rig.directory.apply(await changesOf('sub_account', [state.accountId]));
+      assert.equal(await rig.directory.authenticate('day2', 'pass1234', [9], unthrottled), state);
+      await services().subAccounts.change(user.id, 'day2', { dailyLimitGb: 0, udp: 0 });
+      await rig.directory.apply(await changesOf('sub_account', [state.accountId]));
+      assert.deepEqual([state.dailyLimit, state.dayEndsAt, state.udp], [Infinity, Infinity, false]);
+      assert.equal(state.charge(5 * 1024 ** 3), true, 'no daily limit');
+    });
   });
 }

@@ -17,7 +17,9 @@ import {
 import { AppError } from '../errors/index.js';
 import { AccountState, limitFromGb, type TunnelShare } from './account-state.js';
 import type { Change } from './change-feed.js';
+import type { TimeFormatter } from '../time/time-format.js';
 import type { QuotaBook } from './package-quota.js';
+import type { UsageRepository } from './usage.repository.js';
 import type { ConnectionCloser } from './usage.types.js';
 
 export interface AccountDirectoryDeps {
@@ -30,11 +32,15 @@ export interface AccountDirectoryDeps {
   readonly quotas: QuotaBook;
   /** Closes the connections of revoked accounts and of accounts whose limit is reached. */
   readonly closer: ConnectionCloser;
+  /** Billed usage: what an account with a daily limit has used today when it is loaded. */
+  readonly usage: UsageRepository;
 }
 
 export interface AccountDirectoryOptions {
   /** Default tunnel caps (TOLLGATE_TUNNELS_PER_USER, TOLLGATE_TUNNELS_PER_ACCOUNT); user_limits rows override them. */
   readonly tunnels: { readonly perUser: number; readonly perAccount: number };
+  /** The platform's time zone (TOLLGATE_TZ): daily limits roll over at its local midnight. */
+  readonly time: TimeFormatter;
   readonly now?: () => number;
   /** How long an unknown name is remembered as unknown (adds also clear it through the feed). */
   readonly negativeTtlMs?: number;
@@ -52,6 +58,7 @@ export class AccountDirectory {
   readonly #tunnels: { readonly perUser: number; readonly perAccount: number };
   readonly #now: () => number;
   readonly #negativeTtlMs: number;
+  readonly #time: TimeFormatter;
 
   constructor(
     private readonly deps: AccountDirectoryDeps,
@@ -60,6 +67,7 @@ export class AccountDirectory {
     this.#tunnels = options.tunnels;
     this.#now = options.now ?? Date.now;
     this.#negativeTtlMs = options.negativeTtlMs ?? 5_000;
+    this.#time = options.time;
   }
 
   /**
@@ -67,8 +75,8 @@ export class AccountDirectory {
    * entry's types for new accounts; for older ones that share a name, the account whose password matches wins.
    * `admit` reserves the comparison against the gateway's failure budgets (it throws when they are spent).
    * Throws TG_ERR_PROXY_AUTH_FAILED (unknown name or wrong password: the same answer),
-   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT, TG_ERR_QUOTA_NO_PACKAGE or
-   * TG_ERR_QUOTA_NO_TIME_PACKAGE.
+   * TG_ERR_PROXY_ACCOUNT_DISABLED, TG_ERR_QUOTA_ACCOUNT_LIMIT, TG_ERR_QUOTA_DAILY_LIMIT, TG_ERR_QUOTA_NO_PACKAGE
+   * or TG_ERR_QUOTA_NO_TIME_PACKAGE.
    */
   async authenticate(
     name: string,
@@ -94,8 +102,47 @@ export class AccountDirectory {
     if (!state) throw new AppError('TG_ERR_PROXY_AUTH_FAILED');
     if (state.revoked) throw new AppError('TG_ERR_PROXY_ACCOUNT_DISABLED');
     if (state.exhausted) throw new AppError('TG_ERR_QUOTA_ACCOUNT_LIMIT');
+    const now = this.#now();
+    if (state.dayEndsAt <= now) this.#rollDay(state, now);
+    if (state.dailyExhausted) throw new AppError('TG_ERR_QUOTA_DAILY_LIMIT');
     if (state.quota?.exhausted) throw new AppError(state.quota.refusal);
     return state;
+  }
+
+  /**
+   * Starts a new local day for every held account whose day has ended (called every second): its daily usage
+   * starts again from what is counted and not yet flushed, which the meter bills to the new day's hour.
+   */
+  rollDays(): void {
+    const now = this.#now();
+    for (const state of this.#byId.values()) if (state.dayEndsAt <= now) this.#rollDay(state, now);
+  }
+
+  #rollDay(state: AccountState, now: number): void {
+    state.dayUsed = state.used - state.flushed;
+    state.dayEndsAt = this.#time.nextDayStart(now);
+  }
+
+  /**
+   * Sets the account's daily limit (GB, 0 = none). When the account had none, today's usage so far is read from
+   * the billed hours of the local day (plus what is counted and not flushed yet), and the day's end noted.
+   */
+  async #setDaily(state: AccountState, dailyLimitGb: number): Promise<void> {
+    const limit = limitFromGb(dailyLimitGb);
+    if (limit === state.dailyLimit) return;
+    const followed = state.dailyLimit !== Number.POSITIVE_INFINITY;
+    state.dailyLimit = limit;
+    if (limit === Number.POSITIVE_INFINITY) {
+      state.dayEndsAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (followed) return;
+    const now = this.#now();
+    const from = this.#time.dayStart(now);
+    const to = this.#time.nextDayStart(now);
+    const stored = await this.deps.usage.bytesBetween(state.userId, state.productType, state.username, from, to);
+    state.dayUsed = stored + (state.used - state.flushed);
+    state.dayEndsAt = to;
   }
 
   /** Every state with bytes not yet flushed (live and retired). */
@@ -132,7 +179,9 @@ export class AccountDirectory {
         continue;
       }
       state.limit = limitFromGb(row.limit_gb);
-      if (state.exhausted) this.deps.closer.closeAccount(state.accountId);
+      state.udp = row.udp === 1;
+      await this.#setDaily(state, row.daily_limit_gb);
+      if (state.exhausted || state.dailyExhausted) this.deps.closer.closeAccount(state.accountId);
     }
   }
 
@@ -276,6 +325,8 @@ export class AccountDirectory {
       used: row.used_bytes,
       limitGb: row.limit_gb,
     });
+    state.udp = row.udp === 1;
+    await this.#setDaily(state, row.daily_limit_gb);
     this.#byKey.set(k, state);
     this.#byId.set(state.accountId, state);
     return state;

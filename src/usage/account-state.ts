@@ -26,6 +26,14 @@ export class AccountState {
   limit: number;
   /** Set when the account stops being usable (disabled, deleted, new password, user disabled). */
   revoked = false;
+  /** Bytes the account may use per local day (its `daily_limit`); Infinity when none. */
+  dailyLimit = Number.POSITIVE_INFINITY;
+  /** Bytes billed in the current local day: what was flushed in the day when loaded, plus everything since. */
+  dayUsed = 0;
+  /** When the current local day ends (the directory rolls `dayUsed` over then); Infinity while no daily limit. */
+  dayEndsAt = Number.POSITIVE_INFINITY;
+  /** Whether the account may use SOCKS5 UDP ASSOCIATE. */
+  udp = false;
 
   /**
    * @param quota the owner's packages of this product type, when the type is limited by packages (traffic:
@@ -63,6 +71,11 @@ export class AccountState {
     return this.used >= this.limit;
   }
 
+  /** The account's daily limit is reached for the current local day. */
+  get dailyExhausted(): boolean {
+    return this.dayUsed >= this.dailyLimit;
+  }
+
   /**
    * What pauses the account's readers: the bandwidth shaper of the owner's time packages, or the slice gate of a
    * traffic quota shared with other gateways; undefined for traffic metered by bytes alone.
@@ -72,15 +85,16 @@ export class AccountState {
   }
 
   /**
-   * Counts `bytes` relayed; returns false once the limit or the owner's packages are used up. The caller must
+   * Counts `bytes` relayed; returns false once the limit, the daily limit or the owner's packages are used up. The caller must
    * then stop the connection that counted them; the account's (or the quota's) other connections are closed here.
    */
   charge(bytes: number): boolean {
     this.used += bytes;
+    this.dayUsed += bytes;
     const quota = this.quota;
     // At the floor (0 alone; where the next slice is fetched, with shared leases) the quota decides.
     if (quota !== undefined && (quota.remaining -= bytes) <= quota.floor && !quota.low()) return false;
-    if (this.used < this.limit) return true;
+    if (this.used < this.limit && this.dayUsed < this.dailyLimit) return true;
     this.closer.closeAccount(this.accountId);
     return false;
   }

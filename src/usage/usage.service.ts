@@ -22,6 +22,25 @@ export class UsageService {
   ) {}
 
   /**
+   * The users who moved the most bytes in the hour buckets that overlap `[since, now]` (the current hour and the
+   * one before, for a one-hour window), most first: what every gateway has metered into the database.
+   */
+  async topUsers(since: number, limit: number): Promise<{ userId: number; email: string; bytes: number }[]> {
+    const from = Math.floor(since / 3_600_000) * 3_600_000;
+    const rows = await this.db
+      .selectFrom('usage_hourly')
+      .innerJoin('users', 'users.id', 'usage_hourly.user_id')
+      .select((eb) => ['usage_hourly.user_id', 'users.email', eb.fn.sum<number>('usage_hourly.bytes').as('bytes')])
+      .where('usage_hourly.hour_start', '>=', from)
+      .groupBy(['usage_hourly.user_id', 'users.email'])
+      .orderBy('bytes', 'desc')
+      .orderBy('usage_hourly.user_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ userId: Number(r.user_id), email: r.email, bytes: Number(r.bytes) }));
+  }
+
+  /**
    * Bytes per local day from `start` to `end` (`Y-m-d H:i:s` in the platform zone; default the last 7 days up to
    * now), every day of the range listed, zeros included. `username` covers every account of that name the user has had.
    */
@@ -58,5 +77,22 @@ export class UsageService {
       if (days.has(day)) days.set(day, (days.get(day) ?? 0) + Number(row.bytes));
     }
     return [...days].map(([day, bytes]) => ({ day, bytes }));
+  }
+
+  /** Bytes per stored hour from `from` (epoch ms) on, all product types together; one account when `username`. */
+  async hours(userId: number, from: number, username?: string): Promise<{ hourStart: number; bytes: number }[]> {
+    let q = this.db
+      .selectFrom('usage_hourly')
+      .select(['hour_start', 'bytes'])
+      .where('user_id', '=', userId)
+      .where('hour_start', '>=', from);
+    if (username !== undefined) q = q.where('username', '=', username);
+    const rows = await q.execute();
+    return rows.map((r) => ({ hourStart: Number(r.hour_start), bytes: Number(r.bytes) }));
+  }
+
+  /** The clock this service reads (for series ending now). */
+  nowMs(): number {
+    return this.now();
   }
 }

@@ -23,7 +23,7 @@ function newestMtime(path: string): number {
 
 let checked = false;
 
-/** Builds dist/ (scripts/build.mjs) unless it is newer than src/, package.json and the build script. */
+/** Builds dist/ (scripts/build.mjs) unless it is newer than src/, web/, package.json and the build script. */
 export function ensureBuilt(): void {
   if (checked) return;
   let built = 0;
@@ -32,7 +32,7 @@ export function ensureBuilt(): void {
   } catch {
     // Never built.
   }
-  const sources = ['src', 'package.json', 'package-lock.json', join('scripts', 'build.mjs')].map((p) => join(ROOT, p));
+  const sources = ['src', 'web', 'package.json', 'package-lock.json', join('scripts', 'build.mjs')].map((p) => join(ROOT, p));
   if (sources.some((p) => newestMtime(p) > built)) {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   }

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { SubAccountsRepository, UserLimitsRepository, UsersRepository } from '../../src/accounts/index.js';
 import { ConnectionRegistry, type ProxyConnection } from '../../src/gateway/registry.js';
 import { PackagesRepository } from '../../src/packages/index.js';
-import { AccountDirectory, type AccountState, Meter, QuotaBook } from '../../src/usage/index.js';
+import { AccountDirectory, type AccountState, Meter, QuotaBook, UsageRepository } from '../../src/usage/index.js';
 import type { TestPlatform } from './platform.js';
 
 /** The `admit` of AccountDirectory.authenticate for tests that are not about failure budgets: every check admitted. */
@@ -35,8 +35,9 @@ export function usageRig(tp: TestPlatform, now: () => number, shaperClock: () =>
       box: passwords,
       quotas,
       closer: registry,
+      usage: new UsageRepository(storage.db),
     },
-    { tunnels: { perUser: 10_000, perAccount: 10_000 }, now, negativeTtlMs: 5_000 },
+    { tunnels: { perUser: 10_000, perAccount: 10_000 }, time, now, negativeTtlMs: 5_000 },
   );
   const meter = new Meter(storage.db, storage.caps, directory, quotas, time, 60_000, pino({ level: 'silent' }), now);
   return {

@@ -1,13 +1,23 @@
 /**
  * Who is calling a customer route: `app_key` in the query or the body (JSON
  * or form) — the user's app_key or one of their API keys — or
- * `Authorization: Bearer <JWT>` from a sign-in. Then the account-level gates:
+ * `Authorization: Bearer <JWT>` from a sign-in, or the portal's session cookie
+ * (with its CSRF header on state-changing calls). Then the account-level gates:
  * disabled user, per-key rate, and real-name verification for write routes
  * when the platform requires it. Last, whose space the call acts on: the
  * caller's, or a team's (plugins/team-scope.ts).
  */
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeysService, TokenService, User, UsersService } from '../../accounts/index.js';
+import {
+  type ApiKeysService,
+  csrfMatches,
+  csrfTokenOf,
+  type TokenService,
+  type User,
+  type UsersService,
+  type WebSessionsService,
+} from '../../accounts/index.js';
+import { csrfHeaderOf, isStateChanging, sessionTokenOf } from '../web/cookies.js';
 import { AppError } from '../../errors/index.js';
 import type { TeamsService } from '../../teams/index.js';
 import type { KeyRateLimiter } from './key-rate-limit.js';
@@ -20,6 +30,8 @@ export interface CustomerAuthOptions {
   readonly teams: TeamsService;
   readonly keyLimiter: KeyRateLimiter;
   readonly requireRealName: boolean;
+  /** The portal's sessions: the session cookie authenticates like a Bearer token. */
+  readonly webSessions: WebSessionsService;
 }
 
 /** Route config: `write` routes are refused to unverified users when real-name is required; `public` routes need no auth. */
@@ -63,6 +75,25 @@ export async function userOfToken(
   return found && claims && found.tokenVersion === claims.version ? found : undefined;
 }
 
+/**
+ * The person a portal session cookie names, for a call from the portal: a state-changing call must carry the
+ * session's CSRF token. Refuses with TG_ERR_WEB_SESSION_REQUIRED when the session is gone (signed out, expired,
+ * password changed).
+ */
+export async function userOfSession(
+  options: Pick<CustomerAuthOptions, 'webSessions' | 'users'>,
+  request: FastifyRequest,
+  token: string,
+): Promise<User> {
+  const session = await options.webSessions.resume(token);
+  const found = session && (await options.users.personById(session.userId));
+  if (!session || !found || found.tokenVersion !== session.tokenVersion) throw new AppError('TG_ERR_WEB_SESSION_REQUIRED');
+  if (isStateChanging(request) && !csrfMatches(csrfHeaderOf(request), csrfTokenOf(token))) {
+    throw new AppError('TG_ERR_WEB_CSRF_INVALID');
+  }
+  return found;
+}
+
 export function customerAuthHook(options: CustomerAuthOptions) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const config = request.routeOptions.config as CustomerRouteConfig;
@@ -80,11 +111,13 @@ export function customerAuthHook(options: CustomerAuthOptions) {
         keyTeamId = identity?.teamId ?? null;
       }
       if (!user) throw new AppError('TG_ERR_AUTH_APP_KEY_INVALID');
-    } else {
-      const token = bearerOf(request);
-      if (token === undefined) throw new AppError('TG_ERR_AUTH_APP_KEY_INVALID');
-      user = await userOfToken(options, token);
+    } else if (bearerOf(request) !== undefined) {
+      user = await userOfToken(options, bearerOf(request) as string);
       if (!user) throw new AppError('TG_ERR_AUTH_TOKEN_INVALID');
+    } else {
+      const session = sessionTokenOf(request);
+      if (session === undefined) throw new AppError('TG_ERR_AUTH_APP_KEY_INVALID');
+      user = await userOfSession(options, request, session);
     }
 
     checkCaller(request, options, user);

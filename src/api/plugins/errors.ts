@@ -21,6 +21,8 @@ export interface ErrorHandlingOptions {
   readonly bodyLimit: number;
   /** True inside the customer API: every answer is HTTP 200, the code says what happened. */
   readonly alwaysHttp200: boolean;
+  /** Before answering "no such route": a chance to answer otherwise (a web console's page); true when it did. */
+  readonly notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean;
 }
 
 interface AjvError {
@@ -124,6 +126,7 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (options.notFoundFallback?.(request, reply)) return reply;
     const err = new AppError('TG_ERR_ROUTE_NOT_FOUND');
     return sendFailure(request, reply, err, statusOf(err));
   });

@@ -44,6 +44,7 @@ export const AdminListUsers = {
     page: PageNo(),
     size: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     email: Type.Optional(Type.String({ description: 'Exact email' })),
+    q: Type.Optional(Type.String({ maxLength: 254, description: 'Search: part of the email, username or phone, or the id' })),
   }),
   response: {
     200: Envelope(

@@ -15,6 +15,8 @@ export const SubAccountItem = Type.Object({
   usage_flow: Type.Integer({ description: 'Traffic used, KB' }),
   limit_flow: Type.Integer({ description: 'Traffic limit, GB; 0 = unlimited' }),
   status: Type.Integer({ description: '1 enabled, 0 disabled' }),
+  daily_limit: Type.Integer({ description: 'Traffic limit per day (TOLLGATE_TZ), GB; 0 = none (newer release)' }),
+  udp: Type.Integer({ description: '1: SOCKS5 UDP ASSOCIATE allowed; 0: refused (newer release)' }),
 });
 
 export const WhitelistList = {
@@ -111,6 +113,33 @@ export const WhitelistChangeLimit = {
   body: Type.Object({
     ...single,
     limit: Type.Integer({ minimum: 0, maximum: rules.LIMIT_MAX_GB, description: 'GB, 0 = unlimited' }),
+  }),
+  response: writeResponse,
+};
+
+export const ProxyAccountChange = {
+  summary: 'Change any of a proxy account’s password, remark, limit, daily limit, status and udp at once (newer release)',
+  tags: ['proxy accounts'],
+  body: Type.Object({
+    ...CustomerCommon,
+    account: Type.Optional(AccountName),
+    username: Type.Optional({ ...AccountName, description: 'Same as account (either names the proxy account)' }),
+    product_type: Type.Optional(
+      ProductType({ description: 'Only the account of this product type (default: every product type)' }),
+    ),
+    password: Type.Optional(
+      Type.String({
+        description: `New password: letters and digits only, ${rules.CHANGE_PASSWORD_MIN}-${rules.CHANGE_PASSWORD_MAX} characters`,
+        maxLength: 256,
+      }),
+    ),
+    remark: Type.Optional(Type.String({ description: 'At most 32 Chinese or 64 Latin characters (empty: unchanged)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: rules.LIMIT_MAX_GB, description: 'GB, 0 = unlimited' })),
+    daily_limit: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: rules.LIMIT_MAX_GB, description: 'GB per day in TOLLGATE_TZ, 0 = none' }),
+    ),
+    status: Type.Optional(Type.Integer({ minimum: 0, maximum: 1, description: '1 enabled, 0 disabled' })),
+    udp: Type.Optional(Type.Integer({ minimum: 0, maximum: 1, description: '1: SOCKS5 UDP ASSOCIATE allowed, 0: refused' })),
   }),
   response: writeResponse,
 };

@@ -64,7 +64,10 @@ export const OrderCreate = {
       }),
     ),
     renew_duration: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 3650, description: 'Renewals (19): product units to add (default 1)' }),
+      Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Literal('1m'), Type.Literal('2m'), Type.Literal('em')], {
+        description:
+          'Renewals (19): product units to add (default 1; `1m`, `2m`: 1, 2). Packages (9, 11, 12): `1m`, `2m` or `em` marks the package bought for auto-renewal from the balance (once, twice, every period); a number is ignored there',
+      }),
     ),
     product_sku_bandwidth_id: Type.Optional(Id('Type 11: the bandwidth SKU')),
     product_sku_concurrency_id: Type.Optional(Id('Type 11: the concurrency SKU')),

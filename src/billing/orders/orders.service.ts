@@ -1,9 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import { AppError, invalidParams, listNames } from '../../errors/index.js';
 import { PACKAGE_BYTES_MAX, PACKAGE_DAYS_MAX } from '../../packages/index.js';
+import { type RenewDuration, renewalsOf } from '../auto-renewal/auto-renewal.types.js';
 import { ALLOCATE_COUNT_MAX, DAYS_MAX as STATIC_DAYS_MAX, type StaticIpsService } from '../../static-ips/index.js';
 import type { Database, DialectCapabilities, OrderRow } from '../../storage/index.js';
-import { BALANCE_TYPES, productKind, TOP_UP_TYPE } from '../../products/index.js';
+import { BALANCE_TYPES, PACKAGE_TYPES, productKind, TOP_UP_TYPE } from '../../products/index.js';
 import type { TimeFormatter } from '../../time/time-format.js';
 import { newTradeNo } from '../../time/trade-no.js';
 import { ORDER_STATUS, type OrderDetails, type ProvisionerRegistry } from '../billing.types.js';
@@ -97,6 +98,7 @@ export class OrdersService {
     if (recharge && input.useInvitationDiscount === true) throw new AppError('TG_ERR_INVITE_DISCOUNT_UNAVAILABLE');
 
     const priced = await this.#price(userId, product, input);
+    const renewing = renewalDetails(type, input);
     const now = this.#now();
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const repo = new OrdersRepository(trx, this.deps.caps);
@@ -123,7 +125,7 @@ export class OrdersService {
       checkMethodRange(method, payFeeCents);
       if (couponId !== null) await catalogue.reserveCoupon(trx, couponId);
 
-      const details: OrderDetails = { ...priced.details, ...(inviteCents > 0 ? { inviteDiscount: true } : {}) };
+      const details: OrderDetails = { ...priced.details, ...(inviteCents > 0 ? { inviteDiscount: true } : {}), ...renewing };
       const order = await repo.insert({
         trade_no: await this.#uniqueTradeNo(repo, now),
         user_id: userId,
@@ -325,7 +327,7 @@ export class OrdersService {
       if (input.upids === undefined) throw invalidParams({ upids: 'is required for this product: ids from ip/get-static-ip' });
       const upids = parseUpids(input.upids);
       if (!upids.ok) throw invalidParams({ upids: upids.reason });
-      const renewDuration = input.renewDuration ?? 1;
+      const renewDuration = renewUnits(input.renewDuration);
       const amount = upids.value.length * renewDuration;
       if (renewDuration * product.unitDays > STATIC_DAYS_MAX) errors.renew_duration = `at most ${STATIC_DAYS_MAX} days in all`;
       if (amount > ORDER_AMOUNT_MAX) errors.upids = `at most ${ORDER_AMOUNT_MAX} IP renewals in all`;
@@ -359,6 +361,35 @@ export class OrdersService {
     while (await repo.tradeNoTaken(tradeNo));
     return tradeNo;
   }
+}
+
+/** A renewal's units: a number as given, `1m`/`2m` as 1/2 (default 1); `em` is for packages only. */
+function renewUnits(value: number | RenewDuration | undefined): number {
+  if (value === undefined) return 1;
+  if (typeof value === 'number') return value;
+  if (value === 'em')
+    throw invalidParams({ renew_duration: 'em (every period) marks packages for auto-renewal; give 1m, 2m or a number' });
+  return renewalsOf(value) as number;
+}
+
+/**
+ * What an order adds to its details for auto-renewal: `renew_duration` 1m/2m/em on a package marks it
+ * (TG_ERR_PARAM_INVALID on types other than packages and renewals); an auto-renewal's own order starts its
+ * package when the renewed one ends and names the row it moves.
+ */
+function renewalDetails(type: number, input: CreateOrderInput): Partial<OrderDetails> {
+  const out: { startsAt?: number; autoRenew?: { remaining: number | null }; renewal?: OrderDetails['renewal'] } = {};
+  const isPackage = PACKAGE_TYPES.includes(type);
+  if (typeof input.renewDuration === 'string' && productKind(type)?.provisions !== 'static-renewal') {
+    if (!isPackage)
+      throw invalidParams({ renew_duration: `1m, 2m and em are for packages (${PACKAGE_TYPES.join(', ')}) and renewals` });
+    out.autoRenew = { remaining: renewalsOf(input.renewDuration) };
+  }
+  if (input.renewal && isPackage) {
+    out.startsAt = input.renewal.startsAt;
+    out.renewal = { autoRenewalId: input.renewal.autoRenewalId, fromPackageId: input.renewal.fromPackageId };
+  }
+  return out;
 }
 
 /** A product whose unit provisions nothing cannot be sold (a catalogue mistake, reported rather than provisioned). */

@@ -5,6 +5,7 @@
  */
 import type { Transaction } from 'kysely';
 import type { Database } from '../../storage/index.js';
+import type { RenewDuration } from '../auto-renewal/auto-renewal.types.js';
 import type { PaymentMethod, Product } from '../catalogue/index.js';
 
 /** Most units one order may buy (packages, IPs, renewals × duration). */
@@ -55,7 +56,13 @@ export interface CreateOrderInput {
   readonly regionList?: string | undefined;
   /** Renewals (19): allocation ids, `1,2,3` or an array. */
   readonly upids?: string | readonly number[] | undefined;
-  readonly renewDuration?: number | undefined;
+  /**
+   * Renewals (19): product units to add (`1m`, `2m`: 1, 2). Packages (9, 11, 12): `1m`, `2m` or `em` marks the
+   * package bought for auto-renewal (once, twice, every period); a number is ignored there, as it always was.
+   */
+  readonly renewDuration?: number | RenewDuration | undefined;
+  /** Set by auto-renewal only: this order renews a package, starting when it ends (billing/auto-renewal). */
+  readonly renewal?: { readonly autoRenewalId: number; readonly fromPackageId: number; readonly startsAt: number } | undefined;
   readonly bandwidthSkuId?: number | undefined;
   readonly concurrencySkuId?: number | undefined;
   /** Types 3 and 26: a decimal money amount ("100", "12.50"). */

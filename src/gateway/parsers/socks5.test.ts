@@ -14,8 +14,10 @@ import {
   greetingReply,
   parseGreeting,
   parseRequest,
+  parseUdpDatagram,
   parseUserPassAuth,
   reply,
+  udpHeader,
 } from './socks5.js';
 
 const bytes = (...parts: Array<number | number[] | string | Buffer>): Buffer =>
@@ -366,5 +368,122 @@ describe('random input', () => {
         if (result.consumed !== undefined) assert.ok(result.consumed <= buf.length, buf.toString('hex'));
       }
     }
+  });
+});
+
+describe('parseUdpDatagram (RFC 1928 §7)', () => {
+  const VALID: ReadonlyArray<readonly [string, Buffer, object, string]> = [
+    [
+      'IPv4',
+      bytes(0, 0, 0, 1, [93, 184, 216, 34], port(53), 'query'),
+      { host: '93.184.216.34', port: 53, addressType: 1 },
+      'query',
+    ],
+    [
+      'IPv6',
+      bytes(0, 0, 0, 4, [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1], port(443), 'x'),
+      { host: '2001:db8::1', port: 443, addressType: 4 },
+      'x',
+    ],
+    [
+      'domain',
+      bytes(0, 0, 0, 3, 11, 'example.com', port(123), [1, 2, 3]),
+      { host: 'example.com', port: 123, addressType: 3 },
+      '\x01\x02\x03',
+    ],
+    ['empty payload', bytes(0, 0, 0, 1, [1, 2, 3, 4], port(9)), { host: '1.2.3.4', port: 9, addressType: 1 }, ''],
+    [
+      'payload looking like a header',
+      bytes(0, 0, 0, 1, [1, 2, 3, 4], port(9), [0, 0, 1, 1]),
+      { host: '1.2.3.4', port: 9, addressType: 1 },
+      '\x00\x00\x01\x01',
+    ],
+    ['port 65535', bytes(0, 0, 0, 1, [1, 2, 3, 4], port(65535), 'p'), { host: '1.2.3.4', port: 65535, addressType: 1 }, 'p'],
+    [
+      '255-byte domain',
+      bytes(0, 0, 0, 3, 255, 'a'.repeat(255), port(1), 'd'),
+      { host: 'a'.repeat(255), port: 1, addressType: 3 },
+      'd',
+    ],
+  ];
+  for (const [label, datagram, address, payload] of VALID) {
+    it(`parses ${label}`, () => {
+      const r = parseUdpDatagram(datagram);
+      assert.ok('data' in r, JSON.stringify(r));
+      const { data, ...rest } = r;
+      assert.deepEqual(rest, address);
+      assert.equal(data.toString('latin1'), payload);
+      // DATA is a view of the datagram, not a copy.
+      assert.equal(data.buffer, datagram.buffer);
+    });
+  }
+
+  const bad = (reason: string) => ({ error: 'TG_ERR_PROXY_BAD_REQUEST', reason });
+  const HOSTILE: ReadonlyArray<readonly [string, Buffer, object]> = [
+    ['empty', bytes(), bad('datagram of 0 bytes is shorter than a header')],
+    ['three bytes', bytes(0, 0, 0), bad('datagram of 3 bytes is shorter than a header')],
+    ['fragment 1', bytes(0, 0, 1, 1, [1, 2, 3, 4], port(53), 'x'), bad('fragment 1 (fragmented datagrams are not relayed)')],
+    [
+      'last fragment (high bit)',
+      bytes(0, 0, 0x81, 1, [1, 2, 3, 4], port(53)),
+      bad('fragment 129 (fragmented datagrams are not relayed)'),
+    ],
+    ['RSV not zero', bytes(0, 1, 0, 1, [1, 2, 3, 4], port(53)), bad('datagram RSV is not zero')],
+    ['a SOCKS request instead', bytes(5, 1, 0, 1, [1, 2, 3, 4], port(53)), bad('datagram RSV is not zero')],
+    ['a DNS query sent raw', bytes([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0]), bad('datagram RSV is not zero')],
+    [
+      'ATYP 0',
+      bytes(0, 0, 0, 0, [1, 2, 3, 4], port(53)),
+      { error: 'TG_ERR_PROXY_ADDRESS_UNSUPPORTED', reason: 'address type 0' },
+    ],
+    [
+      'ATYP 2',
+      bytes(0, 0, 0, 2, [1, 2, 3, 4], port(53)),
+      { error: 'TG_ERR_PROXY_ADDRESS_UNSUPPORTED', reason: 'address type 2' },
+    ],
+    ['ATYP 255', bytes(0, 0, 0, 255), { error: 'TG_ERR_PROXY_ADDRESS_UNSUPPORTED', reason: 'address type 255' }],
+    ['IPv4 cut short', bytes(0, 0, 0, 1, [1, 2, 3]), bad('datagram header is cut short')],
+    ['IPv4 without port', bytes(0, 0, 0, 1, [1, 2, 3, 4], 0), bad('datagram header is cut short')],
+    ['IPv6 cut short', bytes(0, 0, 0, 4, Array(15).fill(0)), bad('datagram header is cut short')],
+    ['domain length only', bytes(0, 0, 0, 3), bad('datagram header is cut short')],
+    ['domain longer than the datagram', bytes(0, 0, 0, 3, 200, 'short', port(53)), bad('datagram header is cut short')],
+    ['empty domain', bytes(0, 0, 0, 3, 0, port(53)), bad('empty domain name')],
+    ['NUL in domain', bytes(0, 0, 0, 3, 3, 'a\0b', port(53)), bad('domain name byte 0x00 is not printable ASCII')],
+    ['newline in domain', bytes(0, 0, 0, 3, 3, 'a\nb', port(53)), bad('domain name byte 0x0a is not printable ASCII')],
+    ['port 0', bytes(0, 0, 0, 1, [1, 2, 3, 4], port(0), 'x'), bad('datagram to port 0')],
+  ];
+  for (const [label, datagram, expected] of HOSTILE) {
+    it(`refuses ${label}`, () => assert.deepEqual(parseUdpDatagram(datagram), expected));
+  }
+
+  it('refuses every strict prefix of a header, and never throws on random bytes', () => {
+    const header = bytes(0, 0, 0, 3, 11, 'example.com', port(53));
+    for (let n = 0; n < header.length; n++) assert.ok('error' in parseUdpDatagram(header.subarray(0, n)), `prefix of ${n}`);
+    for (let i = 0; i < 5000; i++) {
+      const random = Buffer.from(Array.from({ length: Math.floor(Math.random() * 40) }, () => Math.floor(Math.random() * 256)));
+      const r = parseUdpDatagram(random);
+      assert.ok('error' in r || 'data' in r);
+    }
+  });
+});
+
+describe('udpHeader', () => {
+  const TABLE: ReadonlyArray<readonly [string, number, number[]]> = [
+    ['93.184.216.34', 53, [0, 0, 0, 1, 93, 184, 216, 34, 0, 53]],
+    ['2001:db8::1', 443, [0, 0, 0, 4, 0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1, 1, 0xbb]],
+    ['example.com', 123, [0, 0, 0, 3, 11, ...Buffer.from('example.com'), 0, 123]],
+  ];
+  for (const [host, p, expected] of TABLE) {
+    it(`encodes ${host}:${p} and parses back`, () => {
+      const header = udpHeader(host, p);
+      assert.deepEqual([...header], expected);
+      const back = parseUdpDatagram(Buffer.concat([header, Buffer.from('payload')]));
+      assert.ok('data' in back);
+      assert.deepEqual([back.host, back.port, back.data.toString()], [host, p, 'payload']);
+    });
+  }
+  it('throws on what cannot be encoded', () => {
+    assert.throws(() => udpHeader('a'.repeat(256), 1), RangeError);
+    assert.throws(() => udpHeader('1.2.3.4', 70_000), RangeError);
   });
 });

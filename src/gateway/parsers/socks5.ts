@@ -123,38 +123,99 @@ export function parseRequest(buf: Buffer): SocksRequest | NeedMore | SocksFault 
   if (buf[0] !== SOCKS_VERSION) return requestFault(`SOCKS version ${buf[0]} in request, expected 5`);
   if (buf.length < 4) return NEED;
   const command = buf[1]!;
-  const addressType = buf[3]!;
-  let consumed: number;
-  let host: string;
-  if (addressType === ATYP_IPV4) {
-    consumed = 4 + 4 + 2;
-    if (buf.length < consumed) return NEED;
-    host = `${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}`;
-  } else if (addressType === ATYP_IPV6) {
-    consumed = 4 + 16 + 2;
-    if (buf.length < consumed) return NEED;
-    host = formatIPv6(buf, 4);
-  } else if (addressType === ATYP_DOMAIN) {
-    if (buf.length < 5) return NEED;
-    const length = buf[4]!;
-    if (length === 0) return requestFault('empty domain name');
-    consumed = 4 + 1 + length + 2;
-    if (buf.length < consumed) return NEED;
-    for (let i = 5; i < 5 + length; i++) {
-      const c = buf[i]!;
-      if (c <= 0x20 || c >= 0x7f)
-        return requestFault(`domain name byte 0x${c.toString(16).padStart(2, '0')} is not printable ASCII`);
-    }
-    host = buf.toString('latin1', 5, 5 + length);
-  } else {
+  const address = readAddress(buf, 3);
+  if ('need' in address) return NEED;
+  if ('unsupported' in address) {
     return {
       error: 'TG_ERR_PROXY_ADDRESS_UNSUPPORTED',
-      reason: `address type ${addressType}`,
+      reason: `address type ${address.unsupported}`,
       reply: SOCKS.ADDRESS_TYPE_NOT_SUPPORTED,
     };
   }
-  const port = (buf[consumed - 2]! << 8) | buf[consumed - 1]!;
-  return { command, host, port, addressType, consumed };
+  if ('reason' in address) return requestFault(address.reason);
+  return { command, host: address.host, port: address.port, addressType: address.addressType, consumed: address.end };
+}
+
+/** RFC 1928 §7: a UDP datagram between client and relay, with DST.ADDR as text and DATA as a view of the buffer. */
+export interface SocksUdpDatagram {
+  /** Dotted IPv4, RFC 5952 IPv6 without brackets, or the domain name exactly as sent. */
+  readonly host: string;
+  readonly port: number;
+  readonly addressType: 1 | 3 | 4;
+  /** The payload: a view into the datagram, not a copy. */
+  readonly data: Buffer;
+}
+
+/**
+ * RFC 1928 §7: RSV (X'0000') | FRAG | ATYP | DST.ADDR | DST.PORT | DATA. A datagram arrives whole, so a short one
+ * is a fault, never "need more". Fragments are refused: §7 lets a relay that does not reassemble drop any
+ * datagram whose FRAG is not X'00', and reassembly would hold memory for strangers. RSV must be zero (a datagram
+ * with anything else is not one of ours: another protocol sent to the port), DST.ADDR follows §5 as in a request,
+ * and DST.PORT 0 is refused (nothing listens there). An empty DATA is allowed (a probe, as some clients send).
+ */
+export function parseUdpDatagram(buf: Buffer): SocksUdpDatagram | SocksFault {
+  if (buf.length < 4) return badRequest(`datagram of ${buf.length} bytes is shorter than a header`);
+  if (buf[0] !== 0 || buf[1] !== 0) return badRequest('datagram RSV is not zero');
+  if (buf[2] !== 0) return badRequest(`fragment ${buf[2]} (fragmented datagrams are not relayed)`);
+  const address = readAddress(buf, 3);
+  if ('need' in address) return badRequest('datagram header is cut short');
+  if ('unsupported' in address)
+    return { error: 'TG_ERR_PROXY_ADDRESS_UNSUPPORTED', reason: `address type ${address.unsupported}` };
+  if ('reason' in address) return badRequest(address.reason);
+  if (address.port === 0) return badRequest('datagram to port 0');
+  return { host: address.host, port: address.port, addressType: address.addressType, data: buf.subarray(address.end) };
+}
+
+/**
+ * RFC 1928 §7: the header the relay puts before a reply datagram from `host`:`port` (RSV X'0000', FRAG X'00',
+ * the source as ATYP/ADDR/PORT, encoded as in reply()). Throws RangeError on what cannot be encoded.
+ */
+export function udpHeader(host: string, port: number): Buffer {
+  const out = reply(REPLY_SUCCEEDED, { host, port });
+  // reply() is VER | REP | RSV | ATYP …; a datagram header is RSV RSV | FRAG | ATYP ….
+  out[0] = 0;
+  out[1] = 0;
+  out[2] = 0;
+  return out;
+}
+
+type AddressRead =
+  | { readonly host: string; readonly port: number; readonly addressType: 1 | 3 | 4; readonly end: number }
+  | NeedMore
+  | { readonly unsupported: number }
+  | { readonly reason: string };
+
+/** RFC 1928 §5: ATYP | DST.ADDR | DST.PORT at buf[at] (ATYP's offset), shared by requests and datagrams. */
+function readAddress(buf: Buffer, at: number): AddressRead {
+  if (buf.length < at + 1) return NEED;
+  const addressType = buf[at]!;
+  let end: number;
+  let host: string;
+  if (addressType === ATYP_IPV4) {
+    end = at + 1 + 4 + 2;
+    if (buf.length < end) return NEED;
+    host = `${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}.${buf[at + 4]}`;
+  } else if (addressType === ATYP_IPV6) {
+    end = at + 1 + 16 + 2;
+    if (buf.length < end) return NEED;
+    host = formatIPv6(buf, at + 1);
+  } else if (addressType === ATYP_DOMAIN) {
+    if (buf.length < at + 2) return NEED;
+    const length = buf[at + 1]!;
+    if (length === 0) return { reason: 'empty domain name' };
+    end = at + 2 + length + 2;
+    if (buf.length < end) return NEED;
+    for (let i = at + 2; i < at + 2 + length; i++) {
+      const c = buf[i]!;
+      if (c <= 0x20 || c >= 0x7f)
+        return { reason: `domain name byte 0x${c.toString(16).padStart(2, '0')} is not printable ASCII` };
+    }
+    host = buf.toString('latin1', at + 2, at + 2 + length);
+  } else {
+    return { unsupported: addressType };
+  }
+  const port = (buf[end - 2]! << 8) | buf[end - 1]!;
+  return { host, port, addressType, end };
 }
 
 /** RFC 1928 §3: VER | METHOD, the server's choice (METHOD_NONE_ACCEPTABLE to refuse all). */

@@ -7,6 +7,10 @@ import * as userLimits from './2026-11-24T0900-user-limits.js';
 import * as changeLogCommitOrder from './2026-12-01T1000-change-log-commit-order.js';
 import * as timePackages from './2026-12-02T1000-time-packages.js';
 import * as teamsKeysSignIn from './2026-12-03T1000-teams-keys-sign-in.js';
+import * as subAccountDailyLimitUdp from './2026-12-04T1000-sub-account-daily-limit-udp.js';
+import * as autoRenewal from './2026-12-04T1100-auto-renewal.js';
+import * as operatorsAudit from './2026-12-04T1300-operators-audit.js';
+import * as webSessions from './2026-12-04T1400-web-sessions.js';
 import * as cluster from './2026-12-04T1500-cluster.js';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -19,5 +23,9 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T1000-change-log-commit-order': changeLogCommitOrder,
   '2026-12-02T1000-time-packages': timePackages,
   '2026-12-03T1000-teams-keys-sign-in': teamsKeysSignIn,
+  '2026-12-04T1000-sub-account-daily-limit-udp': subAccountDailyLimitUdp,
+  '2026-12-04T1100-auto-renewal': autoRenewal,
+  '2026-12-04T1300-operators-audit': operatorsAudit,
+  '2026-12-04T1400-web-sessions': webSessions,
   '2026-12-04T1500-cluster': cluster,
 };

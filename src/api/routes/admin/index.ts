@@ -1,16 +1,20 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import {
-  hashAppKey,
-  safeEqual,
-  type SecondFactorsService,
-  type UserLimitsService,
-  type UsersService,
+import type { FastifyPluginAsync } from 'fastify';
+import type {
+  SecondFactorsService,
+  SubAccountsService,
+  UserLimitsService,
+  UsersService,
+  WhiteIpsService,
 } from '../../../accounts/index.js';
 import type { TeamsService } from '../../../teams/index.js';
-import { AppError } from '../../../errors/index.js';
 import { documentSurface } from '../../plugins/documentation.js';
-import { type AttemptGuard, isRefused } from '../../../throttle/index.js';
-import { throttled } from '../sign-in.js';
+import type { AttemptGuard } from '../../../throttle/index.js';
+import type { AuditService } from '../../../audit/index.js';
+import type { BalanceAdjustments } from '../../../billing/index.js';
+import type { OperatorsService } from '../../../operators/index.js';
+import type { UsageService } from '../../../usage/index.js';
+import { adminConsoleRoutes, type LiveSource } from './console.js';
+import { operatorAccess } from './operator-access.js';
 import type { NodesService } from '../../../pool/index.js';
 import type { PackagesService } from '../../../packages/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
@@ -44,22 +48,24 @@ export interface AdminApiDeps {
   readonly giftTiers: AdminCatalogueRoutesDeps['giftTiers'];
   readonly teams: TeamsService;
   readonly secondFactors: SecondFactorsService;
+  readonly operators: OperatorsService;
+  readonly audit: AuditService;
+  readonly balances: BalanceAdjustments;
+  readonly subAccounts: SubAccountsService;
+  readonly whiteIps: WhiteIpsService;
+  readonly usage: UsageService;
+  /** The gateway of this process, for GET /admin/live (absent when the gateway runs elsewhere). */
+  readonly live?: LiveSource | undefined;
+  readonly now: () => number;
 }
 
-/** The operator's API: `Authorization: Bearer <admin token>` on every route. */
+/**
+ * The operator's API: `Authorization: Bearer <admin token>`, or an operator's console session cookie (with
+ * `X-CSRF-Token` on writes; roles enforced per route), on every route; every write lands in the audit log.
+ */
 export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
-  // Compare digests so the comparison is constant-time whatever the lengths.
-  const expected = hashAppKey(deps.adminToken);
-  documentSurface(app, { security: [{ adminToken: [] }] });
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    // Reserved before the token is compared: past the budget, even the right token waits.
-    const attempt = deps.guard.begin(request.ip);
-    if (isRefused(attempt)) throw throttled(attempt.retryAfterSeconds);
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const ok = match?.[1] !== undefined && safeEqual(hashAppKey(match[1]), expected);
-    attempt.settle(!ok);
-    if (!ok) throw new AppError('TG_ERR_AUTH_ADMIN_TOKEN_INVALID');
-  });
+  documentSurface(app, { security: [{ adminToken: [] }, { consoleSession: [] }] });
+  operatorAccess(app, { adminToken: deps.adminToken, guard: deps.guard, operators: deps.operators, audit: deps.audit });
   await app.register(adminUserRoutes, { users: deps.users, limits: deps.limits, secondFactors: deps.secondFactors });
   await app.register(adminTeamRoutes, { teams: deps.teams });
   await app.register(adminNodeRoutes, { nodes: deps.nodes, health: deps.nodeHealth });
@@ -72,5 +78,19 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
     coupons: deps.coupons,
     giftTiers: deps.giftTiers,
     time: deps.time,
+  });
+  await app.register(adminConsoleRoutes, {
+    operators: deps.operators,
+    audit: deps.audit,
+    users: deps.users,
+    balances: deps.balances,
+    packages: deps.packages,
+    subAccounts: deps.subAccounts,
+    whiteIps: deps.whiteIps,
+    staticIps: deps.staticIps,
+    payments: deps.payments,
+    usage: deps.usage,
+    live: deps.live,
+    now: deps.now,
   });
 };

@@ -42,8 +42,8 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<AdminUserRoutesDeps> = a
   });
 
   app.get('/users', { schema: S.AdminListUsers }, async (request) => {
-    const { page, size, email } = request.query;
-    const { users: list, total } = await users.list(page, size, email);
+    const { page, size, email, q } = request.query;
+    const { users: list, total } = await users.list(page, size, email, q);
     return ok(
       { list: list.map(adminUserView), page, page_size: size, total_count: total, total_page: Math.ceil(total / size) },
       languageOf(request),

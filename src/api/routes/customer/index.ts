@@ -4,7 +4,9 @@ import { documentSurface } from '../../plugins/documentation.js';
 import { registerErrorHandling } from '../../plugins/errors.js';
 import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
 import { type ExtractionRoutesDeps, extractionRoutes } from './extraction.js';
+import { type AutoRenewalRoutesDeps, autoRenewalRoutes } from './auto-renewal.js';
 import { type GeoRoutesDeps, geoRoutes } from './geo.js';
+import { type NewerAccountRoutesDeps, newerAccountRoutes } from './newer-accounts.js';
 import { type OrderRoutesDeps, orderRoutes } from './order.js';
 import { type PaymentRoutesDeps, paymentRoutes } from './payment.js';
 import { type StaticIpRoutesDeps, staticIpRoutes } from './static-ips.js';
@@ -35,7 +37,9 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   PaymentRoutesDeps &
   OrderRoutesDeps &
   UserProductDeps &
-  TeamRoutesDeps;
+  TeamRoutesDeps &
+  NewerAccountRoutesDeps &
+  AutoRenewalRoutesDeps;
 
 /**
  * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
@@ -64,4 +68,6 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   await app.register(paymentRoutes, deps);
   await app.register(orderRoutes, deps);
   await app.register(teamRoutes, deps);
+  await app.register(newerAccountRoutes, deps);
+  await app.register(autoRenewalRoutes, deps);
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { SubAccountsService } from '../../../accounts/index.js';
+import { invalidParams } from '../../../errors/index.js';
 import { DEFAULT_TYPE } from '../../../products/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
@@ -32,6 +33,8 @@ export const whitelistAccountRoutes: FastifyPluginAsyncTypebox<WhitelistAccountD
       usage_flow: Math.floor(a.usedBytes / 1024),
       limit_flow: a.limitGb,
       status: a.status,
+      daily_limit: a.dailyLimitGb,
+      udp: a.udp ? 1 : 0,
     }));
     return ok({ list }, languageOf(request));
   });
@@ -72,6 +75,27 @@ export const whitelistAccountRoutes: FastifyPluginAsyncTypebox<WhitelistAccountD
   app.post('/whitelist-account/change-limit', { schema: S.WhitelistChangeLimit, config: write }, async (request) => {
     const { account, limit, product_type } = request.body;
     await subAccounts.changeLimit(customerOf(request).id, account, limit, product_type);
+    return ok(null, languageOf(request));
+  });
+
+  // The newer release's one-call change (`proxy-account/change`): any field given changes, all or none.
+  app.post('/proxy-account/change', { schema: S.ProxyAccountChange, config: write }, async (request) => {
+    const b = request.body;
+    const account = b.account ?? b.username;
+    if (account === undefined) throw invalidParams({ account: 'required: the proxy account to change' });
+    await subAccounts.change(
+      customerOf(request).id,
+      account,
+      {
+        password: b.password,
+        remark: b.remark,
+        limitGb: b.limit,
+        dailyLimitGb: b.daily_limit,
+        status: b.status,
+        udp: b.udp,
+      },
+      b.product_type,
+    );
     return ok(null, languageOf(request));
   });
 };
