@@ -22,7 +22,7 @@ import {
   QuotasService,
 } from './accounts/index.js';
 import type { ApiServices } from './api/server.js';
-import { loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
+import { type ClusterConfig, loadConfig, type ResolvedConfig, resolveSecrets } from './config/index.js';
 import { createLogger } from './logger.js';
 import { TimeFormatter } from './time/time-format.js';
 import { AccountDirectory, ChangeFeed, Meter, QuotaBook, UsageRepository, UsageService } from './usage/index.js';
@@ -43,6 +43,8 @@ import { OperatorsRepository, OperatorsService } from './operators/index.js';
 import { AuditRepository, AuditService } from './audit/index.js';
 import { BalanceAdjustments } from './billing/index.js';
 import { once } from 'node:events';
+import { join } from 'node:path';
+import type { GatewayStatus, SharedStore } from './cluster/index.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrateToLatest, type OpenOptions, openStorage, type Storage } from './storage/index.js';
@@ -232,6 +234,8 @@ export interface RunningGateway {
   readonly meter: Meter;
   readonly feed: ChangeFeed;
   readonly health: HealthChecker;
+  /** The live state shared with other gateways, when TOLLGATE_REDIS_URL is set. */
+  readonly shared: SharedStore | undefined;
   /** This process's gateway, sampled each second for the console's live view (GET /admin/live). */
   readonly live: LiveSampler;
   close(): Promise<void>;
@@ -271,7 +275,12 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   // What closes connections (limits reached, accounts revoked, static IPs ended): shared by every entry, and
   // given to everything that enforces.
   const registry = new ConnectionRegistry(logger);
-  const quotas = new QuotaBook(new PackagesRepository(storage.db), registry, { now });
+  // Several gateways: quota leases, connection slots and sessions shared in Redis (cluster/, docs/cluster.md).
+  const cluster = g.cluster ? await openCluster(g.cluster, logger) : undefined;
+  const quotas = new QuotaBook(new PackagesRepository(storage.db), registry, {
+    now,
+    ...(cluster ? { leases: cluster.quotas, warn: cluster.warn } : {}),
+  });
   const directory = new AccountDirectory(
     {
       subAccounts: new SubAccountsRepository(storage.db, storage.caps),
@@ -293,7 +302,14 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     blockedPorts: g.blockedPorts,
     own: options.protect ?? [],
   });
-  const pool = new ExitPool({ source: platform.services.nodes, policy, connectTimeoutMs: g.connectTimeoutMs, logger, now });
+  const pool = new ExitPool({
+    source: platform.services.nodes,
+    policy,
+    connectTimeoutMs: g.connectTimeoutMs,
+    logger,
+    now,
+    ...(cluster ? { sharedSessions: cluster.sessions } : {}),
+  });
   await pool.reload();
   const feed = new ChangeFeed(storage.db, storage.caps, g.changePollMs, logger, now);
   if (storage.listenForChanges) {
@@ -301,7 +317,13 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     await feed.wakeOn(subscribe).catch((err) => logger.warn({ err }, 'LISTEN for changes failed; polling only'));
   }
   // Each flush re-reads the quotas whose packages expired or started (and so does the sweep below, every second).
-  const meter = new Meter(storage.db, storage.caps, directory, quotas, platform.time, g.meterFlushMs, logger, now);
+  // Each flush is applied once (usage_flushes); what cannot be written waits in the spool, replayed at start.
+  const meter = new Meter(storage.db, storage.caps, directory, quotas, platform.time, g.meterFlushMs, logger, now, {
+    gatewayId: g.cluster?.gatewayId ?? 'local',
+    spoolDir: join(config.dataDir, 'usage-spool'),
+    onApplied: (draws, own) => quotas.applied(draws, own),
+    onApplying: (done) => quotas.flushing(done),
+  });
   const health = new HealthChecker({
     pool,
     target: g.healthTarget,
@@ -405,6 +427,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     extraction?.leases.sweep();
     staticExits.sweep();
     quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));
+    quotas.returnIdle();
   }, 1000);
   sweep.unref();
   // Behind the feed, a second line: everything held in memory is re-read now and then (bounded staleness).
@@ -415,7 +438,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     const users = directory.knownUsers();
     directory
       .revalidate()
-      .then(() => quotas.reloadUsers(users))
+      .then(() => quotas.reloadUsers(users, false))
       .catch((err) => logger.error({ err }, 'revalidating held accounts failed; will retry'))
       .finally(() => {
         revalidating = false;
@@ -427,15 +450,43 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   await feed.start();
   meter.start();
   health.start();
+  let lastBytes = 0;
+  let lastBeat = performance.now();
+  const startedAt = now();
+  // In the registry before the first connection: other gateways count this run's leases only while it is alive.
+  const ports = { proxy: 0, static: 0 };
+  if (cluster) {
+    await cluster.startHeartbeat(() => {
+      const totals = registry.byteTotals();
+      const bytes = totals.up + totals.down;
+      const t = performance.now();
+      const bytesPerSecond = Math.round(((bytes - lastBytes) * 1000) / Math.max(1, t - lastBeat));
+      lastBytes = bytes;
+      lastBeat = t;
+      return {
+        id: cluster.store.config.gatewayId,
+        region: cluster.store.config.region,
+        host: cluster.store.config.publicHost,
+        proxyPort: ports.proxy,
+        staticPort: ports.static,
+        version: TOLLGATE_VERSION,
+        connections: registry.size,
+        bytesPerSecond,
+        startedAt,
+      };
+    });
+  }
   live.start();
   let address: AddressInfo;
   let staticAddress: AddressInfo;
   const started: Gateway[] = [];
   try {
     address = await gateway.listen();
+    ports.proxy = address.port;
     started.push(gateway);
     policy.protect({ host: address.address, port: address.port });
     staticAddress = await staticGateway.listen();
+    ports.static = staticAddress.port;
     started.push(staticGateway);
     policy.protect({ host: staticAddress.address, port: staticAddress.port });
     if (extraction && range) {
@@ -455,12 +506,15 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     for (const entry of started) await entry.close();
     await meter.stop();
     await feed.stop();
+    await cluster?.close();
     throw err;
   }
+  await cluster?.beat();
   return {
     gateway,
     staticGateway,
     extractionGateway: extraction?.gateway,
+    shared: cluster?.store,
     policy,
     address,
     staticAddress,
@@ -479,6 +533,44 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       await feed.stop();
       for (const entry of started) await entry.close();
       await meter.stop();
+      await cluster?.close();
+    },
+  };
+}
+
+/** The version gateways report to the registry. */
+const TOLLGATE_VERSION = '0.1.0';
+
+/** Connects to Redis and builds the shared parts; close() leaves the registry and disconnects. */
+async function openCluster(config: ClusterConfig, logger: Logger) {
+  // Loaded here, not at the top: a single gateway never loads the Redis client.
+  const { GatewayHeartbeat, RedisSessions, SharedQuotas, SharedStore } = await import('./cluster/index.js');
+  const store = new SharedStore(config, logger);
+  await store.connect();
+  let warnedAt = 0;
+  let heartbeat: InstanceType<typeof GatewayHeartbeat> | undefined;
+  return {
+    store,
+    quotas: new SharedQuotas(store, config.localAllowanceBytes),
+    sessions: new RedisSessions(store),
+    /** Failures of the shared store on the hot path's side: logged at most every 5 s. */
+    warn(err: unknown, what: string): void {
+      const t = Date.now();
+      if (t - warnedAt < 5_000) return;
+      warnedAt = t;
+      logger.warn({ err, what }, 'shared state unreachable: serving from local slices and allowances');
+    },
+    async startHeartbeat(status: () => GatewayStatus): Promise<void> {
+      heartbeat = new GatewayHeartbeat(store, status, logger);
+      await heartbeat.start();
+    },
+    /** Reports at once (the ports are known now). */
+    async beat(): Promise<void> {
+      await heartbeat?.beat();
+    },
+    async close(): Promise<void> {
+      await heartbeat?.stop();
+      await store.close();
     },
   };
 }

@@ -4,6 +4,7 @@
  * src/ reads process.env. Start-up fails listing every bad variable at once.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -150,6 +151,21 @@ export interface GatewayConfig {
   readonly staticPort: number;
   /** Address the extraction ports listen on. */
   readonly extractHost: string;
+  /** Live state shared with other gateways; undefined (TOLLGATE_REDIS_URL unset): this gateway alone. */
+  readonly cluster: ClusterConfig | undefined;
+}
+
+/** Several gateways on one platform: what they share in Redis and how this one is named. */
+export interface ClusterConfig {
+  /** Credentials included: never logged. */
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly gatewayId: string;
+  readonly region: string;
+  /** Host clients reach this gateway at (registry). */
+  readonly publicHost: string;
+  /** Bytes per quota a gateway may relay on its own while Redis is unreachable. */
+  readonly localAllowanceBytes: number;
 }
 
 import { ConfigError } from './config-error.js';
@@ -308,6 +324,31 @@ function parseGateway(r: Reader): GatewayConfig {
     authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS'),
     staticPort: r.int('TOLLGATE_STATIC_PORT'),
     extractHost: r.string('TOLLGATE_EXTRACT_HOST', r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST'))),
+    cluster: parseCluster(r),
+  });
+}
+
+function parseCluster(r: Reader): ClusterConfig | undefined {
+  const url = r.string('TOLLGATE_REDIS_URL', '');
+  const prefix = r.string('TOLLGATE_REDIS_PREFIX');
+  if (!/^[A-Za-z0-9:_-]{0,64}$/.test(prefix)) r.fail('TOLLGATE_REDIS_PREFIX', 'expected letters, digits and :_- (up to 64)');
+  const gatewayId = r.string('TOLLGATE_GATEWAY_ID', `${hostname()}-${process.pid}`);
+  if (!/^[A-Za-z0-9.:_-]{1,64}$/.test(gatewayId)) r.fail('TOLLGATE_GATEWAY_ID', 'expected letters, digits and .:_- (1 to 64)');
+  const region = r.string('TOLLGATE_GATEWAY_REGION');
+  if (!/^[a-z0-9_-]{0,32}$/.test(region)) r.fail('TOLLGATE_GATEWAY_REGION', 'expected a lower-case region name such as us');
+  const localAllowanceBytes = r.int('TOLLGATE_LOCAL_ALLOWANCE_BYTES');
+  const proxyHost = r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST'));
+  const fallbackHost = ['0.0.0.0', '::'].includes(proxyHost) ? '127.0.0.1' : proxyHost;
+  const publicHost = r.string('TOLLGATE_GATEWAY_PUBLIC_HOST', r.string('TOLLGATE_PUBLIC_HOST', fallbackHost));
+  if (url === '') return undefined;
+  if (!/^rediss?:\/\/./.test(url)) r.fail('TOLLGATE_REDIS_URL', 'expected redis://host:port or rediss://host:port');
+  return Object.freeze({
+    redisUrl: url,
+    prefix,
+    gatewayId,
+    region,
+    publicHost,
+    localAllowanceBytes,
   });
 }
 

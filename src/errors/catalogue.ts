@@ -10,7 +10,8 @@
  * 1xxx authentication, 2xxx sub-accounts, 3xxx users, 4xxx the proxy gateway
  * (40xx entry and credentials, 41xx quotas, 42xx upstream/exit), 5xxx the exit pool, 60xx packages,
  * 61xx whitelisted IPs, 62xx IP extraction, 64xx static IPs, 70xx billing, 80xx teams, 81xx API keys,
- * 8251-8299 operators and the audit log.
+ * 8251-8299 operators and the audit log,
+ * 90xx the cluster (gateways sharing state).
  * 348 (a second factor is required) comes from the newer release (DuckIP's dashboard API).
  */
 export interface ErrorDefinition {
@@ -986,6 +987,25 @@ export const ERRORS = {
     zh: '未开放注册',
     en: 'Sign-up is closed: ask the operator for an account',
     doc: 'Portal sign-up while `TOLLGATE_SIGNUP` is not `open`',
+  },
+  // Cluster: several gateways sharing live state in Redis (docs/cluster.md).
+  TG_ERR_CLUSTER_UNAVAILABLE: {
+    code: 9001,
+    httpStatus: 503,
+    zh: '共享状态暂不可用,请稍后重试',
+    en: 'The gateways’ shared state is unreachable and this account has no local allowance left; retry shortly',
+    doc: 'Redis is unreachable and the gateway cannot take a connection slot or a quota slice on its own; retry',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'proxy_internal_error',
+  },
+  TG_ERR_CLUSTER_CLIENT_GONE: {
+    code: 9002,
+    httpStatus: 503,
+    zh: '客户端在等待连接名额时已断开',
+    en: 'The client went away while its connection slot was being taken',
+    doc: 'Logged only: the client closed while the gateway was taking a shared connection slot for it',
+    socksReply: SOCKS.GENERAL_FAILURE,
+    proxyStatus: 'proxy_internal_error',
   },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -19,9 +19,10 @@ export interface GatewayContext {
   connectionOf(socket: Socket): ProxyConnection | undefined;
   /**
    * The connection authenticated as `account`: takes an authenticated slot (leaving the handshake pool) and
-   * files it under the account. Throws TG_ERR_PROXY_CONNECTION_LIMIT or TG_ERR_PROXY_TUNNEL_LIMIT.
+   * files it under the account. Throws TG_ERR_PROXY_CONNECTION_LIMIT or TG_ERR_PROXY_TUNNEL_LIMIT, or
+   * TG_ERR_QUOTA_CONCURRENCY (a promise rejecting with it when slots are counted across gateways).
    */
-  attach(conn: ProxyConnection, account: GatewayAccount): void;
+  attach(conn: ProxyConnection, account: GatewayAccount): void | Promise<void>;
   /** The handshake is over: stop its timer. */
   handshakeDone(conn: ProxyConnection): void;
 }

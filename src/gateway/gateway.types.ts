@@ -123,8 +123,11 @@ export interface GatewayAccount {
   readonly shaper: Shaper | undefined;
   /** Whether the account may use SOCKS5 UDP ASSOCIATE (its `udp` flag). */
   readonly udp: boolean;
-  /** Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. */
-  admit(): void;
+  /**
+   * Takes one of the account's connection slots (its owner's concurrency); throws TG_ERR_QUOTA_CONCURRENCY. A
+   * promise when the slots are counted across gateways (it rejects with that error instead).
+   */
+  admit(): void | Promise<void>;
   /** Gives back a slot `admit` took. */
   leave(): void;
 }

@@ -78,7 +78,7 @@ async function authorizeRequest(
   authorization: string | undefined,
 ): Promise<Authorized> {
   const authorized = await authorize(ctx.handshake, conn.remoteAddress, parseBasicCredentials(authorization), conn.client);
-  ctx.attach(conn, authorized.account);
+  await ctx.attach(conn, authorized.account);
   return authorized;
 }
 

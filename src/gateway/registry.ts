@@ -10,6 +10,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
 import type { GatewayAccount } from './gateway.types.js';
 
 export type Protocol = 'http' | 'connect' | 'socks5';
@@ -70,11 +71,24 @@ export class ConnectionRegistry {
 
   /**
    * Files the connection under its account (re-filing when a keep-alive request authenticates as another).
-   * Throws TG_ERR_QUOTA_CONCURRENCY, filing nothing, when the account has no connection slot free.
+   * Throws TG_ERR_QUOTA_CONCURRENCY, filing nothing, when the account has no connection slot free; a promise
+   * (rejecting with it) when the slots are counted across gateways.
    */
-  attach(conn: ProxyConnection, account: GatewayAccount): void {
+  attach(conn: ProxyConnection, account: GatewayAccount): void | Promise<void> {
     if (conn.account === account) return;
-    account.admit();
+    const admitted = account.admit();
+    if (admitted === undefined) return this.#file(conn, account);
+    // The slot is counted across gateways: the client may have gone meanwhile, and then gives it back.
+    return admitted.then(() => {
+      if (conn.closed || !this.#live.has(conn)) {
+        account.leave();
+        throw new AppError('TG_ERR_CLUSTER_CLIENT_GONE');
+      }
+      this.#file(conn, account);
+    });
+  }
+
+  #file(conn: ProxyConnection, account: GatewayAccount): void {
     if (conn.account) this.#unfile(conn, conn.account);
     conn.account = account;
     let set = this.#byAccount.get(account.accountId);

@@ -93,7 +93,7 @@ export class Gateway {
       connectionOf: (socket) => this.#conns.get(socket),
       attach: (conn, account) => {
         this.admission.authenticate(conn, account);
-        this.registry.attach(conn, account);
+        return this.registry.attach(conn, account);
       },
       handshakeDone: (conn) => {
         clearTimeout(this.#deadlines.get(conn));

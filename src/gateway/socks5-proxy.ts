@@ -58,9 +58,9 @@ export function handleSocks5(
   let refusal: AppError | undefined;
 
   /** Files the connection under its account; a refusal at a cap is answered at the request stage. */
-  const attach = (ok: Authorized): void => {
+  const attach = async (ok: Authorized): Promise<void> => {
     try {
-      ctx.attach(conn, ok.account);
+      await ctx.attach(conn, ok.account);
       authorized = ok;
     } catch (err) {
       refusal = asRefusal(err);
@@ -85,8 +85,8 @@ export function handleSocks5(
       socket.write(greetingReply(METHOD_NO_AUTH));
       stage = 'busy';
       authorize(ctx.handshake, conn.remoteAddress, undefined, socket).then(
-        (ok) => {
-          attach(ok);
+        async (ok) => {
+          await attach(ok);
           stage = 'request';
           step();
         },
@@ -162,8 +162,8 @@ export function handleSocks5(
         }
         stage = 'busy';
         authorize(ctx.handshake, conn.remoteAddress, { username: r.username, password: r.password }, socket).then(
-          (ok) => {
-            attach(ok);
+          async (ok) => {
+            await attach(ok);
             socket.write(authReply(true));
             stage = 'request';
             step();

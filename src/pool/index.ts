@@ -34,4 +34,5 @@ export type { ExitNode, ExitNodePatch, NewExitNode } from './pool.types.js';
 export { DEFAULT_NODE_TYPES, PLACE_MAX, WEIGHT_MAX, WEIGHT_MIN } from './rules.js';
 export { COUNTRY_RULE, normalizeCountry, normalizePlace, PLACE_RULE } from './rules.js';
 export { ExitPool, type ExitPoolOptions, type NodeSource, type PoolMember } from './selection.js';
+export type { SessionBinding, SharedSessions } from './sessions.js';
 export { type OwnEndpoint, TargetPolicy, type TargetPolicyOptions } from './target-policy.js';

@@ -32,7 +32,7 @@ import { dial } from './dialers.js';
 import { isExitFault } from './errno.js';
 import type { NodeEndpoint } from './node-url.js';
 import type { ExitNode } from './pool.types.js';
-import { SessionTable } from './sessions.js';
+import { SessionTable, type SharedSessions } from './sessions.js';
 import type { TargetPolicy } from './target-policy.js';
 import { DirectUdpExit } from './udp-direct.js';
 
@@ -52,6 +52,8 @@ export interface ExitPoolOptions {
   readonly now?: () => number;
   /** Most sessions held (default 100,000). */
   readonly maxSessions?: number;
+  /** Sessions shared with other gateways (cluster/); without them the table here is the only one. */
+  readonly sharedSessions?: SharedSessions;
   /** Consecutive exit failures that take a node out (default 3). */
   readonly failuresBeforeDown?: number;
   /** How long such a node stays out unless a probe passes first (default 60 s). */
@@ -164,7 +166,7 @@ export class ExitPool implements ExitPicker {
    * and aborts are never retried.
    */
   async connect(route: RouteRequest, target: ProxyTarget, signal: DialSignal): Promise<ExitConnection> {
-    const first = this.pick(route);
+    const first = this.options.sharedSessions && route.session !== undefined ? await this.#pickShared(route) : this.pick(route);
     try {
       return await this.#dialThrough(first, target, signal, route.sharedRead);
     } catch (err) {
@@ -308,6 +310,46 @@ export class ExitPool implements ExitPicker {
       this.pick(route, failedNodeId);
     } catch {
       // No other node: the session stays where it is and is tried again next time.
+      return;
+    }
+    const shared = this.options.sharedSessions;
+    const key = `${route.accountId}:${route.session}`;
+    const binding = this.#sessions.get(key, this.#now());
+    if (shared && binding) {
+      shared.move(key, binding).catch((err: unknown) => this.#logger.warn({ err }, 'shared session move not recorded'));
+    }
+  }
+
+  /**
+   * pick() for a session shared with other gateways: a session this gateway has not bound yet takes the binding
+   * another gateway made, or claims its own pick for all. While the shared store is unreachable the local table
+   * alone decides (a session may then get another exit through another gateway).
+   */
+  async #pickShared(route: RouteRequest): Promise<ExitNode> {
+    const shared = this.options.sharedSessions!;
+    const key = `${route.accountId}:${route.session}`;
+    const now = this.#now();
+    if (this.#sessions.get(key, now) !== undefined) return this.pick(route);
+    try {
+      const known = await shared.get(key);
+      if (known && known.expiresAt > this.#now()) {
+        this.#sessions.bind(key, known.nodeId, known.expiresAt, this.#now());
+        return this.pick(route);
+      }
+      const chosen = this.pick(route);
+      const mine = this.#sessions.get(key, this.#now());
+      if (mine) {
+        const held = await shared.claim(key, mine);
+        if (held.nodeId !== chosen.id) {
+          this.#sessions.bind(key, held.nodeId, held.expiresAt, this.#now());
+          return this.pick(route);
+        }
+      }
+      return chosen;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      this.#logger.warn({ err }, 'shared sessions unreachable: this gateway binds on its own');
+      return this.pick(route);
     }
   }
 

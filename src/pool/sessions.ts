@@ -56,3 +56,17 @@ export class SessionTable {
     for (const [key, binding] of this.#bindings) if (binding.expiresAt <= now) this.#bindings.delete(key);
   }
 }
+
+/**
+ * Session bindings several gateways share (cluster/, on Redis): a session name used through any gateway gets
+ * the exit it got first. The local SessionTable stays the hot-path cache; the shared one is asked only for a
+ * session this gateway has not seen, and told of new bindings and moves.
+ */
+export interface SharedSessions {
+  /** The binding of `key`, if any gateway made one that has not expired. */
+  get(key: string): Promise<SessionBinding | undefined>;
+  /** Binds `key` unless another gateway did first; answers the binding that holds. */
+  claim(key: string, binding: SessionBinding): Promise<SessionBinding>;
+  /** Moves `key` to another node (its exit failed), keeping the expiry. */
+  move(key: string, binding: SessionBinding): Promise<void>;
+}

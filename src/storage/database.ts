@@ -76,6 +76,12 @@ export async function openStorage(config: DatabaseConfig, options: OpenOptions =
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that breaks (the server restarted, the network dropped) is discarded by the pool; without
+  // a listener its error would end the process. The next query opens a fresh one, or fails while the server is away.
+  pool.on('error', () => {});
+  // A connection checked out (a transaction between statements) that breaks emits 'error' on its client, which
+  // the pool no longer listens to; the statement in flight fails on its own, so this only keeps the process up.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
   return {
     db,
@@ -110,6 +116,19 @@ async function listenForChanges(url: string, schema: string | undefined, onChang
   let stopped = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
+  // Followers still poll meanwhile; reconnecting only restores the immediate wake-up. One retry pending at a time,
+  // retried until the server answers again (a failed attempt schedules the next).
+  const schedule = (): void => {
+    if (stopped || retry !== undefined) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect().catch(() => {
+        client = undefined;
+        schedule();
+      });
+    }, 1000);
+    retry.unref();
+  };
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url, ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}) });
     client = c;
@@ -117,9 +136,7 @@ async function listenForChanges(url: string, schema: string | undefined, onChang
       if (stopped || client !== c) return;
       client = undefined;
       c.end().catch(() => {});
-      // Followers still poll meanwhile; this only restores the immediate wake-up.
-      retry = setTimeout(() => void connect().catch(reconnect), 1000);
-      retry.unref();
+      schedule();
     };
     c.on('error', reconnect);
     c.on('end', reconnect);

@@ -478,6 +478,14 @@ export interface InvoiceOrdersTable {
   amount_cents: number;
 }
 
+/** Usage flushes applied (gateway id and sequence), so a retried or replayed flush is applied once. */
+export interface UsageFlushesTable {
+  flush_id: string;
+  gateway_id: string;
+  bytes: number;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sub_accounts: SubAccountsTable;
@@ -513,6 +521,7 @@ export interface Database {
   invoice_profiles: InvoiceProfilesTable;
   invoices: InvoicesTable;
   invoice_orders: InvoiceOrdersTable;
+  usage_flushes: UsageFlushesTable;
 }
 
 /** An operator of the platform (the console), apart from customers. */

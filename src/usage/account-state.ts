@@ -9,7 +9,6 @@
  */
 import { AppError } from '../errors/index.js';
 import type { PackageQuota } from './package-quota.js';
-import type { TokenBucket } from './token-bucket.js';
 import type { ConnectionCloser } from './usage.types.js';
 
 /** A user's tunnel caps, one object shared by all the user's states, so an operator's change reaches them all. */
@@ -77,9 +76,12 @@ export class AccountState {
     return this.dayUsed >= this.dailyLimit;
   }
 
-  /** The bandwidth shaper of the owner's time packages; undefined for traffic metered by bytes only. */
-  get shaper(): TokenBucket | undefined {
-    return this.quota?.shaper;
+  /**
+   * What pauses the account's readers: the bandwidth shaper of the owner's time packages, or the slice gate of a
+   * traffic quota shared with other gateways; undefined for traffic metered by bytes alone.
+   */
+  get shaper(): { take(bytes: number): number } | undefined {
+    return this.quota?.pacer;
   }
 
   /**
@@ -90,21 +92,26 @@ export class AccountState {
     this.used += bytes;
     this.dayUsed += bytes;
     const quota = this.quota;
-    if (quota !== undefined && (quota.remaining -= bytes) <= 0) {
-      quota.exhaust();
-      return false;
-    }
+    // At the floor (0 alone; where the next slice is fetched, with shared leases) the quota decides.
+    if (quota !== undefined && (quota.remaining -= bytes) <= quota.floor && !quota.low()) return false;
     if (this.used < this.limit && this.dayUsed < this.dailyLimit) return true;
     this.closer.closeAccount(this.accountId);
     return false;
   }
 
-  /** Takes a connection slot of the owner's concurrency; throws TG_ERR_QUOTA_CONCURRENCY when none is free. */
-  admit(): void {
+  /**
+   * Takes a connection slot of the owner's concurrency; throws TG_ERR_QUOTA_CONCURRENCY when none is free (a
+   * promise when the slot is counted across gateways).
+   */
+  admit(): void | Promise<void> {
     const quota = this.quota;
-    if (quota !== undefined && !quota.acquire()) {
-      throw new AppError('TG_ERR_QUOTA_CONCURRENCY', { params: { limit: quota.concurrency } });
-    }
+    if (quota === undefined) return;
+    const taken = quota.acquire();
+    if (taken === true) return;
+    if (taken === false) throw new AppError('TG_ERR_QUOTA_CONCURRENCY', { params: { limit: quota.concurrency } });
+    return taken.then((ok) => {
+      if (!ok) throw new AppError('TG_ERR_QUOTA_CONCURRENCY', { params: { limit: quota.concurrency } });
+    });
   }
 
   /** Gives back the slot `admit` took (the connection closed or moved to another account). */

@@ -4,7 +4,12 @@
  * overshoot to the last), and only for the types the product registry meters by traffic packages.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { Meter } from './meter.js';
 import { usageRig, unthrottled } from '../../tests/helpers/usage.js';
 import { createUser, dialects, startTestPlatform, type TestPlatform } from '../../tests/helpers/platform.js';
 
@@ -113,6 +118,65 @@ for (const dialect of dialects()) {
       const [x, y] = await Promise.all([rig.meter.flush(), rig.meter.flush()]);
       assert.deepEqual([x, y], [70, 70]);
       assert.deepEqual(await packagesOf(user.id), [70]);
+    });
+
+    it('applies a spooled record exactly once, however often it is replayed, and reports its draws', async () => {
+      clock = T;
+      const rig = usageRig(tp, now);
+      const user = await createUser(tp);
+      await services().subAccounts.add(user.id, 'msp:pass1234', '', 9);
+      await services().packages.grant({ userId: user.id, productType: 9, totalBytes: 10_000, days: 2 });
+      const state = await rig.directory.authenticate('msp', 'pass1234', [9], unthrottled);
+      const record = {
+        id: `gw-test-${user.id}:boot:1`,
+        at: T,
+        entries: [{ accountId: state.accountId, userId: user.id, productType: 9, username: 'msp', bytes: 1234 }],
+      };
+      const dir = mkdtempSync(join(tmpdir(), 'tollgate-spool-'));
+      try {
+        const reported: unknown[] = [];
+        const meterFor = () =>
+          new Meter(
+            db(),
+            tp.platform.storage.caps,
+            rig.directory,
+            rig.quotas,
+            tp.platform.time,
+            60_000,
+            pino({ level: 'silent' }),
+            now,
+            {
+              gatewayId: 'gw-test',
+              spoolDir: dir,
+              onApplied: (draws, own) => void reported.push({ draws, own }),
+            },
+          );
+        writeFileSync(join(dir, 'a.json'), JSON.stringify(record));
+        const first = meterFor();
+        assert.equal(first.backlog, 1);
+        assert.equal(await first.flush(), 1234);
+        assert.deepEqual(readdirSync(dir), [], 'the spool file goes once applied');
+        // The same record again (a crash after the commit, before the file was removed): applied once.
+        writeFileSync(join(dir, 'a.json'), JSON.stringify(record));
+        assert.equal(await meterFor().flush(), 0);
+        assert.deepEqual(await packagesOf(user.id), [1234]);
+        assert.deepEqual(
+          (await usageOf(user.id)).map((r) => r[3]),
+          [1234],
+        );
+        assert.deepEqual(reported, [{ draws: [{ userId: user.id, productType: 9, bytes: 1234 }], own: false }]);
+        const flushes = await db()
+          .selectFrom('usage_flushes')
+          .select(['gateway_id', 'bytes'])
+          .where('flush_id', '=', record.id)
+          .execute();
+        assert.deepEqual(
+          flushes.map((f) => [f.gateway_id, Number(f.bytes)]),
+          [['gw-test', 1234]],
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -14,12 +14,24 @@
  * flushed) minus what the gateway has counted but not flushed. The book reloads a quota when the feed announces a
  * package change and when one of its packages expires or starts. It owns the lock that keeps a reading and the
  * meter's flushes apart (`locked`): no flush may land between reading the packages and counting what is pending.
+ *
+ * With several gateways (QuotaLeases given, cluster/ on Redis) a traffic quota's `remaining` is instead the local
+ * slice: bytes leased from the budget all gateways share, spent here with the same add-and-compare. When it falls
+ * to `floor` (half a slice) the next slice is fetched while the current one is still being spent; the slice
+ * follows the rate (about half a second of traffic). Only while a fetch is under way may the quota go below zero:
+ * its readers are then held by `pacer` (a read per 10 ms, per 100 ms near the end of the budget) until the slice
+ * arrives, and near the end the debt is capped by `overdraft` (896 KiB, never more than 1/400 of what the packages
+ * held when read): with the read that crosses it, under 1 MiB per gateway (docs/cluster.md). When the budget answers
+ * that nothing is left and the slice is spent, the quota is exhausted and its tunnels cut. While the shared store
+ * is unreachable a quota grants itself slices from its local allowance (TOLLGATE_LOCAL_ALLOWANCE_BYTES), and what
+ * it spent reaches the shared budget with the next flush. A time quota's connection slots are counted in the
+ * shared store too (acquire answers a promise), so a concurrency holds across gateways.
  */
 import type { PackagesRepository, ValidPackage } from '../packages/index.js';
 import { productKind, type UseLimit } from '../products/index.js';
 import type { AccountState } from './account-state.js';
 import { mbpsToBytesPerSecond, TokenBucket } from './token-bucket.js';
-import type { ConnectionCloser } from './usage.types.js';
+import type { ConnectionCloser, QuotaLeases } from './usage.types.js';
 
 /** What the valid packages of a (user, type) allow at one moment. */
 export interface QuotaReading {
@@ -72,6 +84,29 @@ export function quotaOf(valid: readonly ValidPackage[], nextStart: number, limit
   return { stored, concurrency: Number.POSITIVE_INFINITY, bytesPerSecond: 0, nextChangeAt };
 }
 
+/** Slices: at least this (unless less is left), at most this, sized to about SLICE_MS of the quota's traffic. */
+const MIN_SLICE = 64 * 1024;
+const MAX_SLICE = 32 * 1024 * 1024;
+const SLICE_MS = 500;
+/** How far below zero a quota may go while its next slice is on the way (and at most 1/400 of what was left). */
+const MAX_OVERDRAFT = 896 * 1024;
+/** How long a reader of a shared quota below zero pauses while its next slice is on the way, ms. */
+const SLICE_WAIT_MS = 10;
+/** The same near the end of the budget (less than NEAR_END left at the last lease). */
+const SLICE_WAIT_END_MS = 100;
+const NEAR_END = 64 * 1024 * 1024;
+/** Most a quota may owe while its next slice is on the way, far from the end of the budget. */
+const MAX_DEBT = 16 * 1024 * 1024;
+
+/** A quota's link to the budget the gateways share: the leases, and how to read its packages for a first budget. */
+export interface QuotaLink {
+  readonly leases: QuotaLeases;
+  /** Reads what the valid packages hold as stored (bytes). */
+  readonly read: () => Promise<number>;
+  /** Where failures of the shared store are reported. */
+  readonly warn: (err: unknown, what: string) => void;
+}
+
 export class PackageQuota {
   /** Traffic: bytes left less what is counted but not flushed. Time: Infinity while valid. ≤ 0: nothing left. */
   remaining = 0;
@@ -85,7 +120,31 @@ export class PackageQuota {
   readonly members = new Set<AccountState>();
   /** Time packages: the bucket every connection of the owner's accounts of this type takes from. */
   readonly shaper: TokenBucket | undefined;
+  /**
+   * What the relay takes each chunk from, to pause its reader: the shaper (time packages), or for a shared traffic
+   * quota a gate that holds readers for a moment while the quota is below zero and its next slice is on the way, so
+   * a fast tunnel waits for the round trip instead of running into its debt limit. Undefined: never paused.
+   */
+  readonly pacer: { take(bytes: number): number } | undefined;
+  /** charge() asks low() once `remaining` falls to this: 0 alone; with shared leases, where the next slice is fetched. */
+  floor = 0;
   #notified = false;
+  readonly #link: QuotaLink | undefined;
+  #refilling: Promise<void> | undefined;
+  /** The shared budget answered that nothing is left (until the packages change). */
+  #dry = false;
+  #overdraft = 0;
+  /** What the shared budget held after the last lease. */
+  #left = 0;
+  #slice = MIN_SLICE;
+  #lastRefill = 0;
+  #lastGrant = 0;
+  /** Bytes of the local allowance granted during the current outage of the shared store. */
+  #offline = 0;
+  /** Connection slots taken during an outage (not counted in the shared store). */
+  #localSlots = 0;
+  /** `remaining` at the last idle check, to give an unused slice back. */
+  #seen = Number.NaN;
 
   constructor(
     readonly userId: number,
@@ -94,12 +153,154 @@ export class PackageQuota {
     private readonly closer: ConnectionCloser,
     reading: QuotaReading,
     clock?: () => number,
+    link?: QuotaLink,
   ) {
     this.shaper = limit === 'time' ? new TokenBucket(reading.bytesPerSecond, clock) : undefined;
     // Nothing has charged a new quota yet, so nothing is pending.
     this.remaining = reading.stored;
     this.concurrency = reading.concurrency;
     this.nextChangeAt = reading.nextChangeAt;
+    if (link !== undefined && limit === 'traffic') {
+      this.#link = link;
+      // Nothing leased yet: the first slice comes with prime().
+      this.remaining = 0;
+      this.#overdraft = overdraftFor(reading.stored);
+    } else if (link !== undefined) this.#link = link;
+    this.pacer =
+      this.shaper ??
+      (this.shared ? { take: () => (this.remaining < 0 && this.#refilling !== undefined ? this.#sliceWait() : 0) } : undefined);
+  }
+
+  /** Whether the quota spends slices of a budget shared with other gateways. */
+  get shared(): boolean {
+    return this.#link !== undefined && this.limit === 'traffic';
+  }
+
+  /** Shared traffic quotas: takes the first slice (or learns that nothing is left). */
+  async prime(): Promise<void> {
+    if (!this.shared) return;
+    this.#dry = false;
+    this.#refill();
+    await this.#refilling;
+  }
+
+  /**
+   * charge() found `remaining` at or below `floor`: answers whether the charge may stand. Alone: the packages are
+   * used up (the tunnels are cut). Shared: the next slice is fetched, and the quota is used up only when the
+   * shared budget has nothing left and the slice (and the overdraft while a fetch is under way) is spent.
+   */
+  low(): boolean {
+    if (!this.shared) {
+      this.exhaust();
+      return false;
+    }
+    if (this.#refilling === undefined && !this.#dry) this.#refill();
+    if (this.remaining > 0) return true;
+    // While the next slice is on the way the pacer holds the readers (one read per SLICE_WAIT_MS each), so the
+    // debt grows slowly; only a debt past the limit (Redis far slower than the pace) cuts.
+    if (this.#refilling !== undefined && this.remaining > -this.#debtLimit()) return true;
+    this.exhaust();
+    return false;
+  }
+
+  /**
+   * How long the pacer holds a reader while the quota is below zero and a slice is on the way: longer near the end
+   * of the shared budget, where what is relayed meanwhile may be overshoot.
+   */
+  #sliceWait(): number {
+    return this.#left < NEAR_END ? SLICE_WAIT_END_MS : SLICE_WAIT_MS;
+  }
+
+  /**
+   * How far below zero the quota may go while a slice is on the way (the pacer keeps it far from this). Near the end
+   * of the budget (less than NEAR_END left at the last lease), the overdraft: that is the overshoot bound. Further
+   * from it, MAX_DEBT: the next slice covers any such debt (up to four gateways owe less than NEAR_END together),
+   * so it is no overshoot, and a fast tunnel is not cut for a slow round trip to Redis.
+   */
+  #debtLimit(): number {
+    return this.#left < NEAR_END ? this.#overdraft : MAX_DEBT;
+  }
+
+  #refill(): void {
+    const link = this.#link!;
+    const now = performance.now();
+    // About SLICE_MS of traffic at the rate the last slice went at; the debt (overdraft) is settled first.
+    if (this.#lastRefill > 0 && this.#lastGrant > 0) {
+      const rate = this.#lastGrant / Math.max(1, now - this.#lastRefill);
+      this.#slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(rate * SLICE_MS)));
+    }
+    this.#lastRefill = now;
+    // After an outage, what the local allowance granted is spent already: the shared budget is charged for it first.
+    const offline = this.#offline;
+    const want = this.#slice + Math.max(0, -this.remaining) + offline;
+    this.#refilling = link.leases
+      .lease(this.userId, this.productType, want, link.read)
+      .then(
+        ({ granted, left }) => {
+          this.#offline = 0;
+          this.#left = left;
+          this.#grant(granted - offline);
+          if (granted < want && left <= 0) this.#dry = true;
+        },
+        (err: unknown) => {
+          // The shared store is unreachable: a slice of the local allowance, reconciled by the next flushes.
+          const take = Math.min(want, link.leases.localAllowance - this.#offline);
+          if (take > 0) {
+            this.#offline += take;
+            this.#grant(take);
+          } else this.#grant(0);
+          link.warn(err, 'quota slice');
+        },
+      )
+      .finally(() => {
+        this.#refilling = undefined;
+        if (this.remaining <= 0 && (this.#dry || this.#offline >= link.leases.localAllowance)) this.exhaust();
+      });
+  }
+
+  #grant(bytes: number): void {
+    this.#lastGrant = bytes;
+    this.remaining += bytes;
+    this.floor = Math.floor(this.#slice / 2);
+    if (this.remaining > 0) this.#notified = false;
+  }
+
+  /**
+   * Gives an unused slice back when nothing was spent from it since the last call (the sweep calls this every
+   * second), so other gateways can use it.
+   */
+  returnIdle(): void {
+    if (!this.shared || this.#refilling !== undefined) return;
+    const remaining = this.remaining;
+    if (remaining !== this.#seen || remaining <= 0) {
+      this.#seen = remaining;
+      return;
+    }
+    this.remaining = 0;
+    this.#seen = Number.NaN;
+    this.#lastRefill = 0;
+    this.#lastGrant = 0;
+    this.#slice = MIN_SLICE;
+    // A quota with no slice fetches one at its next charge (floor 0: at once).
+    this.floor = 0;
+    const link = this.#link!;
+    link.leases.giveBack(this.userId, this.productType, remaining).catch((err: unknown) => link.warn(err, 'slice give-back'));
+  }
+
+  /** Shared traffic quotas: sets the shared budget from the packages again (they changed), then a fresh slice. */
+  async rebase(reading: QuotaReading): Promise<void> {
+    const link = this.#link!;
+    this.nextChangeAt = reading.nextChangeAt;
+    this.#overdraft = overdraftFor(reading.stored);
+    try {
+      await link.leases.rebase(this.userId, this.productType, link.read);
+    } catch (err) {
+      link.warn(err, 'budget reading');
+    }
+    this.#dry = false;
+    if (this.#refilling === undefined) this.#refill();
+    await this.#refilling;
+    if (this.remaining <= 0) this.exhaust();
   }
 
   get exhausted(): boolean {
@@ -118,15 +319,34 @@ export class PackageQuota {
     for (const state of this.members) this.closer.closeAccount(state.accountId);
   }
 
-  /** Takes a connection slot; false when `concurrency` are open. */
-  acquire(): boolean {
+  /**
+   * Takes a connection slot; false when `concurrency` are open. With other gateways the slot is taken in the
+   * shared store too, and the answer is a promise (during an outage of the store, the local count alone decides).
+   */
+  acquire(): boolean | Promise<boolean> {
     if (this.open >= this.concurrency) return false;
     this.open++;
-    return true;
+    const link = this.#link;
+    if (link === undefined || !Number.isFinite(this.concurrency)) return true;
+    return link.leases.acquireSlot(this.userId, this.productType, this.concurrency).then(
+      (ok) => {
+        if (!ok) this.open--;
+        return ok;
+      },
+      (err: unknown) => {
+        link.warn(err, 'connection slot');
+        this.#localSlots++;
+        return true;
+      },
+    );
   }
 
   release(): void {
     if (this.open > 0) this.open--;
+    const link = this.#link;
+    if (link === undefined || !Number.isFinite(this.concurrency)) return;
+    if (this.#localSlots > 0) this.#localSlots--;
+    else link.leases.releaseSlot(this.userId, this.productType).catch((err: unknown) => link.warn(err, 'slot release'));
   }
 
   /** Bytes charged to the members and not yet written to the database. */
@@ -141,7 +361,8 @@ export class PackageQuota {
 
   /** Takes a fresh reading of the valid packages; cuts what the new reading no longer allows. */
   update(reading: QuotaReading): void {
-    this.remaining = reading.stored - this.pending();
+    // Shared traffic quotas keep their slice: the reading goes to the shared budget (rebase).
+    if (!this.shared) this.remaining = reading.stored - this.pending();
     this.nextChangeAt = reading.nextChangeAt;
     this.concurrency = reading.concurrency;
     this.shaper?.setRate(reading.bytesPerSecond);
@@ -159,6 +380,10 @@ export class PackageQuota {
 
 export interface QuotaBookOptions {
   readonly now?: () => number;
+  /** Budgets shared with other gateways (cluster/); without them the book's readings are the truth. */
+  readonly leases?: QuotaLeases;
+  /** Where failures of the shared store are reported. */
+  readonly warn?: (err: unknown, what: string) => void;
   /** The shapers' clock (default performance.now): fractional ms, monotonic. */
   readonly shaperClock?: () => number;
 }
@@ -168,6 +393,8 @@ export class QuotaBook {
   readonly #loading = new Map<string, Promise<PackageQuota>>();
   readonly #now: () => number;
   readonly #shaperClock: (() => number) | undefined;
+  readonly #leases: QuotaLeases | undefined;
+  readonly #warn: (err: unknown, what: string) => void;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -177,6 +404,26 @@ export class QuotaBook {
   ) {
     this.#now = options.now ?? Date.now;
     this.#shaperClock = options.shaperClock;
+    this.#leases = options.leases;
+    this.#warn = options.warn ?? (() => {});
+  }
+
+  /** Shared quotas: gives back slices unused since the last call (every second, from the gateway's sweep). */
+  returnIdle(): void {
+    if (this.#leases === undefined) return;
+    for (const quota of this.#quotas.values()) quota.returnIdle();
+  }
+
+  /** Before the meter writes a flush, and after (`done`): a shared budget is not read from the packages meanwhile. */
+  async flushing(done: boolean): Promise<void> {
+    await this.#leases?.flushing(done);
+  }
+
+  /** What the meter applied to the packages: released from this gateway's outstanding leases. */
+  async applied(draws: readonly { userId: number; productType: number; bytes: number }[], own: boolean): Promise<void> {
+    const leases = this.#leases;
+    if (leases === undefined) return;
+    for (const d of draws) await leases.applied(d.userId, d.productType, d.bytes, own);
   }
 
   /**
@@ -207,11 +454,14 @@ export class QuotaBook {
     return run;
   }
 
-  /** Re-reads the quotas of these users (after a package change). */
-  reloadUsers(userIds: Iterable<number>): Promise<void> {
+  /**
+   * Re-reads the quotas of these users (after a package change). `rebase` false (the periodic revalidation): shared
+   * budgets are left alone, since every flush keeps them right and only a change of the packages moves them.
+   */
+  reloadUsers(userIds: Iterable<number>, rebase = true): Promise<void> {
     const wanted = new Set(userIds);
     return this.locked(async () => {
-      for (const quota of [...this.#quotas.values()]) if (wanted.has(quota.userId)) await this.#refresh(quota);
+      for (const quota of [...this.#quotas.values()]) if (wanted.has(quota.userId)) await this.#refresh(quota, rebase);
     });
   }
 
@@ -229,14 +479,28 @@ export class QuotaBook {
     const existing = this.#quotas.get(k);
     if (existing) return existing;
     const reading = await readQuota(this.packages, userId, productType, limit, this.#now());
-    const quota = new PackageQuota(userId, productType, limit, this.closer, reading, this.#shaperClock);
+    const leases = this.#leases;
+    const link: QuotaLink | undefined = leases && {
+      leases,
+      read: async () => (await readQuota(this.packages, userId, productType, limit, this.#now())).stored,
+      warn: this.#warn,
+    };
+    const quota = new PackageQuota(userId, productType, limit, this.closer, reading, this.#shaperClock, link);
+    await quota.prime();
     this.#quotas.set(k, quota);
     return quota;
   }
 
-  async #refresh(quota: PackageQuota): Promise<void> {
-    quota.update(await readQuota(this.packages, quota.userId, quota.productType, quota.limit, this.#now()));
+  async #refresh(quota: PackageQuota, rebase = true): Promise<void> {
+    const reading = await readQuota(this.packages, quota.userId, quota.productType, quota.limit, this.#now());
+    quota.update(reading);
+    if (quota.shared && rebase) await quota.rebase(reading);
     // A quota nobody draws from any more is forgotten; the next login loads it afresh.
     if (quota.members.size === 0 && quota.open === 0) this.#quotas.delete(`${quota.userId}:${quota.productType}`);
   }
+}
+
+/** How far a shared quota may go below zero while its next slice is on the way: 896 KiB, ≤ 1/400 of what is left. */
+function overdraftFor(stored: number): number {
+  return Math.max(0, Math.min(MAX_OVERDRAFT, Math.floor(stored / 400)));
 }

@@ -10,3 +10,44 @@ export interface ConnectionCloser {
   /** Closes the newest connections of these accounts until at most `keep` remain open; returns how many closed. */
   trimAccounts(accountIds: readonly number[], keep: number): number;
 }
+
+/**
+ * Budgets several gateways share (cluster/, on Redis), per (user, product type): when given to the QuotaBook,
+ * a traffic quota spends local slices leased from here instead of its own reading of the packages, and a time
+ * quota's connection slots are counted here across gateways. Every method may reject when the shared store is
+ * unreachable; the quota then falls back to its local allowance.
+ */
+export interface QuotaLeases {
+  /**
+   * Takes up to `want` bytes; resolves to what was granted (0: nothing left across the gateways) and what the
+   * shared budget still held after it. `base` reads the bytes the valid packages hold as stored, for a budget the
+   * shared store does not hold yet.
+   */
+  lease(
+    userId: number,
+    productType: number,
+    want: number,
+    base: () => Promise<number>,
+  ): Promise<{ granted: number; left: number }>;
+  /** Gives back bytes leased and not spent. */
+  giveBack(userId: number, productType: number, bytes: number): Promise<void>;
+  /** Sets the shared budget from a fresh reading of the packages (`read`, taken after the call starts). */
+  rebase(userId: number, productType: number, read: () => Promise<number>): Promise<void>;
+  /**
+   * Bytes a flush wrote to the packages: taken off the shared budget and, when `own` (leased by this run, not
+   * replayed from an earlier run's spool), released from this gateway's outstanding leases.
+   */
+  applied(userId: number, productType: number, bytes: number, own: boolean): Promise<void>;
+  /**
+   * Marks this gateway as writing a flush (`done` false) or finished with it: a reading of the packages taken
+   * meanwhile could already hold the flush's bytes that `applied` is about to take off again, so no budget is
+   * rebased from the packages while any gateway holding part of it is flushing.
+   */
+  flushing(done: boolean): Promise<void>;
+  /** Takes one of `limit` connection slots across the gateways; false when all are taken. */
+  acquireSlot(userId: number, productType: number, limit: number): Promise<boolean>;
+  /** Gives back a slot acquireSlot took. */
+  releaseSlot(userId: number, productType: number): Promise<void>;
+  /** Bytes a quota may relay on its own beyond its slices while the shared store is unreachable. */
+  readonly localAllowance: number;
+}
