@@ -5,9 +5,9 @@
 import { Type } from '@sinclair/typebox';
 import { Envelope, Id, NullData, VerifyCodeField, VerifyTypeField } from './common.js';
 import { UserInfoData } from './customer.js';
+import { OrderDetail, TradeNo } from './order.js';
 
 const Language = { language: Type.Optional(Type.String({ description: 'zh (default) or en' })) };
-const Time = (description: string) => Type.String({ description, examples: ['2026-12-03 10:00:00'] });
 
 export const DashboardLogin = {
   summary: 'Sign in: email (type=1) or agent username (type=2) and password; answers access_token',
@@ -46,25 +46,8 @@ export const DashboardUserInfo = {
   response: { 200: Envelope(UserInfoData) },
 };
 
-/** An order as the dashboard shows it (directly in `data`). */
-export const DashboardOrder = Type.Object({
-  id: Type.Integer(),
-  trade_no: Type.String(),
-  title: Type.String({ description: 'The product’s title when ordered' }),
-  product_id: Type.Integer(),
-  product_type: Type.Integer(),
-  amount: Type.Integer({ description: 'Units' }),
-  total_fee: Type.Number(),
-  discount: Type.Number(),
-  pay_fee: Type.Number({ description: 'What is (or was) paid' }),
-  pm_id: Type.Integer({ description: 'Payment method (the balance method once paid with pay_method 7)' }),
-  status: Type.Integer({ description: '0 pending, 1 paid, 2 closed, 3 refunded' }),
-  created_at: Time('Created at'),
-  expired_at: Time('A pending order closes at this time'),
-  pay_at: Time('Paid at; empty when unpaid'),
-});
-
-const TradeNo = Type.String({ minLength: 1, maxLength: 64, description: 'The order number' });
+/** An order as the dashboard shows it (directly in `data`): the same shape as the customer API's order/info. */
+export const DashboardOrder = OrderDetail;
 
 export const DashboardOrderInfo = {
   summary: 'One of your orders',

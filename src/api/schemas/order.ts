@@ -188,14 +188,14 @@ export const OrderDetail = Type.Object({
   total_fee: Type.Number(),
   discount: Type.Number(),
   pay_fee: Type.Number({ description: 'What is (or was) paid' }),
-  pm_id: Type.Integer({ description: 'Payment method' }),
+  pm_id: Type.Integer({ description: 'Payment method (the balance method once paid with pay_method 7)' }),
   status: Type.Integer({ description: '0 pending, 1 paid, 2 closed, 3 refunded' }),
   created_at: Time('Created at'),
   expired_at: Time('A pending order closes at this time'),
   pay_at: Time('Paid at; empty when unpaid'),
 });
 
-const TradeNo = Type.String({ minLength: 1, maxLength: 64, description: 'The order number' });
+export const TradeNo = Type.String({ minLength: 1, maxLength: 64, description: 'The order number' });
 
 export const OrderInfo = {
   summary: 'One order',

@@ -7388,7 +7388,7 @@ export interface paths {
                 pay_at: string;
                 /** @description What is (or was) paid */
                 pay_fee: number;
-                /** @description Payment method */
+                /** @description Payment method (the balance method once paid with pay_method 7) */
                 pm_id: number;
                 product_id: number;
                 product_type: number;
@@ -7598,7 +7598,7 @@ export interface paths {
                 pay_fee: number;
                 /** @description External methods: where to pay */
                 pay_url?: string;
-                /** @description Payment method */
+                /** @description Payment method (the balance method once paid with pay_method 7) */
                 pm_id: number;
                 product_id: number;
                 product_type: number;
@@ -10557,22 +10557,13 @@ export interface paths {
               data: {
                 /** @description Units */
                 amount: number;
-                /**
-                 * @description Created at
-                 * @example 2026-12-03 10:00:00
-                 */
+                /** @description Created at; Y-m-d H:i:s in the platform time zone */
                 created_at: string;
                 discount: number;
-                /**
-                 * @description A pending order closes at this time
-                 * @example 2026-12-03 10:00:00
-                 */
+                /** @description A pending order closes at this time; Y-m-d H:i:s in the platform time zone */
                 expired_at: string;
                 id: number;
-                /**
-                 * @description Paid at; empty when unpaid
-                 * @example 2026-12-03 10:00:00
-                 */
+                /** @description Paid at; empty when unpaid; Y-m-d H:i:s in the platform time zone */
                 pay_at: string;
                 /** @description What is (or was) paid */
                 pay_fee: number;
@@ -10657,22 +10648,13 @@ export interface paths {
               data: {
                 /** @description Units */
                 amount: number;
-                /**
-                 * @description Created at
-                 * @example 2026-12-03 10:00:00
-                 */
+                /** @description Created at; Y-m-d H:i:s in the platform time zone */
                 created_at: string;
                 discount: number;
-                /**
-                 * @description A pending order closes at this time
-                 * @example 2026-12-03 10:00:00
-                 */
+                /** @description A pending order closes at this time; Y-m-d H:i:s in the platform time zone */
                 expired_at: string;
                 id: number;
-                /**
-                 * @description Paid at; empty when unpaid
-                 * @example 2026-12-03 10:00:00
-                 */
+                /** @description Paid at; empty when unpaid; Y-m-d H:i:s in the platform time zone */
                 pay_at: string;
                 /** @description What is (or was) paid */
                 pay_fee: number;
