@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
@@ -389,8 +390,14 @@ describe('/docs', () => {
   let html: string;
   let base: string;
 
+  /** Whether Swagger UI's module is loaded in this process. */
+  const swaggerUiLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes('@fastify/swagger-ui'));
+
   before(async () => {
+    // Built on the first request (src/api/docs-page.ts): a server that is never asked for /docs never loads it.
+    assert.equal(swaggerUiLoaded(), false, 'Swagger UI is loaded before /docs was asked for');
     let res = await tp.app.inject({ method: 'GET', url: '/docs' });
+    assert.equal(swaggerUiLoaded(), true);
     base = '/docs/';
     for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
       base = new URL(String(res.headers.location), 'http://localhost/docs').pathname;
@@ -441,5 +448,14 @@ describe('/docs', () => {
     assert.equal(spec.statusCode, 200);
     assert.match(String(spec.headers['content-type']), /^application\/json/);
     assert.deepEqual(spec.json(), doc);
+  });
+
+  it('answers a missing file under /docs with the API not-found envelope', async () => {
+    const res = await tp.app.inject({ method: 'GET', url: '/docs/static/no-such-file.js' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().code, 404);
+    const head = await tp.app.inject({ method: 'HEAD', url: '/docs/static/swagger-ui.css' });
+    assert.equal(head.statusCode, 200);
+    assert.ok(Number(head.headers['content-length']) > 1000, String(head.headers['content-length']));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Fastify plumbing: builds the HTTP API from already-wired services. Holds no
- * rules: customer routes mount once per brand prefix, the admin API under
+ * rules: customer routes mount once, every brand prefix mapped onto them, the admin API under
  * /admin, the OpenAPI document at /openapi.json and its viewer at /docs.
  * Every answer is serialized by its route's response schema (fast-json-stringify);
  * each surface plugin registers its own error handling and documentation.
@@ -10,7 +10,6 @@ import formBody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -42,6 +41,8 @@ import type { ExtractionService } from '../extraction/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { redactUrl } from '../log-redaction.js';
+import { brandPrefixRewriter } from './brand-prefixes.js';
+import { registerDocsPage } from './docs-page.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
 import { refuseNonFiniteNumbers } from './plugins/finite-numbers.js';
 import { multipartFields } from './plugins/multipart-fields.js';
@@ -165,9 +166,10 @@ export async function buildApi({
       {},
       {
         serializers: {
-          req: (req: { method: string; url: string; ip?: string }) => ({
+          // originalUrl: what the client asked for, its brand prefix included (src/api/brand-prefixes.ts).
+          req: (req: { method: string; url: string; originalUrl?: string; ip?: string }) => ({
             method: req.method,
-            url: redactUrl(req.url),
+            url: redactUrl(req.originalUrl ?? req.url),
             ip: req.ip,
           }),
         },
@@ -175,6 +177,7 @@ export async function buildApi({
     ) as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    rewriteUrl: brandPrefixRewriter(config.apiPrefixes),
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler(config.bodyLimit),
     schemaController: { compilersFactory: schemas.factory },
@@ -268,12 +271,8 @@ export async function buildApi({
       },
     },
   });
-  // Swagger UI brings its own CSP (its inline styles), minus upgrade-insecure-requests, which would break it on http.
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
-  });
+  // Swagger UI, loaded when /docs is first opened (src/api/docs-page.ts).
+  registerDocsPage(app);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }));
@@ -286,19 +285,18 @@ export async function buildApi({
   const time = new TimeFormatter(config.timeZone);
   const keyLimiter = new KeyRateLimiter(config.rateLimitPerKey);
   const { loginGuard, codeGuard, adminGuard } = signInGuards(config);
-  for (const prefix of config.apiPrefixes) {
-    await app.register(customerApi, {
-      prefix,
-      prefixes: config.apiPrefixes,
-      bodyLimit: config.bodyLimit,
-      ...services,
-      time,
-      keyLimiter,
-      loginGuard,
-      codeGuard,
-      requireRealName: config.requireRealName,
-    });
-  }
+  // Once, under the first prefix; the others are rewritten onto it before routing (src/api/brand-prefixes.ts).
+  await app.register(customerApi, {
+    prefix: config.apiPrefixes[0],
+    prefixes: config.apiPrefixes,
+    bodyLimit: config.bodyLimit,
+    ...services,
+    time,
+    keyLimiter,
+    loginGuard,
+    codeGuard,
+    requireRealName: config.requireRealName,
+  });
   // The newer release's dashboard API: Bearer tokens from its user/login.
   await app.register(dashboardApi, {
     prefix: DASHBOARD_PREFIX,

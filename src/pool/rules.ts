@@ -2,7 +2,8 @@
  * Rules for an exit node's fields, as pure functions: each check returns the
  * normalized value, or a reason (named per field) when the input is unfit.
  */
-import countries from 'i18n-iso-countries';
+// The library without its locales (its main entry loads all of them, about 0.7 MB): only the codes are read here.
+import countries from 'i18n-iso-countries/index.js';
 import { DEFAULT_TYPE, SUB_ACCOUNT_TYPES } from '../products/index.js';
 import { type NodeEndpoint, parseNodeUrl } from './node-url.js';
 

@@ -12,10 +12,11 @@ export interface SurfaceDocs {
   /** The security requirement of the surface's routes; routes with `config.public` get none. */
   readonly security: Security;
   /**
-   * The customer API, mounted once per brand prefix: routes are documented once, from the first prefix's
-   * registration, with their path relative to a `{prefix}` server variable listing every prefix.
+   * The customer API, registered once under the first prefix and answering under every one
+   * (src/api/brand-prefixes.ts): each route is documented with its path relative to a `{prefix}` server
+   * variable listing every prefix.
    */
-  readonly prefixes?: { readonly all: readonly string[]; readonly current: string };
+  readonly prefixes?: readonly string[];
 }
 
 interface DocumentedSchema {
@@ -36,9 +37,8 @@ export function prefixServers(prefixes: readonly string[]) {
 }
 
 export function documentSurface(app: FastifyInstance, docs: SurfaceDocs): void {
-  const servers = docs.prefixes ? prefixServers(docs.prefixes.all) : undefined;
-  const documented = !docs.prefixes || docs.prefixes.current === docs.prefixes.all[0];
-  const prefixLength = docs.prefixes?.current.length ?? 0;
+  const servers = docs.prefixes ? prefixServers(docs.prefixes) : undefined;
+  const prefixLength = docs.prefixes?.[0]?.length ?? 0;
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = (route.schema ?? {}) as DocumentedSchema;
@@ -47,13 +47,11 @@ export function documentSurface(app: FastifyInstance, docs: SurfaceDocs): void {
       throw new Error(`${String(route.method)} ${route.url}: an API route needs a response schema for 200`);
     }
     const isPublic = (route.config as { public?: boolean } | undefined)?.public === true;
-    const swaggerTransform = documented
-      ? ({ schema: s, url }: { schema: FastifySchema; url: string }) => ({
-          schema: { ...s, ...(isPublic ? {} : { security: docs.security }), ...(servers ? { servers } : {}) } as FastifySchema,
-          url: url.slice(prefixLength) || '/',
-        })
-      : ({ schema: s, url }: { schema: FastifySchema; url: string }) => ({ schema: { ...s, hide: true } as FastifySchema, url });
-    // A copy: route configs may be shared module constants, and every prefix registers the same ones.
+    const swaggerTransform = ({ schema: s, url }: { schema: FastifySchema; url: string }) => ({
+      schema: { ...s, ...(isPublic ? {} : { security: docs.security }), ...(servers ? { servers } : {}) } as FastifySchema,
+      url: url.slice(prefixLength) || '/',
+    });
+    // A copy: route configs may be shared module constants.
     route.config = { ...route.config, swaggerTransform };
   });
 }

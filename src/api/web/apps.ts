@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mountLazily } from '../lazy-app.js';
 
 export interface WebApps {
   /** The root not-found fallback: sends an app's page and answers true, or answers false (an API 404 follows). */
@@ -43,14 +43,21 @@ export async function registerWebApps(
   options: { dir: string; pages: { portal: Buffer; console: Buffer }; apiPrefixes: readonly string[] },
 ): Promise<WebApps> {
   const { pages } = options;
-  await app.register(fastifyStatic, {
-    root: join(options.dir, 'assets'),
-    prefix: '/assets/',
-    index: false,
-    // Names carry a content hash: a changed file is a new name.
-    immutable: true,
-    maxAge: '365d',
-    decorateReply: false,
+  // @fastify/static is loaded with the first asset asked for (src/api/lazy-app.ts), not at start-up.
+  mountLazily(app, {
+    paths: ['/assets/*'],
+    build: async (assets) => {
+      const { default: fastifyStatic } = await import('@fastify/static');
+      await assets.register(fastifyStatic, {
+        root: join(options.dir, 'assets'),
+        prefix: '/assets/',
+        index: false,
+        // Names carry a content hash: a changed file is a new name.
+        immutable: true,
+        maxAge: '365d',
+        decorateReply: false,
+      });
+    },
   });
   const hidden = { schema: { hide: true } };
   app.get('/', hidden, async (_request, reply) => sendPage(reply, pages.portal));

@@ -3,7 +3,7 @@
  * has Latin-1 glyphs only: any other character (a Chinese title, say) prints as `?`, so a customer needing one
  * gets the invoice number and amounts right and asks the operator for a hand-made copy of the names.
  */
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import type { TimeFormatter } from '../../time/time-format.js';
 import { moneyText } from '../money.js';
 import type { Invoice } from './invoices.types.js';
@@ -19,8 +19,16 @@ export function latin1(text: string): string {
   return out;
 }
 
+/**
+ * pdfkit, loaded on the first invoice rendered: its fonts' tables and decompressors cost about a tenth of a
+ * second of start-up, which `serve` and every CLI command would otherwise pay (npm run bench:startup).
+ */
+let pdfkit: Promise<typeof PDFKit> | undefined;
+
 /** The PDF of an issued invoice; the same invoice always renders the same bytes (its times are fixed). */
-export function renderInvoicePdf(invoice: Invoice, seller: readonly string[], time: TimeFormatter): Promise<Buffer> {
+export async function renderInvoicePdf(invoice: Invoice, seller: readonly string[], time: TimeFormatter): Promise<Buffer> {
+  pdfkit ??= import('pdfkit').then((m) => m.default);
+  const PDFDocument = await pdfkit;
   const issued = invoice.issuedAt ?? invoice.createdAt;
   const doc = new PDFDocument({
     size: 'A4',

@@ -44,14 +44,15 @@ export type CustomerApiDeps = CustomerSurfaceOptions &
   AutoRenewalRoutesDeps;
 
 /**
- * Every customer endpoint, mounted once per brand prefix with identical behaviour. Its error and not-found
+ * Every customer endpoint, registered once under the first brand prefix; requests under the others are rewritten
+ * onto it before routing (src/api/brand-prefixes.ts), so every prefix behaves identically. Its error and not-found
  * handlers live in this context: every answer here is HTTP 200 with the code in the envelope.
  */
 export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, options) => {
   // Fastify passes `prefix` among the options; inner plugins must not apply it again.
-  const { prefix = '', ...deps } = options as CustomerApiDeps & { prefix?: string };
+  const { prefix: _prefix, ...deps } = options as CustomerApiDeps & { prefix?: string };
   registerErrorHandling(app, { bodyLimit: deps.bodyLimit, alwaysHttp200: true });
-  documentSurface(app, { security: [{ appKey: [] }, { bearer: [] }], prefixes: { all: deps.prefixes, current: prefix } });
+  documentSurface(app, { security: [{ appKey: [] }, { bearer: [] }], prefixes: deps.prefixes });
   app.decorateRequest('customer', null);
   registerTeamScope(app);
   app.addHook('preValidation', mergeQueryIntoBody);
