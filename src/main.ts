@@ -45,6 +45,7 @@ import { BalanceAdjustments } from './billing/index.js';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { GatewayStatus, SharedStore } from './cluster/index.js';
+import { GatewayDirectory } from './cluster/gateway-directory.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrateToLatest, type OpenOptions, openStorage, type Storage } from './storage/index.js';
@@ -99,6 +100,8 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       giftTiers: new GiftTiersService(storage.db, storage.caps, { now }),
     };
     const limits = new UserLimitsService(storage.db, config.limits, { now });
+    // Which gateways serve the platform: the Redis registry (connected on first use), or this process's own.
+    const gateways = new GatewayDirectory(config.gateway.cluster, logger, now);
     const mailer = options.mailer ?? (config.smtp ? new SmtpMailer(config.smtp) : undefined);
     closers.push(() => mailer?.close());
     const orders = new OrdersService(
@@ -116,7 +119,11 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
       staticIps,
       packages,
       whiteIps: new WhiteIpsService(storage.db, storage.caps, { limits, now }),
-      extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, limits, { now }),
+      extraction: new ExtractionService(storage.db, config.extract, new GeoCatalogue(nodes), nodes, limits, {
+        now,
+        registry: gateways,
+      }),
+      gateways,
       limits,
       payments: new PaymentsService(storage.db, storage.caps, provisioners, catalogue.paymentMethods, { now, logger }),
       teams: new TeamsService(storage.db, storage.caps, { now }),
@@ -147,6 +154,7 @@ export async function openPlatform(config: ResolvedConfig, options: OpenPlatform
     await services.paymentMethods.ensureBalanceMethod();
     const close = async () => {
       for (const closer of closers) closer();
+      await gateways.close();
       await storage.close();
     };
     return { config, storage, services, logger, passwords: box, time, now, close };
@@ -166,13 +174,22 @@ export interface RunningServer {
 /** Starts the HTTP API on the configured host and port (with /metrics when given the gateway's). */
 export async function startApi(platform: Platform, gateway?: RunningGateway): Promise<RunningServer> {
   const registry = gateway?.gateway.metrics.registry;
+  // With Redis, the API's /metrics also shows every registered gateway (loaded only then: prom-client and Redis).
+  const gateways = platform.services.gateways;
+  const cluster = gateways.clustered
+    ? (await import('./cluster/gateway-metrics.js')).gatewayRegistryMetrics(gateways)
+    : undefined;
+  const metrics =
+    registry || cluster
+      ? async () => (registry ? await registry.metrics() : '') + (cluster ? await cluster.metrics() : '')
+      : undefined;
   // Loaded here, not at the top: one-shot CLI commands open the platform without Fastify.
   const { buildApi } = await import('./api/server.js');
   const api = await buildApi({
     config: platform.config,
     services: platform.services,
     logger: platform.logger,
-    metrics: registry ? () => registry.metrics() : undefined,
+    metrics,
     nodeHealth: gateway ? (id) => gateway.pool.isHealthy(id) : undefined,
     applied: gateway ? () => gateway.feed.sync() : undefined,
     live: gateway ? { snapshot: () => gateway.live.snapshot(), exits: () => gateway.pool.members() } : undefined,
@@ -450,32 +467,23 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   await feed.start();
   meter.start();
   health.start();
-  let lastBytes = 0;
-  let lastBeat = performance.now();
   const startedAt = now();
-  // In the registry before the first connection: other gateways count this run's leases only while it is alive.
   const ports = { proxy: 0, static: 0 };
-  if (cluster) {
-    await cluster.startHeartbeat(() => {
-      const totals = registry.byteTotals();
-      const bytes = totals.up + totals.down;
-      const t = performance.now();
-      const bytesPerSecond = Math.round(((bytes - lastBytes) * 1000) / Math.max(1, t - lastBeat));
-      lastBytes = bytes;
-      lastBeat = t;
-      return {
-        id: cluster.store.config.gatewayId,
-        region: cluster.store.config.region,
-        host: cluster.store.config.publicHost,
-        proxyPort: ports.proxy,
-        staticPort: ports.static,
-        version: TOLLGATE_VERSION,
-        connections: registry.size,
-        bytesPerSecond,
-        startedAt,
-      };
-    });
-  }
+  // What this gateway reports to the registry (and GET /admin/gateways without Redis), from its live stats.
+  const status = (): GatewayStatus => ({
+    id: g.identity.id,
+    region: g.identity.region,
+    host: g.identity.publicHost,
+    proxyPort: ports.proxy,
+    staticPort: ports.static,
+    extractPorts: range ? { from: range.from, to: range.to } : null,
+    version: config.version,
+    ...live.current(),
+    startedAt,
+  });
+  platform.services.gateways.attachLocal(status);
+  // In the registry before the first connection: other gateways count this run's leases only while it is alive.
+  if (cluster) await cluster.startHeartbeat(status);
   live.start();
   let address: AddressInfo;
   let staticAddress: AddressInfo;
@@ -537,9 +545,6 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     },
   };
 }
-
-/** The version gateways report to the registry. */
-const TOLLGATE_VERSION = '0.1.0';
 
 /** Connects to Redis and builds the shared parts; close() leaves the registry and disconnects. */
 async function openCluster(config: ClusterConfig, logger: Logger) {

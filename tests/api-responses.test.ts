@@ -486,6 +486,7 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
   await send('GET', '/admin/session', undefined, consoleAuth);
   await send('GET', '/admin/operators', undefined, consoleAuth);
   await send('GET', '/admin/live', undefined, consoleAuth);
+  await send('GET', '/admin/gateways', undefined, consoleAuth);
   await send('POST', `/admin/users/${other.user.id}/balance`, { amount_cents: 500, reason: 'every route' }, consoleAuth);
   await send('GET', `/admin/users/${other.user.id}/ledger`, undefined, consoleAuth);
   await send('GET', `/admin/users/${other.user.id}/detail`, undefined, consoleAuth);

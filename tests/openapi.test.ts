@@ -141,6 +141,7 @@ const ADMIN_ROUTES: [string, string[]][] = [
   ['/admin/operators', ['get']],
   ['/admin/audit', ['get']],
   ['/admin/live', ['get']],
+  ['/admin/gateways', ['get']],
   ['/admin/users/{id}/detail', ['get']],
   ['/admin/users/{id}/ledger', ['get']],
   ['/admin/users/{id}/balance', ['post']],

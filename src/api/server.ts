@@ -60,6 +60,7 @@ import { paymentWebhookRoutes } from './routes/payments-webhook.js';
 import { TimeFormatter } from '../time/time-format.js';
 import type { InvoicesService } from '../billing/invoices/index.js';
 import { AttemptGuard, FailureBudget } from '../throttle/index.js';
+import type { GatewayDirectory } from '../cluster/gateway-directory.js';
 
 export interface ApiServices {
   readonly users: UsersService;
@@ -88,6 +89,8 @@ export interface ApiServices {
   readonly audit: AuditService;
   readonly balances: BalanceAdjustments;
   readonly webSessions: WebSessionsService;
+  /** The gateways serving the platform (GET /admin/gateways, `ep`): the Redis registry, or this process's own. */
+  readonly gateways: GatewayDirectory;
 }
 
 export interface BuildApiOptions {
@@ -334,6 +337,7 @@ export async function buildApi({
     whiteIps: services.whiteIps,
     usage: services.usage,
     live,
+    gateways: services.gateways,
     now: Date.now,
   });
   // The operator console's sign-in, beside the admin API and outside its authentication.

@@ -103,6 +103,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'gateways',
+    summary: 'show the gateways serving the platform (the registry in Redis)',
+    load: async () => {
+      const { registerGatewayCommands } = await import('./gateways.js');
+      return (program) => registerGatewayCommands(program, (fn) => withPlatform((p) => fn(p.services.gateways)));
+    },
+  },
+  {
     name: 'static',
     summary: 'manage static IPs: the inventory and who holds each',
     load: async () => {

@@ -66,7 +66,7 @@ async function serve(role: Role): Promise<void> {
         lines.splice(2, 0, `  Web          not built in ${config.web.dir}: run npm run build`);
       }
       lines.push(`  OpenAPI      ${server.apiUrl}/openapi.json`, `  Docs         ${server.apiUrl}/docs`);
-      if (registry) lines.push(`  Metrics      ${server.apiUrl}/metrics`);
+      if (registry || config.gateway.cluster) lines.push(`  Metrics      ${server.apiUrl}/metrics`);
     }
   } catch (err) {
     for (const stop of stops) await stop();

@@ -51,6 +51,8 @@ export interface Config {
   /** Percent off an invited user's first order (use_invitation_registration_discount); 0 turns it off. */
   readonly inviteDiscountPercent: number;
   readonly gateway: GatewayConfig;
+  /** This installation's version (package.json), as gateways report it to the registry. */
+  readonly version: string;
   /** Where sign-in codes are mailed from; undefined when TOLLGATE_SMTP_URL is unset (email codes off). */
   readonly smtp: SmtpConfig | undefined;
   /** The issuer of TOTP entries and the name in code emails (TOLLGATE_MFA_ISSUER). */
@@ -153,6 +155,15 @@ export interface GatewayConfig {
   readonly extractHost: string;
   /** Live state shared with other gateways; undefined (TOLLGATE_REDIS_URL unset): this gateway alone. */
   readonly cluster: ClusterConfig | undefined;
+  /** How this gateway names itself in the registry (and in `GET /admin/gateways` without Redis). */
+  readonly identity: GatewayIdentity;
+}
+
+/** TOLLGATE_GATEWAY_ID, TOLLGATE_GATEWAY_REGION and TOLLGATE_GATEWAY_PUBLIC_HOST, read with or without Redis. */
+export interface GatewayIdentity {
+  readonly id: string;
+  readonly region: string;
+  readonly publicHost: string;
 }
 
 /** Several gateways on one platform: what they share in Redis and how this one is named. */
@@ -324,11 +335,11 @@ function parseGateway(r: Reader): GatewayConfig {
     authBlockSeconds: r.int('TOLLGATE_AUTH_BLOCK_SECONDS'),
     staticPort: r.int('TOLLGATE_STATIC_PORT'),
     extractHost: r.string('TOLLGATE_EXTRACT_HOST', r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST'))),
-    cluster: parseCluster(r),
+    ...parseCluster(r),
   });
 }
 
-function parseCluster(r: Reader): ClusterConfig | undefined {
+function parseCluster(r: Reader): { cluster: ClusterConfig | undefined; identity: GatewayIdentity } {
   const url = r.string('TOLLGATE_REDIS_URL', '');
   const prefix = r.string('TOLLGATE_REDIS_PREFIX');
   if (!/^[A-Za-z0-9:_-]{0,64}$/.test(prefix)) r.fail('TOLLGATE_REDIS_PREFIX', 'expected letters, digits and :_- (up to 64)');
@@ -340,16 +351,11 @@ function parseCluster(r: Reader): ClusterConfig | undefined {
   const proxyHost = r.string('TOLLGATE_PROXY_HOST', r.string('TOLLGATE_HOST'));
   const fallbackHost = ['0.0.0.0', '::'].includes(proxyHost) ? '127.0.0.1' : proxyHost;
   const publicHost = r.string('TOLLGATE_GATEWAY_PUBLIC_HOST', r.string('TOLLGATE_PUBLIC_HOST', fallbackHost));
-  if (url === '') return undefined;
+  const identity = Object.freeze({ id: gatewayId, region, publicHost });
+  if (url === '') return { cluster: undefined, identity };
   if (!/^rediss?:\/\/./.test(url)) r.fail('TOLLGATE_REDIS_URL', 'expected redis://host:port or rediss://host:port');
-  return Object.freeze({
-    redisUrl: url,
-    prefix,
-    gatewayId,
-    region,
-    publicHost,
-    localAllowanceBytes,
-  });
+  const cluster = Object.freeze({ redisUrl: url, prefix, gatewayId, region, publicHost, localAllowanceBytes });
+  return { cluster, identity };
 }
 
 const HOST_NAME =
@@ -446,6 +452,16 @@ function parseIssuer(r: Reader): string {
     return 'Tollgate';
   }
   return issuer;
+}
+
+/** The version in the installation's package.json ("unknown" when it cannot be read). */
+function installedVersion(): string {
+  try {
+    const { version } = JSON.parse(readFileSync(join(installationDir(), 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The installation's directory: the nearest one above this file holding package.json (src/ or dist/ alike). */
@@ -563,6 +579,7 @@ function parse(r: Reader): Config {
     inviteDiscountPercent: r.int('TOLLGATE_INVITE_DISCOUNT_PERCENT'),
     autoRenew: { leadMs: r.int('TOLLGATE_AUTO_RENEW_LEAD') * 1000, retryMs: r.int('TOLLGATE_AUTO_RENEW_RETRY') * 1000 },
     gateway: parseGateway(r),
+    version: installedVersion(),
     smtp: parseSmtp(r),
     mfaIssuer: parseIssuer(r),
     invoiceSeller: parseInvoiceSeller(r),

@@ -504,7 +504,7 @@ export const VARIABLES = {
     group: 'gateway',
     kind: 'text',
     accepts: '`redis://[user:pass@]host:6379[/db]`',
-    doc: 'Redis holding the live state several gateways share (quota leases, type-11 concurrency, sticky sessions, the gateway registry); unset: a single gateway keeps it all in memory, as before. See [Cluster](cluster.md).',
+    doc: 'Redis holding the live state several gateways share (quota leases, type-11 concurrency, sticky sessions, the gateway registry); set it on API processes too, which read the registry. Unset: a single gateway keeps it all in memory, as before. See [Cluster](cluster.md).',
   },
   TOLLGATE_REDIS_PREFIX: {
     group: 'gateway',
@@ -525,7 +525,7 @@ export const VARIABLES = {
     kind: 'text',
     default: '',
     accepts: 'an `ep` region such as `us`, or empty',
-    doc: 'The entry region this gateway serves; `ip/v3` with `ep` names the registered gateways of that region.',
+    doc: 'The entry region this gateway serves; `ip/v3` with `ep` names the alive registered gateways of that region ([Cluster](cluster.md#the-gateway-registry)).',
   },
   TOLLGATE_GATEWAY_PUBLIC_HOST: {
     group: 'gateway',
@@ -561,7 +561,7 @@ export const VARIABLES = {
     kind: 'text',
     default: '',
     accepts: '`us=us.proxy.example.com,hk=hk.proxy.example.com`',
-    doc: 'Entry regions for `ep`; unset: every answer names `TOLLGATE_PUBLIC_HOST` and `ep` is ignored.',
+    doc: 'Entry regions for `ep`; unset: every answer names `TOLLGATE_PUBLIC_HOST` and `ep` is ignored. With Redis, the registered gateways of a region come first; its entry here is used while none is alive.',
   },
   TOLLGATE_PUBLIC_HOST: {
     group: 'extraction',

@@ -1007,6 +1007,20 @@ export const ERRORS = {
     socksReply: SOCKS.GENERAL_FAILURE,
     proxyStatus: 'proxy_internal_error',
   },
+  TG_ERR_EXTRACT_ENTRY_DOWN: {
+    code: 9010,
+    httpStatus: 503,
+    zh: '代理网络 ep:{ep} 暂无可用网关,请稍后重试或选择其他 ep',
+    en: 'No gateway of entry region ep: {ep} is up now; retry shortly or choose another ep',
+    doc: '`ep` names a region whose gateways all stopped heart-beating (the gateway registry, [Cluster](cluster.md)); nothing was leased',
+  },
+  TG_ERR_GATEWAY_REGISTRY_UNREACHABLE: {
+    code: 9011,
+    httpStatus: 503,
+    zh: '网关注册表暂不可用,请稍后重试',
+    en: 'The gateway registry (Redis) is unreachable; retry shortly',
+    doc: '`GET /admin/gateways`, `tollgate gateways list` or `ip/v3` with `ep` while Redis does not answer',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorKey = keyof typeof ERRORS;

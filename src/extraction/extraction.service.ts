@@ -41,15 +41,33 @@ export interface ExtractionNodes {
   list(): Promise<readonly ExitNode[]>;
 }
 
+/** The gateway registry as `ep` reads it (cluster/ GatewayDirectory). */
+export interface EntryRegistry {
+  /** The live gateways of `region`; undefined when there is no registry (no Redis): `ep` works as before. */
+  region(region: string): Promise<
+    | {
+        readonly gateways: readonly { readonly host: string; readonly extractPorts: { from: number; to: number } | null }[];
+        /** A gateway registered in this region once: it is down now, not unknown. */
+        readonly known: boolean;
+        /** Regions with a live gateway now. */
+        readonly regions: readonly string[];
+      }
+    | undefined
+  >;
+}
+
 export interface ExtractionServiceOptions {
   readonly now?: () => number;
   /** Uniform in [0, 1); tests may fix it. */
   readonly random?: () => number;
+  /** With several gateways: `ep` picks among the registered gateways of that region. */
+  readonly registry?: EntryRegistry;
 }
 
 export class ExtractionService {
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #registry: EntryRegistry | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -62,6 +80,7 @@ export class ExtractionService {
   ) {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#registry = options.registry;
   }
 
   /** The entry host clients connect to for `ep`. */
@@ -72,6 +91,30 @@ export class ExtractionService {
     const host = entries.get(ep.trim().toLowerCase());
     if (host === undefined) throw new AppError('TG_ERR_EXTRACT_ENTRY_UNKNOWN', { params: { ep } });
     return host;
+  }
+
+  /**
+   * The hosts the leased ports may be reached at. With a registry and `ep`: the public hosts of that region's
+   * live gateways listening on the whole TOLLGATE_EXTRACT_PORTS range (each port is given one of them); when
+   * none is up, the TOLLGATE_EXTRACT_ENTRIES host of that region if there is one, else 9010 (a region seen
+   * before) or 6206 (never seen), before anything is leased. With no region anywhere, `ep` is ignored as before.
+   */
+  async #entryHosts(ep: string | undefined, range: { from: number; to: number }): Promise<string[]> {
+    if (ep === undefined || this.#registry === undefined) return [this.entryHost(ep)];
+    const region = ep.trim().toLowerCase();
+    const found = await this.#registry.region(region);
+    if (found === undefined) return [this.entryHost(ep)];
+    const hosts = found.gateways
+      .filter((g) => g.extractPorts !== null && g.extractPorts.from <= range.from && g.extractPorts.to >= range.to)
+      .map((g) => g.host);
+    if (hosts.length > 0) return [...new Set(hosts)];
+    const configured = this.config.entries.get(region);
+    if (configured !== undefined) return [configured];
+    if (found.known) throw new AppError('TG_ERR_EXTRACT_ENTRY_DOWN', { params: { ep } });
+    if (found.regions.length > 0 || this.config.entries.size > 0) {
+      throw new AppError('TG_ERR_EXTRACT_ENTRY_UNKNOWN', { params: { ep } });
+    }
+    return [this.entryHost(ep)];
   }
 
   async extract(userId: number, request: ExtractRequest): Promise<Extracted> {
@@ -85,7 +128,7 @@ export class ExtractionService {
     if (!Number.isInteger(life) || life < 1 || life > this.config.lifeMax)
       errors.life = `must be a whole number of minutes from 1 to ${this.config.lifeMax}`;
     if (Object.keys(errors).length > 0) throw invalidParams(errors);
-    const host = this.entryHost(request.ep);
+    const hosts = await this.#entryHosts(request.ep, range);
     const now = this.#now();
 
     // No whitelisted IP is demanded: a leased port admits the lessee's whitelisted addresses without credentials
@@ -183,8 +226,11 @@ export class ExtractionService {
       await recordChange(trx, 'extract_lease', chosen, now);
       return chosen;
     });
-    const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-    return { endpoints: ports.map((port) => `${shown}:${port}`), expiresAt };
+    const shown = hosts.map((host) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host));
+    // Several gateways of the region: each port goes to one of them at random, spreading the region's load.
+    const hostOf = () => (shown.length === 1 ? shown[0] : (shown[Math.floor(this.#random() * shown.length)] ?? shown[0]));
+    const endpoints = ports.map((port) => `${hostOf()}:${port}`);
+    return { endpoints, expiresAt };
   }
 
   /** Weighted random choice, as the gateway's selection weighs nodes. */

@@ -1,4 +1,5 @@
 export {
+  type EntryRegistry,
   type Extracted,
   type ExtractionNodes,
   ExtractionService,

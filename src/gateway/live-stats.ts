@@ -83,6 +83,18 @@ export class LiveSampler {
     return found;
   }
 
+  /**
+   * Open connections now and bytes per second (both directions) over the last `windowSeconds` of samples, without
+   * taking a sample: what the gateway registry's heartbeat reports.
+   */
+  current(windowSeconds = 5): { connections: number; bytesPerSecond: number } {
+    const last = this.#samples[this.#samples.length - 1];
+    const from = last ? this.#at(last.at - windowSeconds * 1000) : undefined;
+    if (!last || !from || from.at >= last.at) return { connections: this.connections.size, bytesPerSecond: 0 };
+    const bytes = last.up + last.down - (from.up + from.down);
+    return { connections: this.connections.size, bytesPerSecond: Math.round((bytes * 1000) / (last.at - from.at)) };
+  }
+
   snapshot(windowSeconds = 5): LiveSnapshot {
     const now = this.sample();
     const from = this.#at(now.at - windowSeconds * 1000) ?? now;

@@ -9,7 +9,13 @@ export function LivePage() {
   const { t } = useTranslation();
   const api = useApi();
   const live = useQuery({ queryKey: ['live'], queryFn: () => unwrap(api.GET('/admin/live')), refetchInterval: 5_000 });
+  const gateways = useQuery({
+    queryKey: ['gateways'],
+    queryFn: () => unwrap(api.GET('/admin/gateways')),
+    refetchInterval: 5_000,
+  });
   const d = live.data;
+  const g = gateways.data;
   return (
     <>
       <h1>{t('live.title')}</h1>
@@ -86,6 +92,44 @@ export function LivePage() {
           </section>
         </>
       )}
+      <section className="panel" aria-labelledby="gateways">
+        <h2 id="gateways">{t('live.gateways')}</h2>
+        <ErrorNotice error={gateways.error} />
+        {g && !g.cluster && <p className="muted">{t('live.noCluster')}</p>}
+        {g && g.list.length > 0 && (
+          <table className="plain">
+            <caption className="visually-hidden">{t('live.gateways')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">ID</th>
+                <th scope="col">{t('live.region')}</th>
+                <th scope="col">{t('live.endpoint')}</th>
+                <th scope="col">{t('live.version')}</th>
+                <th scope="col">{t('live.connections')}</th>
+                <th scope="col">{t('live.throughput')}</th>
+                <th scope="col">{t('live.heartbeat')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {g.list.map((x) => (
+                <tr key={x.instance}>
+                  <td>{x.id}</td>
+                  <td>{x.region || '—'}</td>
+                  <td>
+                    {x.host}:{x.ports.proxy}
+                    {x.ports.extract ? ` (${x.ports.extract.from}-${x.ports.extract.to})` : ''}
+                  </td>
+                  <td>{x.version}</td>
+                  <td>{x.open_connections}</td>
+                  <td>{`${bytes(x.bytes_per_second)}/s`}</td>
+                  <td>{x.alive ? t('live.alive', { seconds: x.age_seconds }) : t('live.gone', { seconds: x.age_seconds })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {g && g.list.length === 0 && <p className="muted">{t('common.none')}</p>}
+      </section>
     </>
   );
 }

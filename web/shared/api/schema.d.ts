@@ -462,6 +462,91 @@ export interface paths {
     };
     trace?: never;
   };
+  '/admin/gateways': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The gateways serving the platform: the registry in Redis, or this process’s own gateway without Redis */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description How many of the listed gateways are alive */
+                alive: number;
+                /** @description Whether gateways register in Redis (TOLLGATE_REDIS_URL). false: the list holds this process’s own gateway, or nothing when it runs none */
+                cluster: boolean;
+                list: {
+                  /** @description Since the last heartbeat */
+                  age_seconds: number;
+                  /** @description Heart-beating: its last heartbeat is younger than 10 s. A run that stopped stays listed, not alive, for 10 minutes */
+                  alive: boolean;
+                  /** @description Relayed, both directions, over the last few seconds */
+                  bytes_per_second: number;
+                  /** @description TOLLGATE_GATEWAY_PUBLIC_HOST: where clients reach it */
+                  host: string;
+                  /** @description TOLLGATE_GATEWAY_ID */
+                  id: string;
+                  /** @description This run of the gateway (the id and its start) */
+                  instance: string;
+                  /** @description ISO 8601 */
+                  last_heartbeat_at: string;
+                  open_connections: number;
+                  ports: {
+                    /** @description TOLLGATE_EXTRACT_PORTS; null when off */
+                    extract: {
+                      from: number;
+                      to: number;
+                    } | null;
+                    /** @description HTTP, CONNECT and SOCKS5 entry */
+                    proxy: number;
+                    /** @description Static-IP entry */
+                    static: number;
+                  };
+                  /** @description TOLLGATE_GATEWAY_REGION (the `ep` of ip/v3); empty when unset */
+                  region: string;
+                  /** @description ISO 8601 */
+                  started_at: string;
+                  version: string;
+                }[];
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/gift-tiers': {
     parameters: {
       query?: never;

@@ -30,6 +30,8 @@ import { adminStaticIpRoutes } from './static-ips.js';
 import { adminSubAccountRoutes } from './sub-accounts.js';
 import { adminTeamRoutes } from './teams.js';
 import { adminUserRoutes } from './users.js';
+import { adminGatewayRoutes } from './gateways.js';
+import type { GatewayDirectory } from '../../../cluster/gateway-directory.js';
 
 export interface AdminApiDeps {
   readonly adminToken: string;
@@ -60,6 +62,8 @@ export interface AdminApiDeps {
   readonly usage: UsageService;
   /** The gateway of this process, for GET /admin/live (absent when the gateway runs elsewhere). */
   readonly live?: LiveSource | undefined;
+  /** The gateway registry (GET /admin/gateways). */
+  readonly gateways: GatewayDirectory;
   readonly now: () => number;
 }
 
@@ -85,6 +89,7 @@ export const adminApi: FastifyPluginAsync<AdminApiDeps> = async (app, deps) => {
     giftTiers: deps.giftTiers,
     time: deps.time,
   });
+  await app.register(adminGatewayRoutes, { gateways: deps.gateways });
   await app.register(adminConsoleRoutes, {
     operators: deps.operators,
     audit: deps.audit,
