@@ -2,4 +2,6 @@
 export { GatewayHeartbeat, type GatewayInfo, type GatewayStatus, listGateways } from './gateway-registry.js';
 export { RedisSessions } from './shared-sessions.js';
 export { SharedQuotas } from './shared-quotas.js';
+export { RedisFailures } from './shared-throttle.js';
+export { RedisTunnels } from './shared-tunnels.js';
 export { ALIVE_TTL_MS, HEARTBEAT_MS, SharedStore } from './shared-store.js';
