@@ -282,6 +282,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     Gateway,
     LiveSampler,
     MAIN_ENTRY_PRODUCT_TYPES,
+    proxyAuthGuard,
     STATIC_ENTRY_PRODUCT_TYPES,
     StaticEntry,
   } = await import('./gateway/index.js');
@@ -307,6 +308,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       quotas,
       closer: registry,
       usage: new UsageRepository(storage.db),
+      tunnels: cluster?.tunnels,
     },
     {
       tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount },
@@ -356,6 +358,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     logger,
     now,
     registry,
+    // Login failures counted across gateways too, with a shared store (docs/cluster.md).
+    guard: proxyAuthGuard(g, now, cluster?.failures),
   });
   feed.onChanges((changes) => directory.apply(changes));
   feed.onChanges(async (changes) => {
@@ -549,7 +553,8 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
 /** Connects to Redis and builds the shared parts; close() leaves the registry and disconnects. */
 async function openCluster(config: ClusterConfig, logger: Logger) {
   // Loaded here, not at the top: a single gateway never loads the Redis client.
-  const { GatewayHeartbeat, RedisSessions, SharedQuotas, SharedStore } = await import('./cluster/index.js');
+  const { GatewayHeartbeat, RedisFailures, RedisSessions, RedisTunnels, SharedQuotas, SharedStore } =
+    await import('./cluster/index.js');
   const store = new SharedStore(config, logger);
   await store.connect();
   let warnedAt = 0;
@@ -558,6 +563,8 @@ async function openCluster(config: ClusterConfig, logger: Logger) {
     store,
     quotas: new SharedQuotas(store, config.localAllowanceBytes),
     sessions: new RedisSessions(store),
+    failures: new RedisFailures(store),
+    tunnels: new RedisTunnels(store),
     /** Failures of the shared store on the hot path's side: logged at most every 5 s. */
     warn(err: unknown, what: string): void {
       const t = Date.now();

@@ -36,6 +36,9 @@ const MIB = 1024 * 1024;
 /** The documented overshoot bound: at most 1 MiB per gateway and account. */
 const OVERSHOOT_PER_GATEWAY = MIB;
 const FLUSH_MS = 200;
+/** Proxy login budgets (TOLLGATE_AUTH_FAIL_*) small enough to reach in a test: per client address and per name. */
+const FAILS_PER_SOURCE = 10;
+const FAILS_PER_NAME = 6;
 
 /** Sends `chunk` bytes every `tickMs` to each client, `total` bytes in all (Infinity: until the client goes), then ends. */
 async function startPacedSource(chunk: number, tickMs: number, total: number): Promise<Target> {
@@ -160,6 +163,9 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
       TOLLGATE_CHANGE_POLL_MS: '100',
       TOLLGATE_RATE_LIMIT_PER_KEY: '0',
       TOLLGATE_RATE_LIMIT_PER_IP: '0',
+      TOLLGATE_AUTH_FAIL_SLOW_AFTER: String(FAILS_PER_SOURCE),
+      TOLLGATE_AUTH_FAIL_BLOCK_AFTER: String(FAILS_PER_SOURCE),
+      TOLLGATE_AUTH_FAIL_PER_NAME: String(FAILS_PER_NAME),
     });
     api = await launchServer(BIN, ['serve', '--role', 'api'], env);
     admin = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
@@ -238,6 +244,110 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
       (t) => t.status === 200,
       5_000,
       'a freed slot',
+    );
+    open.push(again.socket);
+    for (const s of open) s.destroy();
+  });
+
+  /**
+   * Tries logins through the gateways in turn (attempt i through gateway i % 3) until one is throttled: answers
+   * how many failed before it and the refusal's head. `auth(i)` and `from(i)` give each attempt's credentials
+   * and client address.
+   */
+  const failUntilThrottled = async (auth: (i: number) => string, from: (i: number) => string) => {
+    for (let i = 0; i < 60; i++) {
+      const t = await connectTunnel(gateways[i % 3]!.proxyPort!, `127.0.0.1:${web.port}`, auth(i), {
+        localAddress: from(i),
+      });
+      t.socket.destroy();
+      if (t.status === 429) return { failures: i, head: t.head };
+      assert.equal(t.status, 407, t.head);
+    }
+    throw new Error('never throttled');
+  };
+  const refusedEverywhere = async (auth: string, from: string, code: number) => {
+    for (const g of gateways) {
+      const t = await connectTunnel(g.proxyPort!, `127.0.0.1:${web.port}`, auth, { localAddress: from });
+      t.socket.destroy();
+      assert.equal(t.status, 429, t.head);
+      assert.match(t.head, new RegExp(`X-Tollgate-Error: ${code}`));
+    }
+  };
+
+  it('failed logins from one address are counted across the gateways', async () => {
+    // Unknown names, a new one each time: only the address's budget counts. Alone, each gateway would allow
+    // FAILS_PER_SOURCE (30 in all); together they allow it once, plus at most one per other gateway that had not
+    // heard yet (docs/cluster.md).
+    const { failures, head } = await failUntilThrottled(
+      (i) => `nobody${i}:wrong-pass`,
+      () => '127.0.0.9',
+    );
+    assert.match(head, /X-Tollgate-Error: 4004/);
+    assert.ok(failures >= FAILS_PER_SOURCE && failures <= FAILS_PER_SOURCE + 2, `${failures} failures before the refusal`);
+    // Refused by every gateway now, even with good credentials.
+    await customerWith('thr1', { product_type: 9, gb: 1 });
+    await refusedEverywhere('thr1:pass1234', '127.0.0.9', 4004);
+  });
+
+  it('failed logins for one name are counted across the gateways and addresses', async () => {
+    await customerWith('thr2', { product_type: 9, gb: 1 });
+    // An address that signed in before (through each gateway) keeps going while the name is under attack.
+    for (const g of [0, 1, 2]) {
+      const ok = await tunnel(g, web.port, 'thr2');
+      assert.equal(ok.status, 200, ok.head);
+      ok.socket.destroy();
+    }
+    const { failures, head } = await failUntilThrottled(
+      () => 'thr2:wrong-pass',
+      (i) => `127.0.2.${i + 1}`,
+    );
+    assert.match(head, /X-Tollgate-Error: 4018/);
+    assert.ok(failures >= FAILS_PER_NAME && failures <= FAILS_PER_NAME + 2, `${failures} failures before the refusal`);
+    await refusedEverywhere('thr2:pass1234', '127.0.2.200', 4018);
+    for (const g of [0, 1, 2]) {
+      const t = await tunnel(g, web.port, 'thr2');
+      assert.equal(t.status, 200, `gateway ${g + 1}: ${t.head}`);
+      t.socket.destroy();
+    }
+  });
+
+  it('the tunnel caps per user and per sub-account hold across the gateways', async () => {
+    const { userId, appKey } = await customerWith('cap1', { product_type: 9, gb: 1 });
+    const second = await customer(appKey, 'whitelist-account/add', { accounts: 'cap1b:pass1234', product_type: 9 });
+    assert.equal(second.code, 200, JSON.stringify(second));
+    const set = await adminCall('PATCH', `/users/${userId}/limits`, { tunnels_per_user: 3, tunnels_per_account: 2 });
+    assert.equal(set.code, 200, JSON.stringify(set));
+    const refused = async (g: number, name: string, scope: string) => {
+      const t = await tunnel(g, web.port, name);
+      t.socket.destroy();
+      assert.equal(t.status, 429, t.head);
+      assert.match(t.head, /X-Tollgate-Error: 4019/);
+      assert.match(t.head, new RegExp(`per ${scope}`));
+    };
+    const open = [];
+    // Each gateway alone would allow 2 of cap1 and 3 of the user: across them, 2 and 3 in all.
+    for (const g of [0, 1]) {
+      const t = await tunnel(g, web.port, 'cap1');
+      assert.equal(t.status, 200, t.head);
+      open.push(t.socket);
+    }
+    await refused(2, 'cap1', 'sub-account');
+    const third = await tunnel(2, web.port, 'cap1b');
+    assert.equal(third.status, 200, third.head);
+    open.push(third.socket);
+    await refused(0, 'cap1b', 'user');
+    await refused(1, 'cap1b', 'user');
+    // One closes on gateway 2: its place is free for a tunnel through gateway 1.
+    open[1]!.destroy();
+    const again = await poll(
+      async () => {
+        const t = await tunnel(0, web.port, 'cap1b');
+        if (t.status !== 200) t.socket.destroy();
+        return t;
+      },
+      (t) => t.status === 200,
+      5_000,
+      'a freed tunnel',
     );
     open.push(again.socket);
     for (const s of open) s.destroy();

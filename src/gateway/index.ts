@@ -23,4 +23,4 @@ export type {
 export { type LiveSample, LiveSampler, type LiveSnapshot } from './live-stats.js';
 export { GatewayMetrics } from './metrics.js';
 export { ConnectionRegistry } from './registry.js';
-export { Gateway, type GatewayOptions } from './server.js';
+export { Gateway, type GatewayOptions, proxyAuthGuard } from './server.js';

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { Admission } from './admission.js';
-import { AttemptGuard, FailureBudget } from '../throttle/index.js';
+import { AttemptGuard, FailureBudget, type SharedFailures } from '../throttle/index.js';
 import { readConnectHead, startsConnect } from './connect-head.js';
 import type { GatewayContext } from './context.js';
 import type { AccountLookup, ExitPicker } from './gateway.types.js';
@@ -42,15 +42,26 @@ export interface GatewayOptions {
   readonly listenOn?: { readonly host: string; readonly ports: readonly number[] } | undefined;
 }
 
-/** The proxy login budgets of TOLLGATE_AUTH_FAIL_*: per client address and per sub-account name, in one-minute windows. */
-export function proxyAuthGuard(config: GatewayConfig, now: () => number = Date.now): AttemptGuard {
+/**
+ * The proxy login budgets of TOLLGATE_AUTH_FAIL_*: per client address and per sub-account name, in one-minute
+ * windows; counted across gateways too when `shared` is given (cluster/, on Redis).
+ */
+export function proxyAuthGuard(config: GatewayConfig, now: () => number = Date.now, shared?: SharedFailures): AttemptGuard {
   const blockMs = config.authBlockSeconds * 1000;
+  const across = (scope: string) => (shared ? { failures: shared, scope } : undefined);
   return new AttemptGuard({
     bySource: new FailureBudget(
       { max: config.authFailBlockAfter, slowAfter: config.authFailSlowAfter, windowMs: 60_000, blockMs },
       now,
+      undefined,
+      across('proxy-source'),
     ),
-    byAccount: new FailureBudget({ max: config.authFailPerName, windowMs: 60_000, blockMs }, now),
+    byAccount: new FailureBudget(
+      { max: config.authFailPerName, windowMs: 60_000, blockMs },
+      now,
+      undefined,
+      across('proxy-name'),
+    ),
     now,
   });
 }

@@ -5,6 +5,13 @@
  * more than `max` of them are ever checked in a window; the rest are refused before any check. At `max`
  * failures the key is refused for `blockMs`. Memory is bounded: past `maxTracked` keys, finished entries are
  * swept, then the oldest are forgotten.
+ *
+ * With several gateways (SharedFailures given, cluster/ on Redis) the failures of a key are also counted across
+ * gateways, in windows aligned to the epoch. The budget stays synchronous (nothing waits on the network before a
+ * check): it refuses from what it knows, and learns the total across gateways from the answer to each of its own
+ * failures, and from one look-up when a key first shows up here in a window. So once a key has `max` failures
+ * across the gateways, each other gateway lets through at most the attempts that reach it before it learns: one
+ * attempt at a time, that is one failure per gateway (docs/cluster.md).
  */
 
 /** Each attempt past a key's `slowAfter` failures waits this long before it is checked. */
@@ -20,12 +27,41 @@ export interface BudgetRule {
   readonly slowAfter?: number | undefined;
 }
 
+/** What the gateways together counted for a key in the current shared window. */
+export interface SharedCount {
+  readonly failures: number;
+  /** How much longer the key is refused across the gateways, ms (0: it is not). */
+  readonly blockedMs: number;
+}
+
+/**
+ * Failure counts several gateways share (cluster/, on Redis): per budget `scope` and key, in windows of the rule's
+ * length aligned to the epoch. Either call may reject while the shared store is unreachable; the budget then goes
+ * on with its own counts.
+ */
+export interface SharedFailures {
+  /** Counts one failure; at `rule.max` the key is refused across the gateways for `rule.blockMs`. */
+  add(scope: string, key: string, rule: BudgetRule): Promise<SharedCount>;
+  /** What is counted now, without counting. */
+  read(scope: string, key: string, rule: BudgetRule): Promise<SharedCount>;
+}
+
+/** Where a budget's counts are shared, and under which name. */
+export interface SharedBudget {
+  readonly failures: SharedFailures;
+  /** Names the budget among the gateways' budgets (proxy-source, proxy-name). */
+  readonly scope: string;
+}
+
 interface Entry {
   windowStart: number;
   failures: number;
   /** Reserved attempts not settled yet. */
   pending: number;
   blockedUntil: number;
+  /** Failures across the gateways in the shared window `sharedWindow` (this gateway's own included). */
+  shared: number;
+  sharedWindow: number;
 }
 
 const DEFAULT_MAX_TRACKED = 100_000;
@@ -37,14 +73,17 @@ export class FailureBudget {
     readonly rule: BudgetRule,
     private readonly now: () => number = Date.now,
     private readonly maxTracked = DEFAULT_MAX_TRACKED,
+    private readonly shared?: SharedBudget,
   ) {}
 
   /** Without reserving: 'blocked' when the key is refused now, else the delay in ms to wait before trying. */
   peek(key: string): 'blocked' | number {
-    const e = this.#current(key, this.now());
+    const now = this.now();
+    const e = this.#current(key, now);
     if (!e) return 0;
-    if (e.blockedUntil > this.now() || e.failures + e.pending >= this.rule.max) return 'blocked';
-    return this.rule.slowAfter !== undefined && e.failures + e.pending >= this.rule.slowAfter ? SLOW_DELAY_MS : 0;
+    const failures = this.#failures(e, now);
+    if (e.blockedUntil > now || failures + e.pending >= this.rule.max) return 'blocked';
+    return this.rule.slowAfter !== undefined && failures + e.pending >= this.rule.slowAfter ? SLOW_DELAY_MS : 0;
   }
 
   /** Reserves one attempt for `key`; false (nothing reserved) when its budget is spent or it is blocked. */
@@ -53,10 +92,16 @@ export class FailureBudget {
     let e = this.#current(key, now);
     if (!e) {
       if (this.#entries.size >= this.maxTracked) this.#sweep(now);
-      e = { windowStart: now, failures: 0, pending: 0, blockedUntil: 0 };
+      e = { windowStart: now, failures: 0, pending: 0, blockedUntil: 0, shared: 0, sharedWindow: -1 };
       this.#entries.set(key, e);
     }
-    if (e.blockedUntil > now || e.failures + e.pending >= this.rule.max) return false;
+    // First seen here in this shared window: learn what the other gateways counted (for the next attempts).
+    if (this.shared !== undefined && e.sharedWindow !== this.#window(now)) {
+      e.sharedWindow = this.#window(now);
+      e.shared = 0;
+      this.#learn(key, e, this.shared.failures.read(this.shared.scope, key, this.rule));
+    }
+    if (e.blockedUntil > now || this.#failures(e, now) + e.pending >= this.rule.max) return false;
     e.pending += 1;
     return true;
   }
@@ -70,6 +115,34 @@ export class FailureBudget {
     const now = this.now();
     e.failures += 1;
     if (e.failures >= this.rule.max) e.blockedUntil = Math.max(e.blockedUntil, now + this.rule.blockMs);
+    if (this.shared !== undefined) {
+      // Counted here at once (so this gateway never waits on the network), across the gateways when the answer comes.
+      if (e.sharedWindow === this.#window(now)) e.shared += 1;
+      this.#learn(key, e, this.shared.failures.add(this.shared.scope, key, this.rule));
+    }
+  }
+
+  /** Failures that count against the key now: its own in the local window, or the gateways' in the shared one. */
+  #failures(e: Entry, now: number): number {
+    return e.sharedWindow === this.#window(now) ? Math.max(e.failures, e.shared) : e.failures;
+  }
+
+  #window(now: number): number {
+    return Math.floor(now / this.rule.windowMs);
+  }
+
+  /** Takes in what the gateways counted; an unreachable store changes nothing (the local counts go on). */
+  #learn(key: string, e: Entry, answer: Promise<SharedCount>): void {
+    const window = this.#window(this.now());
+    answer.then(
+      (count) => {
+        // The entry may have been swept, or the window moved on, while the answer was on the way.
+        if (this.#entries.get(key) !== e || e.sharedWindow !== window) return;
+        e.shared = Math.max(e.shared, count.failures);
+        if (count.blockedMs > 0) e.blockedUntil = Math.max(e.blockedUntil, this.now() + count.blockedMs);
+      },
+      () => {},
+    );
   }
 
   /** Whole seconds until `key` may try again (at least 1); for Retry-After. */

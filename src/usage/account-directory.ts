@@ -20,7 +20,7 @@ import type { Change } from './change-feed.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import type { QuotaBook } from './package-quota.js';
 import type { UsageRepository } from './usage.repository.js';
-import type { ConnectionCloser } from './usage.types.js';
+import type { ConnectionCloser, SharedTunnels } from './usage.types.js';
 
 export interface AccountDirectoryDeps {
   readonly subAccounts: SubAccountsRepository;
@@ -34,6 +34,8 @@ export interface AccountDirectoryDeps {
   readonly closer: ConnectionCloser;
   /** Billed usage: what an account with a daily limit has used today when it is loaded. */
   readonly usage: UsageRepository;
+  /** Tunnel caps counted across gateways (cluster/); without it each gateway's own counts decide. */
+  readonly tunnels?: SharedTunnels | undefined;
 }
 
 export interface AccountDirectoryOptions {
@@ -355,6 +357,7 @@ export class AccountDirectory {
       this.deps.closer,
       quota,
       share,
+      this.deps.tunnels,
     );
     quota?.members.add(state);
     return state;

@@ -9,7 +9,7 @@
  */
 import { AppError } from '../errors/index.js';
 import type { PackageQuota } from './package-quota.js';
-import type { ConnectionCloser } from './usage.types.js';
+import type { ConnectionCloser, SharedTunnels } from './usage.types.js';
 
 /** A user's tunnel caps, one object shared by all the user's states, so an operator's change reaches them all. */
 export interface TunnelShare {
@@ -34,6 +34,8 @@ export class AccountState {
   dayEndsAt = Number.POSITIVE_INFINITY;
   /** Whether the account may use SOCKS5 UDP ASSOCIATE. */
   udp = false;
+  /** Tunnels admitted while the shared store was unreachable (counted by this gateway alone). */
+  #localTunnels = 0;
 
   /**
    * @param quota the owner's packages of this product type, when the type is limited by packages (traffic:
@@ -52,6 +54,8 @@ export class AccountState {
     readonly quota: PackageQuota | undefined,
     /** The owner's tunnel caps. */
     readonly share: TunnelShare,
+    /** The caps counted across gateways too (cluster/); undefined: this gateway's counts alone. */
+    private readonly tunnels?: SharedTunnels,
   ) {
     this.used = used;
     this.flushed = used;
@@ -104,6 +108,37 @@ export class AccountState {
    * promise when the slot is counted across gateways).
    */
   admit(): void | Promise<void> {
+    const slot = this.#takeSlot();
+    const tunnels = this.tunnels;
+    if (tunnels === undefined) return slot;
+    // The gateway's own caps were checked already (gateway/ Admission); here the other gateways' tunnels count too.
+    const tunnel = tunnels.acquire(this.userId, this.accountId, this.share.perUser, this.share.perAccount).then(
+      (answer) => {
+        if (answer === 'ok') return;
+        const max = answer === 'user' ? this.share.perUser : this.share.perAccount;
+        throw new AppError('TG_ERR_PROXY_TUNNEL_LIMIT', { params: { max, scope: answer === 'user' ? 'user' : 'sub-account' } });
+      },
+      () => {
+        // The shared store is unreachable: this gateway's counts decide, and the tunnel is given back locally.
+        this.#localTunnels++;
+      },
+    );
+    return Promise.allSettled([slot, tunnel]).then(([s, t]) => {
+      if (s.status === 'fulfilled' && t.status === 'fulfilled') return;
+      if (s.status === 'fulfilled') this.quota?.release();
+      if (t.status === 'fulfilled') this.#releaseTunnel();
+      throw s.status === 'rejected' ? s.reason : (t as PromiseRejectedResult).reason;
+    });
+  }
+
+  /** Gives back the slot `admit` took (the connection closed or moved to another account). */
+  leave(): void {
+    this.quota?.release();
+    if (this.tunnels !== undefined) this.#releaseTunnel();
+  }
+
+  /** The owner's concurrency (time packages): a slot, or TG_ERR_QUOTA_CONCURRENCY. */
+  #takeSlot(): void | Promise<void> {
     const quota = this.quota;
     if (quota === undefined) return;
     const taken = quota.acquire();
@@ -114,9 +149,13 @@ export class AccountState {
     });
   }
 
-  /** Gives back the slot `admit` took (the connection closed or moved to another account). */
-  leave(): void {
-    this.quota?.release();
+  #releaseTunnel(): void {
+    if (this.#localTunnels > 0) {
+      this.#localTunnels--;
+      return;
+    }
+    // Lost while the store is unreachable: the run's count is dropped with its liveness at the latest.
+    this.tunnels?.release(this.userId, this.accountId).catch(() => {});
   }
 }
 

@@ -12,6 +12,21 @@ export interface ConnectionCloser {
 }
 
 /**
+ * Tunnel caps counted across gateways (cluster/, on Redis): the open connections of a user's sub-accounts
+ * together and of each sub-account, per live gateway run. Either call may reject while the shared store is
+ * unreachable; each gateway's own counts then decide alone.
+ */
+export interface SharedTunnels {
+  /**
+   * Takes a tunnel of `accountId` (owned by `userId`): 'ok', or which cap is full across the gateways ('user':
+   * the user's sub-accounts hold `perUser`; 'account': the sub-account holds `perAccount`), taking nothing.
+   */
+  acquire(userId: number, accountId: number, perUser: number, perAccount: number): Promise<'ok' | 'user' | 'account'>;
+  /** Gives back a tunnel acquire took. */
+  release(userId: number, accountId: number): Promise<void>;
+}
+
+/**
  * Budgets several gateways share (cluster/, on Redis), per (user, product type): when given to the QuotaBook,
  * a traffic quota spends local slices leased from here instead of its own reading of the packages, and a time
  * quota's connection slots are counted here across gateways. Every method may reject when the shared store is
