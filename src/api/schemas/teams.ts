@@ -246,9 +246,13 @@ export const AdminCreateTeam = {
 };
 
 export const AdminListTeams = {
-  summary: 'List teams',
+  summary: 'List teams (with user_id: the teams that user is a member of)',
   tags: ['admin'],
-  querystring: Type.Object({ page: PageNo(), page_size: PageSize }),
+  querystring: Type.Object({
+    page: PageNo(),
+    page_size: PageSize,
+    user_id: Type.Optional(Id('Only the teams this user is a member of (owner included)')),
+  }),
   response: { 200: Envelope(Type.Object({ list: Type.Array(AdminTeam), ...PageFields })) },
 };
 

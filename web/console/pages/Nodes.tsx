@@ -1,14 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, unwrap } from '../../shared/api/client.js';
+import { unwrap } from '../../shared/api/client.js';
 import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
-import { Field } from '../../shared/components/Field.js';
 import { ErrorNotice } from '../../shared/components/Notice.js';
 import { VirtualTable } from '../../shared/components/VirtualTable.js';
 import { useApi, useMe } from '../api.js';
+import { type Node, NodeForm } from './nodes/NodeForm.js';
 
-/** Exit nodes: health, weight and geo; add, change the weight, enable/disable, remove. */
+/**
+ * Exit nodes: health and latency (the gateway's probes, from the live view), geo, weight and types; add one
+ * (direct, upstream HTTP or SOCKS5 with credentials that are never shown back), edit, enable/disable, remove.
+ */
 export function NodesPage() {
   const { t } = useTranslation();
   const api = useApi();
@@ -36,23 +39,11 @@ export function NodesPage() {
     onSuccess: refresh,
   });
 
-  const [url, setUrl] = useState('');
-  const [country, setCountry] = useState('US');
-  const [city, setCity] = useState('');
-  const [weight, setWeight] = useState('1');
-  const add = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/admin/nodes', {
-          body: { url, country, ...(city ? { city } : {}), weight: Number(weight), types: [9] },
-        }),
-      ),
-    onSuccess: () => {
-      setUrl('');
-      refresh();
-    },
-  });
-  const addErrors = add.error instanceof ApiError ? add.error.errors : {};
+  // The gateway's probe results (latency) when this process runs it; the live view's query, not refetched here.
+  const live = useQuery({ queryKey: ['live'], queryFn: () => unwrap(api.GET('/admin/live')) });
+  const probes = new Map((live.data?.exits ?? []).map((e) => [e.id, e]));
+  const [editing, setEditing] = useState<number | null>(null);
+  const current = (nodes.data?.list ?? []).find((n) => n.id === editing) as Node | undefined;
   const admin = me.role === 'admin';
 
   return (
@@ -69,6 +60,7 @@ export function NodesPage() {
           { key: 'id', header: 'ID', cell: (n) => n.id },
           { key: 'url', header: t('nodes.url'), cell: (n) => n.url },
           { key: 'geo', header: t('nodes.geo'), cell: (n) => [n.country, n.state, n.city].filter(Boolean).join(' / ') },
+          { key: 'types', header: t('nodes.types'), cell: (n) => n.types.join(', ') },
           {
             key: 'weight',
             header: t('nodes.weight'),
@@ -101,11 +93,27 @@ export function NodesPage() {
                     : t('nodes.enabled'),
           },
           {
+            key: 'latency',
+            header: t('live.latency'),
+            cell: (n) => {
+              const probe = probes.get(n.id);
+              return probe?.latency_ms != null ? `${probe.latency_ms} ms` : '—';
+            },
+          },
+          {
             key: 'actions',
             header: t('nodes.actions'),
             cell: (n) =>
               admin ? (
                 <span className="row">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    aria-label={t('nodes.edit', { id: n.id })}
+                    onClick={() => setEditing(n.id)}
+                  >
+                    {t('common.edit')}
+                  </button>
                   <button
                     type="button"
                     className="button secondary small"
@@ -116,7 +124,7 @@ export function NodesPage() {
                   </button>
                   <ConfirmButton
                     label={t('common.delete')}
-                    question={t('nodes.removeQuestion')}
+                    question={t('nodes.removeQuestion', { id: n.id })}
                     onConfirm={() => remove.mutate(n.id)}
                   />
                 </span>
@@ -124,63 +132,13 @@ export function NodesPage() {
           },
         ]}
       />
+      {admin && current && <NodeForm key={current.id} node={current} onSaved={refresh} onClose={() => setEditing(null)} />}
       {admin && (
         <section className="panel" aria-labelledby="add-node">
-          <h2 id="add-node">{t('nodes.add')}</h2>
-          {add.error && Object.keys(addErrors).length === 0 && <ErrorNotice error={add.error} />}
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              add.mutate();
-            }}
-          >
-            <Field label={t('nodes.url')} hint={t('nodes.urlHint')} error={addErrors.url}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  aria-invalid={ids.invalid}
-                  required
-                  value={url}
-                  onChange={(e) => setUrl(e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label={t('nodes.country')} error={addErrors.country}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  required
-                  maxLength={2}
-                  size={3}
-                  value={country}
-                  onChange={(e) => setCountry(e.target.value.toUpperCase())}
-                />
-              )}
-            </Field>
-            <Field label={t('nodes.city')} error={addErrors.city}>
-              {(ids) => (
-                <input id={ids.id} aria-describedby={ids.describedBy} value={city} onChange={(e) => setCity(e.target.value)} />
-              )}
-            </Field>
-            <Field label={t('nodes.weight')} error={addErrors.weight}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  type="number"
-                  min="1"
-                  value={weight}
-                  onChange={(e) => setWeight(e.target.value)}
-                />
-              )}
-            </Field>
-            <button type="submit" className="button" disabled={add.isPending}>
-              {t('nodes.addButton')}
-            </button>
-          </form>
+          <h2 id="add-node" className="visually-hidden">
+            {t('nodes.add')}
+          </h2>
+          <NodeForm node={undefined} onSaved={refresh} />
         </section>
       )}
     </>

@@ -4,8 +4,13 @@ import { unwrap } from '../../shared/api/client.js';
 import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
 import { ErrorNotice } from '../../shared/components/Notice.js';
 import { useApi, useMe, when } from '../api.js';
+import { useTypeName } from '../product-types.js';
+import { AddStaticIp, AllocateStaticIps } from './static-ips/StaticIpForms.js';
 
-/** The static-IP inventory with who holds each: maintenance on/off, release an allocation. */
+/**
+ * The static-IP inventory with who holds each and until when: add an address, allocate to a user, maintenance
+ * on/off, release an allocation, remove a free address.
+ */
 export function StaticIpsPage() {
   const { t } = useTranslation();
   const api = useApi();
@@ -25,11 +30,16 @@ export function StaticIpsPage() {
     mutationFn: (id: number) => unwrap(api.POST('/admin/static-ip-allocations/{id}/release', { params: { path: { id } } })),
     onSuccess: refresh,
   });
+  const remove = useMutation({
+    mutationFn: (id: number) => unwrap(api.DELETE('/admin/static-ips/{id}', { params: { path: { id } } })),
+    onSuccess: refresh,
+  });
+  const typeName = useTypeName();
   const admin = me.role === 'admin';
   return (
     <>
       <h1>{t('static.title')}</h1>
-      <ErrorNotice error={ips.error ?? maintenance.error ?? release.error} />
+      <ErrorNotice error={ips.error ?? maintenance.error ?? release.error ?? remove.error} />
       <table className="plain">
         <caption className="visually-hidden">{t('static.title')}</caption>
         <thead>
@@ -50,7 +60,7 @@ export function StaticIpsPage() {
                 {ip.ip}:{ip.port}
               </td>
               <td>{[ip.country, ip.state, ip.city].filter(Boolean).join(' / ')}</td>
-              <td>{ip.product_type}</td>
+              <td>{typeName(ip.product_type)}</td>
               <td>
                 {ip.allocation
                   ? t('static.heldBy', { user: ip.allocation.user_id, until: when(ip.allocation.expired_at) })
@@ -68,11 +78,17 @@ export function StaticIpsPage() {
                     >
                       {ip.maintenance ? t('static.maintenanceOff') : t('static.maintenanceOn')}
                     </button>
-                    {ip.allocation && (
+                    {ip.allocation ? (
                       <ConfirmButton
                         label={t('static.release')}
                         question={t('static.releaseQuestion')}
                         onConfirm={() => release.mutate(ip.allocation!.id)}
+                      />
+                    ) : (
+                      <ConfirmButton
+                        label={t('common.delete')}
+                        question={t('static.removeQuestion', { ip: ip.ip })}
+                        onConfirm={() => remove.mutate(ip.id)}
                       />
                     )}
                   </span>
@@ -83,6 +99,8 @@ export function StaticIpsPage() {
         </tbody>
       </table>
       {ips.data?.list.length === 0 && <p className="muted">{t('common.none')}</p>}
+      {admin && <AllocateStaticIps onSaved={refresh} />}
+      {admin && <AddStaticIp onSaved={refresh} />}
     </>
   );
 }

@@ -7,8 +7,14 @@ import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
 import { Field } from '../../shared/components/Field.js';
 import { ErrorNotice, Notice } from '../../shared/components/Notice.js';
 import { bytes, money, useApi, useMe, when } from '../api.js';
+import { GrantPackage } from './user/GrantPackage.js';
+import { ResetPassword } from './user/ResetPassword.js';
+import { UserTeams } from './user/Teams.js';
 
-/** One user: balance and ledger, packages, sub-accounts, orders, IPs; status, real name, balance, grants, key. */
+/**
+ * One user: balance and ledger, packages, sub-accounts, orders, IPs, teams; status, password, real name, balance,
+ * grants of any package type, key. Support sees it all and may change the status and the password only.
+ */
 export function UserDetailPage(props: { id: number }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -52,20 +58,6 @@ export function UserDetailPage(props: { id: number }) {
     },
   });
   const adjustErrors = adjust.error instanceof ApiError ? adjust.error.errors : {};
-
-  const [gb, setGb] = useState('10');
-  const [days, setDays] = useState('30');
-  const grant = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/admin/users/{id}/packages', {
-          params: { path: { id } },
-          body: { product_type: 9, gb: Number(gb), days: Number(days) },
-        }),
-      ),
-    onSuccess: refresh,
-  });
-  const grantErrors = grant.error instanceof ApiError ? grant.error.errors : {};
 
   if (detail.error) return <ErrorNotice error={detail.error} />;
   const d = detail.data;
@@ -122,6 +114,7 @@ export function UserDetailPage(props: { id: number }) {
             <ConfirmButton label={t('user.rotateKey')} question={t('user.rotateQuestion')} onConfirm={() => rotate.mutate()} />
           )}
         </div>
+        <ResetPassword userId={id} />
       </section>
 
       {admin && (
@@ -169,52 +162,7 @@ export function UserDetailPage(props: { id: number }) {
         </section>
       )}
 
-      {admin && (
-        <section className="panel" aria-labelledby="grant">
-          <h2 id="grant">{t('user.grant')}</h2>
-          {grant.isSuccess && <Notice kind="success">{t('user.granted')}</Notice>}
-          {grant.error && !grantErrors.gb && !grantErrors.days && <ErrorNotice error={grant.error} />}
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              grant.mutate();
-            }}
-          >
-            <Field label={t('user.gb')} error={grantErrors.gb}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  type="number"
-                  min="0.001"
-                  step="any"
-                  required
-                  value={gb}
-                  onChange={(e) => setGb(e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label={t('user.days')} error={grantErrors.days}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  aria-describedby={ids.describedBy}
-                  type="number"
-                  min="1"
-                  max="3650"
-                  required
-                  value={days}
-                  onChange={(e) => setDays(e.target.value)}
-                />
-              )}
-            </Field>
-            <button type="submit" className="button" disabled={grant.isPending}>
-              {t('user.grantButton')}
-            </button>
-          </form>
-        </section>
-      )}
+      {admin && <GrantPackage userId={id} onGranted={refresh} />}
 
       <section className="panel" aria-labelledby="packages">
         <h2 id="packages">{t('user.packages', { count: d.packages_total })}</h2>
@@ -310,6 +258,8 @@ export function UserDetailPage(props: { id: number }) {
           ))}
         </ul>
       </section>
+
+      <UserTeams userId={id} />
     </>
   );
 }

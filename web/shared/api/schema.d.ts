@@ -3786,7 +3786,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List teams */
+    /** List teams (with user_id: the teams that user is a member of) */
     get: {
       parameters: {
         query: {
@@ -3794,6 +3794,8 @@ export interface paths {
           page: number;
           /** @description Page size, default 20, at most 100 */
           page_size: number;
+          /** @description Only the teams this user is a member of (owner included) */
+          user_id?: number;
         };
         header?: never;
         path?: never;

@@ -35,7 +35,12 @@ export const adminTeamRoutes: FastifyPluginAsyncTypebox<{ teams: TeamsService }>
   });
 
   app.get('/teams', { schema: S.AdminListTeams }, async (request) => {
-    const { items, total, page, size } = await teams.list(request.query.page, request.query.page_size);
+    const q = request.query;
+    // With user_id: the teams that user is a member of (the console's user page); otherwise every team.
+    const { items, total, page, size } =
+      q.user_id !== undefined
+        ? await teams.listFor(q.user_id, q.page, q.page_size).then((p) => ({ ...p, items: p.items.map((m) => m.team) }))
+        : await teams.list(q.page, q.page_size);
     const list = [];
     for (const team of items) list.push(await view(team));
     return ok({ list, page, page_size: size, total }, languageOf(request));
