@@ -221,9 +221,10 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
   await admin('DELETE', `/nodes/${spare.id}`);
 
   const held = await admin('POST', '/static-ips', { ip: '127.0.0.20', port: 8000, country: 'US', product_type: 25 });
-  await admin('POST', '/static-ips', { ip: '127.0.0.21', port: 8000, country: 'US', product_type: 25 });
+  await admin('POST', '/static-ips', { ip: '127.0.0.21', port: 8000, country: 'US', product_type: 25, asn: 7922 });
   const gone = await admin('POST', '/static-ips', { ip: '127.0.0.22', port: 8000, country: 'DE', product_type: 14 });
   await admin('PATCH', `/static-ips/${gone.id}`, { maintenance: true });
+  await admin('PATCH', `/static-ips/${held.id}`, { asn: 3356 });
   await admin('DELETE', `/static-ips/${gone.id}`);
   const allocated = await admin('POST', `/users/${userId}/static-ips`, { country: 'US', product_type: 25, count: 1, days: 30 });
   await admin('POST', `/static-ip-allocations/${allocated.list[0].id}/renew`, { days: 1 });
@@ -304,6 +305,7 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await send('POST', `${prefix}/auth/login`, { email: 'every-route@example.com', password: 'password123' });
     await customer(prefix, 'GET', 'user-usage-flow/total');
     await customer(prefix, 'GET', 'static-ip-region');
+    await customer(prefix, 'GET', 'ip/static-ip-region', { asn: 1, exclusive: 1 });
     await customer(prefix, 'GET', 'ip/get-static-ip');
     await customer(prefix, 'POST', 'white-ip/add', { ips: `203.0.113.${10 + i}`, remark: 'office' });
     await customer(prefix, 'GET', 'white-ip/list');

@@ -83,13 +83,16 @@ for (const dialect of dialects()) {
       assert.deepEqual(ok(await get(user, 'ip/dal4', { username: 'stat1' })).list, []);
     });
 
-    it('static-ip-region takes the newer release’s asn and exclusive (0 or 1) and answers the same inventory', async () => {
-      await tp.platform.services.staticIps.add({ ip: '127.0.0.41', port: 8000, country: 'JP', productType: 25 });
-      const plain = ok(await get(user, 'static-ip-region')).list;
+    it('ip/static-ip-region takes the newer release’s asn and exclusive (0 or 1)', async () => {
+      await tp.platform.services.staticIps.add({ ip: '127.0.0.41', port: 8000, country: 'JP', productType: 25, asn: 2516 });
+      const plain = ok(await get(user, 'ip/static-ip-region')).list;
       assert.deepEqual(plain, [{ code: 'JP', number: 1 }]);
-      assert.deepEqual(ok(await get(user, 'static-ip-region', { asn: '1', exclusive: '1' })).list, plain);
-      assert.deepEqual(ok(await get(user, 'static-ip-region', { asn: '0', exclusive: '0' })).list, plain);
-      const bad = await get(user, 'static-ip-region', { asn: '2', exclusive: 'yes' });
+      assert.deepEqual(ok(await get(user, 'static-ip-region')).list, plain);
+      assert.deepEqual(ok(await get(user, 'ip/static-ip-region', { asn: '1', exclusive: '1' })).list, [
+        { code: 'JP', asn: 2516, number: 1 },
+      ]);
+      assert.deepEqual(ok(await get(user, 'ip/static-ip-region', { asn: '0', exclusive: '0' })).list, plain);
+      const bad = await get(user, 'ip/static-ip-region', { asn: '2', exclusive: 'yes' });
       assert.equal(bad.code, 400);
       assert.deepEqual(Object.keys(bad.errors ?? {}).sort(), ['asn', 'exclusive']);
     });

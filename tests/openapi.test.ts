@@ -20,6 +20,7 @@ const CUSTOMER_ROUTES: [string, 'get' | 'post'][] = [
   ['auth/login', 'post'],
   ['user-usage-flow/total', 'get'],
   ['static-ip-region', 'get'],
+  ['ip/static-ip-region', 'get'],
   ['ip/get-static-ip', 'get'],
   ['white-ip/list', 'get'],
   ['white-ip/add', 'post'],

@@ -151,6 +151,7 @@ for (const dialect of dialects()) {
           port: us[0]!.port,
           country_code: 'US',
           product_type: 25,
+          asn: 0,
           trade_no: 'T-A',
           status: 1,
           created_at: '2024-05-13 12:14:15',
@@ -237,6 +238,133 @@ for (const dialect of dialects()) {
       });
     });
 
+    describe('ASN and exclusive IPs (the newer release’s static-ip-region flags)', () => {
+      const newerRegion = (appKey: string, query: Record<string, string | number> = {}) =>
+        call(tp.app, 'GET', '/developers/ip/static-ip-region', { query: { app_key: appKey, ...query } });
+
+      it('the operator records an ASN on add and edit, lists by it, and bad ones are refused changing nothing', async () => {
+        const a = await addIp('US', 25, { asn: 7922 });
+        assert.equal((await admin('GET', '/static-ips')).data.list[0].asn, 7922);
+        const b = await addIp('US', 25);
+        assert.equal((await admin('GET', '/static-ips')).data.list[1].asn, 0);
+        const big = await admin('PATCH', `/static-ips/${b.id}`, { json: { asn: 4_200_000_000 } });
+        assertCode(big, 200);
+        assert.equal(big.data.asn, 4_200_000_000);
+        assert.equal(big.data.maintenance, false);
+        const both = await admin('PATCH', `/static-ips/${b.id}`, { json: { asn: 3356, maintenance: true } });
+        assert.deepEqual([both.data.asn, both.data.maintenance], [3356, true]);
+        const byAsn = await call(tp.app, 'GET', '/admin/static-ips', { headers: auth, query: { asn: 7922 } });
+        assert.deepEqual(
+          byAsn.data.list.map((s: any) => s.id),
+          [a.id],
+        );
+        const none = await call(tp.app, 'GET', '/admin/static-ips', { headers: auth, query: { asn: 0 } });
+        assert.deepEqual(none.data.list, []);
+
+        for (const asn of [23_456, 65_535]) {
+          const reserved = await admin('PATCH', `/static-ips/${a.id}`, { json: { asn }, status: 400 });
+          assertCode(reserved, 400);
+          assert.deepEqual(Object.keys(reserved.errors ?? {}), ['asn']);
+          const addReserved = await admin('POST', '/static-ips', {
+            json: { ip: '192.0.2.9', port: 1, country: 'US', product_type: 25, asn },
+            status: 400,
+          });
+          assert.deepEqual(Object.keys(addReserved.errors ?? {}), ['asn']);
+        }
+        for (const asn of [-1, 4_294_967_295, 1.5, '7922x']) {
+          const bad = await admin('PATCH', `/static-ips/${a.id}`, { json: { asn }, status: 400 });
+          assert.ok(bad.errors?.asn, JSON.stringify(bad));
+        }
+        const empty = await admin('PATCH', `/static-ips/${a.id}`, { json: {}, status: 400 });
+        assertCode(empty, 400);
+        const badList = await call(tp.app, 'GET', '/admin/static-ips', { headers: auth, query: { asn: 65_535 }, status: 400 });
+        assert.ok(badList.errors?.asn, JSON.stringify(badList));
+        // Nothing changed by the refused calls, and no IP was added.
+        const after = (await admin('GET', '/static-ips')).data.list;
+        assert.deepEqual(
+          after.map((s: any) => [s.id, s.asn, s.maintenance]),
+          [
+            [a.id, 7922, false],
+            [b.id, 3356, true],
+          ],
+        );
+        assertCode(await admin('PATCH', '/static-ips/999999', { json: { asn: 1 }, status: 404 }), 6401);
+      });
+
+      it('asn: 1 counts per country and ASN under /developers/ip/static-ip-region and the documents’ path', async () => {
+        await addIp('US', 25, { asn: 7922 });
+        await addIp('US', 25, { asn: 7922 });
+        await addIp('US', 25, { asn: 701 });
+        await addIp('US', 25);
+        await addIp('JP', 25, { asn: 2516 });
+        await addIp('DE', 14, { asn: 3320 });
+        const u = await createUser(tp);
+        const perCountry = [
+          { code: 'JP', number: 1 },
+          { code: 'US', number: 4 },
+        ];
+        const perAsn = [
+          { code: 'JP', asn: 2516, number: 1 },
+          { code: 'US', asn: 0, number: 1 },
+          { code: 'US', asn: 701, number: 1 },
+          { code: 'US', asn: 7922, number: 2 },
+        ];
+        assert.deepEqual((await newerRegion(u.appKey)).data.list, perCountry);
+        assert.deepEqual((await newerRegion(u.appKey, { asn: 0 })).data.list, perCountry);
+        assert.deepEqual((await newerRegion(u.appKey, { asn: 1 })).data.list, perAsn);
+        assert.deepEqual((await region('/gateway', u.appKey, { asn: 1 })).data.list, perAsn);
+        assert.deepEqual((await newerRegion(u.appKey, { asn: 1, isp: 0 })).data.list, [{ code: 'DE', asn: 3320, number: 1 }]);
+        // Allocation and maintenance take IPs out of their group.
+        await allocate(u.id, { country: 'JP', product_type: 25, count: 1, days: 30 });
+        const [ip701] = (await admin('GET', '/static-ips')).data.list.filter((s: any) => s.asn === 701);
+        await admin('PATCH', `/static-ips/${ip701.id}`, { json: { maintenance: true } });
+        assert.deepEqual((await newerRegion(u.appKey, { asn: 1 })).data.list, [
+          { code: 'US', asn: 0, number: 1 },
+          { code: 'US', asn: 7922, number: 2 },
+        ]);
+        const bad = await newerRegion(u.appKey, { asn: 7922 });
+        assertCode(bad, 400);
+        assert.ok(bad.errors?.asn);
+        assertCode(await call(tp.app, 'GET', '/developers/ip/static-ip-region', { query: { app_key: 'wrong' } }), 3);
+      });
+
+      it('exclusive: 1 counts only IPs no customer ever held, and allocation hands those out first', async () => {
+        const [a, b, c] = [await addIp('US', 25), await addIp('US', 25), await addIp('US', 25)];
+        const u = await createUser(tp);
+        const other = await createUser(tp);
+        assert.deepEqual((await newerRegion(u.appKey, { exclusive: 1 })).data.list, [{ code: 'US', number: 3 }]);
+        // u holds a for a day; once it expires a is free again but no longer exclusive.
+        const [first] = (await allocate(u.id, { country: 'US', product_type: 25, count: 1, days: 1 })).data.list;
+        assert.equal(first.static_ip_id, a.id);
+        assert.deepEqual((await newerRegion(u.appKey, { exclusive: 1 })).data.list, [{ code: 'US', number: 2 }]);
+        clock = T0 + DAY + 1000;
+        assert.deepEqual((await newerRegion(u.appKey)).data.list, [{ code: 'US', number: 3 }]);
+        assert.deepEqual((await newerRegion(u.appKey, { exclusive: 0 })).data.list, [{ code: 'US', number: 3 }]);
+        assert.deepEqual((await newerRegion(u.appKey, { exclusive: 1 })).data.list, [{ code: 'US', number: 2 }]);
+        assert.deepEqual((await newerRegion(u.appKey, { exclusive: 1, asn: 1 })).data.list, [{ code: 'US', asn: 0, number: 2 }]);
+        // The next buyer gets a never-held IP although a has the lower id; then the held one.
+        const [second] = (await allocate(other.id, { country: 'US', product_type: 25, count: 1, days: 30 })).data.list;
+        assert.equal(second.static_ip_id, b.id);
+        const rest = (await allocate(other.id, { country: 'US', product_type: 25, count: 2, days: 30 })).data.list;
+        assert.deepEqual(
+          rest.map((r: any) => r.static_ip_id),
+          [c.id, a.id],
+        );
+        assert.deepEqual((await newerRegion(u.appKey, { exclusive: 1 })).data.list, []);
+        const bad = await newerRegion(u.appKey, { exclusive: 2 });
+        assertCode(bad, 400);
+        assert.ok(bad.errors?.exclusive);
+      });
+
+      it('get-static-ip shows each IP’s ASN', async () => {
+        await addIp('US', 25, { asn: 7922 });
+        const u = await createUser(tp);
+        await allocate(u.id, { country: 'US', product_type: 25, count: 1, days: 30 });
+        const listed = await call(tp.app, 'GET', '/developers/ip/get-static-ip', { query: { app_key: u.appKey } });
+        assert.equal(listed.data.list[0].asn, 7922);
+      });
+    });
+
     describe('admin routes', () => {
       it('add, list, maintenance, remove', async () => {
         const added = await admin('POST', '/static-ips', {
@@ -261,6 +389,7 @@ for (const dialect of dialects()) {
           product_type: 14,
           url: 'http://alice:***@proxy.example.com:3128',
           maintenance: false,
+          asn: 0,
           created_at: new Date(T0).toISOString(),
           allocation: null,
         });
@@ -331,6 +460,7 @@ for (const dialect of dialects()) {
           port: a.port,
           country: 'US',
           product_type: 25,
+          asn: 0,
           trade_no: 'T-1',
           created_at: new Date(T0).toISOString(),
           expired_at: new Date(T0 + 30 * DAY).toISOString(),

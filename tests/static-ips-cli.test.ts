@@ -94,6 +94,7 @@ for (const dialect of dialects()) {
           product_type: 14,
           url: 'socks5://bob:***@198.51.100.7:1080',
           maintenance: false,
+          asn: 0,
           created_at: new Date(T0).toISOString(),
           allocation: null,
         },
@@ -103,7 +104,7 @@ for (const dialect of dialects()) {
       assert.equal(table.length, 3);
       assert.match(
         table[0] ?? '',
-        /^id\s+address\s+country\s+state\s+city\s+type\s+url\s+maintenance\s+user\s+allocation\s+expires$/,
+        /^id\s+address\s+country\s+state\s+city\s+type\s+asn\s+url\s+maintenance\s+user\s+allocation\s+expires$/,
       );
       assert.match(table[1] ?? '', /203\.0\.113\.10:8000\s+US\s+ca\s+san_jose\s+25\s+direct:\/\/203\.0\.113\.10\s+no$/);
       assert.match(table[2] ?? '', /198\.51\.100\.7:1080\s+DE\s+14\s+socks5:\/\/bob:\*\*\*@198\.51\.100\.7:1080\s+no$/);
@@ -130,6 +131,60 @@ for (const dialect of dialects()) {
       );
       const [json] = await tollgate('list', '--json');
       assert.equal(JSON.parse(json ?? '[]').length, 1);
+    });
+
+    it('records an ASN on add and with set-asn, filters the list by it, and refuses a bad one changing nothing', async () => {
+      const [added] = await tollgate(
+        'add',
+        '--ip',
+        '203.0.113.30',
+        '--port',
+        '8000',
+        '--country',
+        'US',
+        '--type',
+        '25',
+        '--asn',
+        '4200000000',
+      );
+      assert.match(added ?? '', /^added static IP \d+ 203\.0\.113\.30:8000 \(US, type 25, AS4200000000, exit /);
+      const [plain] = await tollgate(
+        'add',
+        '--ip',
+        '203.0.113.31',
+        '--port',
+        '8000',
+        '--country',
+        'US',
+        '--type',
+        '25',
+        '--json',
+      );
+      const id = JSON.parse(plain ?? '{}').id as number;
+      const [set] = await tollgate('set-asn', String(id), '7922');
+      assert.match(set ?? '', /^ASN recorded: static IP \d+ 203\.0\.113\.31:8000 \(US, type 25, AS7922, /);
+      const [only] = await tollgate('list', '--asn', '7922', '--json');
+      assert.deepEqual(
+        JSON.parse(only ?? '[]').map((s: { id: number; asn: number }) => [s.id, s.asn]),
+        [[id, 7922]],
+      );
+      const table = await tollgate('list', '--asn', '4200000000');
+      assert.equal(table.length, 2);
+      assert.match(table[1] ?? '', /203\.0\.113\.30:8000\s+US\s+25\s+4200000000\s+direct:/);
+      await fails(
+        ['set-asn', String(id), '65535'],
+        (err) => err instanceof InvalidArgumentError && /--asn an AS number/.test(err.message),
+      );
+      await fails(['set-asn', String(id), 'AS7922'], (err) => /an AS number/.test(String((err as Error).message)));
+      await fails(
+        ['add', '--ip', '203.0.113.32', '--port', '8000', '--country', 'US', '--type', '25', '--asn', '4294967295'],
+        (err) => err instanceof InvalidArgumentError && /--asn/.test(err.message),
+      );
+      const [after] = await tollgate('list', '--json');
+      assert.deepEqual(
+        JSON.parse(after ?? '[]').map((s: { asn: number }) => s.asn),
+        [4_200_000_000, 7922],
+      );
     });
 
     it('assigns to a user by email, shows the holder, releases, maintenance, removes', async () => {

@@ -30,6 +30,12 @@ const parseInteger = parseWholeNumber;
 
 const parseId = idParser();
 
+/** Up to 10 digits (AS numbers are 32-bit); the service checks the range. */
+function parseAsn(value: string): number {
+  if (!/^\d{1,10}$/.test(value)) throw new InvalidArgumentError('an AS number (a whole number, e.g. 7922)');
+  return Number(value);
+}
+
 function parseOnOff(value: string): boolean {
   if (value === 'on') return true;
   if (value === 'off') return false;
@@ -46,7 +52,8 @@ function address(ip: string, port: number): string {
 
 function summary(ip: StaticIp): string {
   const place = [ip.country, ip.state, ip.city].filter((p) => p !== '').join('/');
-  return `static IP ${ip.id} ${address(ip.ip, ip.port)} (${place}, type ${ip.productType}, exit ${ip.urlDisplay}${ip.maintenance ? ', in maintenance' : ''})`;
+  const asn = ip.asn === 0 ? '' : `, AS${ip.asn}`;
+  return `static IP ${ip.id} ${address(ip.ip, ip.port)} (${place}, type ${ip.productType}${asn}, exit ${ip.urlDisplay}${ip.maintenance ? ', in maintenance' : ''})`;
 }
 
 function allocationLine(a: StaticIpAllocation): string {
@@ -78,6 +85,7 @@ export function registerStaticIpCommands(
     .option('--state <state>', 'state or region: letters, digits, _')
     .option('--city <city>', 'city: letters, digits, _')
     .requiredOption('--type <type>', 'product type: 14 static datacenter, 25 static residential', parseInteger)
+    .option('--asn <n>', 'the autonomous system announcing it (AS number; default 0: not recorded)', parseAsn)
     .option(
       '--url <url>',
       'where its traffic leaves (default direct://IP: bound to that local address), or http://[user:pass@]host:port / socks5://[user:pass@]host:port',
@@ -91,6 +99,7 @@ export function registerStaticIpCommands(
         state?: string;
         city?: string;
         type: number;
+        asn?: number;
         url?: string;
         json: boolean;
       }) => {
@@ -103,6 +112,7 @@ export function registerStaticIpCommands(
             city: opts.city,
             productType: opts.type,
             url: opts.url,
+            asn: opts.asn,
           }),
         );
         print(opts.json ? JSON.stringify(staticIpView(added)) : `added ${summary(added)}`);
@@ -112,9 +122,10 @@ export function registerStaticIpCommands(
   cmd
     .command('list')
     .description('list the inventory with who holds each IP (URLs with passwords masked)')
+    .option('--asn <n>', 'only IPs of this autonomous system (0: those with none recorded)', parseAsn)
     .option('--json', 'print a JSON array', false)
-    .action(async (opts: { json: boolean }) => {
-      const list = await run(open, ({ staticIps }) => staticIps.list());
+    .action(async (opts: { asn?: number; json: boolean }) => {
+      const list = await run(open, ({ staticIps }) => staticIps.list({ asn: opts.asn }));
       if (opts.json) return print(JSON.stringify(list.map(staticIpView)));
       if (list.length === 0) return print('no static IPs');
       const rows = list.map((s) => ({
@@ -124,6 +135,7 @@ export function registerStaticIpCommands(
         state: s.state,
         city: s.city,
         type: String(s.productType),
+        asn: s.asn === 0 ? '' : String(s.asn),
         url: s.urlDisplay,
         maintenance: s.maintenance ? 'yes' : 'no',
         user: s.allocation ? String(s.allocation.userId) : '',
@@ -151,6 +163,17 @@ export function registerStaticIpCommands(
     .action(async (id: number, on: boolean, opts: { json: boolean }) => {
       const ip = await run(open, ({ staticIps }) => staticIps.setMaintenance(id, on));
       print(opts.json ? JSON.stringify(staticIpView(ip)) : `${on ? 'maintenance on' : 'in service'}: ${summary(ip)}`);
+    });
+
+  cmd
+    .command('set-asn')
+    .description('record the autonomous system announcing a static IP (0: not recorded)')
+    .argument('<id>', 'static IP id', parseId)
+    .argument('<asn>', 'AS number, e.g. 7922', parseAsn)
+    .option('--json', 'print the static IP as JSON', false)
+    .action(async (id: number, asn: number, opts: { json: boolean }) => {
+      const ip = await run(open, ({ staticIps }) => staticIps.update(id, { asn }));
+      print(opts.json ? JSON.stringify(staticIpView(ip)) : `ASN recorded: ${summary(ip)}`);
     });
 
   cmd

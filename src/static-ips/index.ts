@@ -2,7 +2,9 @@
 export { allocationView, staticIpView } from './static-ip-view.js';
 export {
   ALLOCATE_COUNT_MAX,
+  ASN_RULE,
   DAYS_MAX,
+  isAsn,
   StaticIpsService,
   type StaticIpsServiceOptions,
   statusOf,
@@ -10,6 +12,7 @@ export {
 } from './static-ips.service.js';
 export {
   type AllocateInput,
+  ASN_MAX,
   type CurrentAllocation,
   type CustomerStaticIp,
   type CustomerStaticIpFilter,
@@ -17,11 +20,13 @@ export {
   EXPIRING_WITHIN_MS,
   type NewStaticIp,
   type RegionCount,
+  type RegionCountOptions,
   STATIC_IP_STATUSES,
   type StaticIp,
   type StaticIpAllocation,
   type StaticIpFilter,
   type StaticIpHolder,
+  type StaticIpPatch,
   type StaticIpProductType,
   type StaticIpStatus,
   type ValidExit,

@@ -12,6 +12,7 @@ export function staticIpView(ip: StaticIp) {
     product_type: ip.productType,
     url: ip.urlDisplay,
     maintenance: ip.maintenance,
+    asn: ip.asn,
     created_at: new Date(ip.createdAt).toISOString(),
     allocation:
       ip.allocation === null
@@ -36,6 +37,7 @@ export function allocationView(a: StaticIpAllocation) {
     port: a.port,
     country: a.country,
     product_type: a.productType,
+    asn: a.asn,
     trade_no: a.tradeNo,
     created_at: new Date(a.createdAt).toISOString(),
     expired_at: new Date(a.expiresAt).toISOString(),

@@ -23,6 +23,7 @@ export interface AllocationWithIpRow extends AllocationRow {
   country: string;
   product_type: number;
   maintenance: number;
+  asn: number;
 }
 
 export interface ExitRow {
@@ -53,6 +54,16 @@ function unheld(now: number) {
           .where('static_ip_allocations.expires_at', '>', now),
       ),
     );
+}
+
+/** Some allocation, past or present, has held the static IP. */
+function everHeld(eb: InventoryEb) {
+  return eb.exists(
+    eb
+      .selectFrom('static_ip_allocations')
+      .select('static_ip_allocations.id')
+      .whereRef('static_ip_allocations.static_ip_id', '=', 'static_ips.id'),
+  );
 }
 
 /** The SQL form of statusOf (static-ips.service.ts): the allocations showing `status` at `now`. */
@@ -98,7 +109,12 @@ export class StaticIpsRepository {
   /** The inventory by id, each row with the allocation holding it at `now`. */
   list(
     now: number,
-    filter: { id?: number | undefined; country?: string | undefined; productType?: number | undefined } = {},
+    filter: {
+      id?: number | undefined;
+      country?: string | undefined;
+      productType?: number | undefined;
+      asn?: number | undefined;
+    } = {},
   ): Promise<InventoryRow[]> {
     let q = this.db
       .selectFrom('static_ips')
@@ -117,6 +133,7 @@ export class StaticIpsRepository {
     if (filter.id !== undefined) q = q.where('static_ips.id', '=', filter.id);
     if (filter.country !== undefined) q = q.where('static_ips.country', '=', filter.country);
     if (filter.productType !== undefined) q = q.where('static_ips.product_type', '=', filter.productType);
+    if (filter.asn !== undefined) q = q.where('static_ips.asn', '=', filter.asn);
     return q.execute();
   }
 
@@ -130,7 +147,8 @@ export class StaticIpsRepository {
   }
 
   /**
-   * Up to `limit` unallocated, in-service static IPs of a country and type, by id, locked for
+   * Up to `limit` unallocated, in-service static IPs of a country and type, those no one ever
+   * held first (what `static-ip-region` counts as exclusive), then by id; locked for
    * this transaction where the dialect has row locks; rows another transaction holds are skipped
    * (it is allocating them). The caller re-checks them with holders(): a row locked after
    * its allocator committed still passed this statement's older snapshot.
@@ -143,6 +161,7 @@ export class StaticIpsRepository {
       .where('product_type', '=', productType)
       .where('maintenance', '=', 0)
       .where(unheld(now))
+      .orderBy((eb) => eb.case().when(everHeld(eb)).then(1).else(0).end())
       .orderBy('id')
       .limit(limit);
     if (skip.length > 0) q = q.where('id', 'not in', skip);
@@ -226,18 +245,30 @@ export class StaticIpsRepository {
     return { rows, total: Number(counted.n) };
   }
 
-  /** Unallocated, in-service static IPs of a type per country, countries with none left out. */
-  async freeByCountry(productType: number, now: number): Promise<{ country: string; n: number }[]> {
-    const rows = await this.db
+  /**
+   * Unallocated, in-service static IPs of a type per country (and per ASN with `byAsn`), none-left
+   * groups left out; with `neverHeld` only IPs no allocation ever held.
+   */
+  async freeByCountry(
+    productType: number,
+    now: number,
+    options: { byAsn?: boolean | undefined; neverHeld?: boolean | undefined } = {},
+  ): Promise<{ country: string; asn: number; n: number }[]> {
+    let q = this.db
       .selectFrom('static_ips')
       .select(['country', (eb) => eb.fn.countAll<number>().as('n')])
       .where('product_type', '=', productType)
       .where('maintenance', '=', 0)
       .where(unheld(now))
       .groupBy('country')
-      .orderBy('country')
-      .execute();
-    return rows.map((r) => ({ country: r.country, n: Number(r.n) }));
+      .orderBy('country');
+    if (options.neverHeld) q = q.where((eb) => eb.not(everHeld(eb)));
+    if (options.byAsn) {
+      const rows = await q.select('asn').groupBy('asn').orderBy('asn').execute();
+      return rows.map((r) => ({ country: r.country, asn: Number(r.asn), n: Number(r.n) }));
+    }
+    const rows = await q.execute();
+    return rows.map((r) => ({ country: r.country, asn: 0, n: Number(r.n) }));
   }
 
   /** The exits held at `now` and in service: of one user and type, or of one static IP. */
@@ -276,6 +307,6 @@ export class StaticIpsRepository {
       .selectFrom('static_ip_allocations as a')
       .innerJoin('static_ips as s', 's.id', 'a.static_ip_id')
       .selectAll('a')
-      .select(['s.ip', 's.port', 's.country', 's.product_type', 's.maintenance']);
+      .select(['s.ip', 's.port', 's.country', 's.product_type', 's.maintenance', 's.asn']);
   }
 }

@@ -100,6 +100,7 @@ for (const dialect of dialects()) {
             productType: 14,
             urlDisplay: 'direct://[2001:db8::1]',
             maintenance: false,
+            asn: 0,
             createdAt: T0,
             updatedAt: T0,
             allocation: null,

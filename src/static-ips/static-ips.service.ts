@@ -14,15 +14,19 @@ import {
 } from './static-ips.repository.js';
 import {
   type AllocateInput,
+  ASN_MAX,
+  ASN_RESERVED,
   type CustomerStaticIpFilter,
   type CustomerStaticIpPage,
   EXPIRING_WITHIN_MS,
   type NewStaticIp,
   type RegionCount,
+  type RegionCountOptions,
   type StaticIp,
   type StaticIpAllocation,
   type StaticIpFilter,
   type StaticIpHolder,
+  type StaticIpPatch,
   type StaticIpProductType,
   type StaticIpStatus,
   type ValidExit,
@@ -47,6 +51,13 @@ function isStaticType(type: number): type is StaticIpProductType {
 
 function isCount(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+export const ASN_RULE = `an AS number from 1 to ${ASN_MAX} (0: not recorded), not ${ASN_RESERVED.join(' or ')}`;
+
+/** An AS number an address can be announced from, or 0 for none recorded. */
+export function isAsn(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= ASN_MAX && !ASN_RESERVED.includes(value);
 }
 
 /**
@@ -108,6 +119,8 @@ export class StaticIpsService {
     const city = normalizePlace(input.city ?? '');
     if (city === undefined) errors.city = PLACE_RULE;
     if (!isStaticType(input.productType)) errors.product_type = PRODUCT_TYPE_RULE;
+    const asn = input.asn ?? 0;
+    if (!isAsn(asn)) errors.asn = ASN_RULE;
     let url: string | undefined;
     let urlDisplay: string | undefined;
     const urlText = input.url?.trim() ?? '';
@@ -150,6 +163,7 @@ export class StaticIpsService {
           url_enc: this.box.encrypt(url),
           url_display: urlDisplay,
           maintenance: 0,
+          asn,
           created_at: now,
           updated_at: now,
         });
@@ -174,9 +188,11 @@ export class StaticIpsService {
   /** The inventory by id, each IP with the allocation holding it now. */
   async list(filter: StaticIpFilter = {}): Promise<StaticIp[]> {
     const country = filter.country === undefined ? undefined : filter.country.trim().toUpperCase();
+    if (filter.asn !== undefined && !isAsn(filter.asn)) throw invalidParams({ asn: ASN_RULE });
     const rows = await new StaticIpsRepository(this.db, this.caps).list(this.#now(), {
       country,
       productType: filter.productType,
+      asn: filter.asn,
     });
     return rows.map((r) => this.#toStaticIp(r));
   }
@@ -200,10 +216,26 @@ export class StaticIpsService {
   }
 
   /** In maintenance an IP is neither allocated nor routed through; its holder keeps the allocation. */
-  async setMaintenance(id: number, on: boolean): Promise<StaticIp> {
+  setMaintenance(id: number, on: boolean): Promise<StaticIp> {
+    return this.update(id, { maintenance: on });
+  }
+
+  /**
+   * Changes an IP's maintenance state and/or ASN, all or nothing (TG_ERR_INVALID_PARAMS names
+   * each bad field; an empty patch is one too).
+   */
+  async update(id: number, patch: StaticIpPatch): Promise<StaticIp> {
+    const errors: Record<string, string> = {};
+    if (patch.asn !== undefined && !isAsn(patch.asn)) errors.asn = ASN_RULE;
+    if (patch.maintenance === undefined && patch.asn === undefined) errors.maintenance = 'maintenance or asn to change';
+    if (Object.keys(errors).length > 0) throw invalidParams(errors);
     const now = this.#now();
     await this.db.transaction().execute(async (trx) => {
-      const row = await new StaticIpsRepository(trx, this.caps).update(id, { maintenance: on ? 1 : 0, updated_at: now });
+      const row = await new StaticIpsRepository(trx, this.caps).update(id, {
+        ...(patch.maintenance === undefined ? {} : { maintenance: patch.maintenance ? 1 : 0 }),
+        ...(patch.asn === undefined ? {} : { asn: patch.asn }),
+        updated_at: now,
+      });
       if (!row) throw new AppError('TG_ERR_STATIC_IP_NOT_FOUND');
       await recordChange(trx, 'static_ip', [id], now);
     });
@@ -411,10 +443,19 @@ export class StaticIpsService {
     return rows.map((r) => this.#toAllocation(r));
   }
 
-  /** Unallocated, in-service IPs of a type per country (`static-ip-region`); sold-out countries are left out. */
-  async regionCounts(productType: number): Promise<RegionCount[]> {
-    const rows = await new StaticIpsRepository(this.db, this.caps).freeByCountry(productType, this.#now());
-    return rows.map((r) => ({ country: r.country, number: r.n }));
+  /**
+   * Unallocated, in-service IPs of a type per country (`static-ip-region`), or per country and
+   * ASN with `byAsn`; sold-out groups are left out. With `exclusive` only IPs no customer ever
+   * held count: allocation takes those first, so they are what the next buyers get.
+   */
+  async regionCounts(productType: number, options: RegionCountOptions = {}): Promise<RegionCount[]> {
+    const rows = await new StaticIpsRepository(this.db, this.caps).freeByCountry(productType, this.#now(), {
+      byAsn: options.byAsn,
+      neverHeld: options.exclusive,
+    });
+    return rows.map((r) =>
+      options.byAsn ? { country: r.country, asn: r.asn, number: r.n } : { country: r.country, number: r.n },
+    );
   }
 
   /** One page of a user's allocations, past ones included, oldest first (`ip/get-static-ip`). */
@@ -439,6 +480,7 @@ export class StaticIpsService {
         port: a.port,
         country: a.country,
         productType: a.productType,
+        asn: a.asn,
         tradeNo: a.tradeNo,
         status: statusOf({ expiresAt: a.expiresAt, releasedAt: a.releasedAt, maintenance: r.maintenance === 1 }, now),
         createdAt: a.createdAt,
@@ -496,6 +538,7 @@ export class StaticIpsService {
       productType: row.product_type as StaticIpProductType,
       urlDisplay: row.url_display,
       maintenance: row.maintenance === 1,
+      asn: Number(row.asn),
       createdAt: Number(row.created_at),
       updatedAt: Number(row.updated_at),
       allocation:
@@ -524,6 +567,7 @@ export class StaticIpsService {
       port: row.port,
       country: row.country,
       productType: row.product_type as StaticIpProductType,
+      asn: Number(row.asn),
     };
   }
 }

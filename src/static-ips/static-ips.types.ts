@@ -17,6 +17,14 @@ export interface NewStaticIp {
    * address), or an upstream `http://…` / `socks5://…` URL.
    */
   readonly url?: string | undefined;
+  /** The autonomous system announcing it (1..4294967294); 0 or absent: not recorded. */
+  readonly asn?: number | undefined;
+}
+
+/** What the operator may change of a static IP (at least one). */
+export interface StaticIpPatch {
+  readonly maintenance?: boolean | undefined;
+  readonly asn?: number | undefined;
 }
 
 /** The allocation that holds a static IP now. */
@@ -40,6 +48,8 @@ export interface StaticIp {
   /** The exit URL, any password masked. */
   readonly urlDisplay: string;
   readonly maintenance: boolean;
+  /** The autonomous system announcing it; 0 = not recorded. */
+  readonly asn: number;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** The allocation valid now, if any. */
@@ -49,6 +59,8 @@ export interface StaticIp {
 export interface StaticIpFilter {
   readonly country?: string | undefined;
   readonly productType?: number | undefined;
+  /** Only IPs of this autonomous system (0: those with none recorded). */
+  readonly asn?: number | undefined;
 }
 
 export interface AllocateInput {
@@ -74,6 +86,8 @@ export interface StaticIpAllocation {
   readonly port: number;
   readonly country: string;
   readonly productType: StaticIpProductType;
+  /** The IP's autonomous system; 0 = not recorded. */
+  readonly asn: number;
 }
 
 /**
@@ -103,6 +117,8 @@ export interface CustomerStaticIp {
   readonly port: number;
   readonly country: string;
   readonly productType: StaticIpProductType;
+  /** The IP's autonomous system; 0 = not recorded. */
+  readonly asn: number;
   readonly tradeNo: string;
   readonly status: StaticIpStatus;
   readonly createdAt: number;
@@ -114,11 +130,26 @@ export interface CustomerStaticIpPage {
   readonly total: number;
 }
 
-/** Unallocated, in-service static IPs of one country. */
+/** Unallocated, in-service static IPs of one country (and one ASN, when counted by ASN). */
 export interface RegionCount {
   readonly country: string;
+  /** Present when counted by ASN; 0 = IPs with no ASN recorded. */
+  readonly asn?: number;
   readonly number: number;
 }
+
+/** How `static-ip-region` counts (the newer release's `asn` and `exclusive` flags). */
+export interface RegionCountOptions {
+  /** One count per country and autonomous system instead of per country. */
+  readonly byAsn?: boolean | undefined;
+  /** Only IPs no customer has ever held (the next allocations take these first). */
+  readonly exclusive?: boolean | undefined;
+}
+
+/** The highest AS number (RFC 6793: 32 bits); 4294967295 itself is reserved (RFC 7300). */
+export const ASN_MAX = 4_294_967_294;
+/** AS numbers that never announce an address: AS_TRANS (RFC 6793) and the last 16-bit one (RFC 7300). */
+export const ASN_RESERVED: readonly number[] = [23_456, 65_535];
 
 /** A static IP the gateway may route a user's traffic through now. */
 export interface ValidExit {

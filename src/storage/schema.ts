@@ -171,6 +171,8 @@ export interface StaticIpsTable {
   url_display: string;
   /** 1 while the operator has it in maintenance (status 4 in listings). */
   maintenance: number;
+  /** The autonomous system announcing it; 0 = not recorded. */
+  asn: number;
   created_at: number;
   updated_at: number;
 }

@@ -4,6 +4,7 @@ import { NODE_URL_MAX, PLACE_MAX } from '../../pool/index.js';
 import { describeTypes, STATIC_IP_TYPES } from '../../products/index.js';
 import {
   ALLOCATE_COUNT_MAX,
+  ASN_MAX,
   DAYS_MAX,
   type StaticIpProductType,
   type StaticIpStatus,
@@ -26,7 +27,7 @@ const Times = { description: 'Y-m-d H:i:s in the platform time zone', examples: 
 export const StaticIpRegion = {
   summary: 'Static IPs on sale per country',
   description:
-    'Unallocated static IPs (not in maintenance) per country; countries with none left are not listed. `isp` 1 (the default) counts static residential IPs (product type 25), 0 static datacenter IPs (14).',
+    'Unallocated static IPs (not in maintenance) per country; countries with none left are not listed. `isp` 1 (the default) counts static residential IPs (product type 25), 0 static datacenter IPs (14). The newer release’s flags: `asn: 1` counts per country and autonomous system (each item then has `asn`, 0 for IPs whose ASN the operator has not recorded); `exclusive: 1` counts only IPs no customer has ever held (allocation hands those out first).',
   tags: ['static IPs'],
   querystring: Type.Object({
     ...CustomerCommon,
@@ -42,14 +43,14 @@ export const StaticIpRegion = {
       Type.Unsafe<0 | 1>({
         type: 'integer',
         enum: [0, 1],
-        description: 'The newer release’s grouping by ASN: accepted, changes nothing (the inventory records no ASN)',
+        description: '1: one item per country and autonomous system, each with `asn`; 0 (the default): per country',
       }),
     ),
     exclusive: Type.Optional(
       Type.Unsafe<0 | 1>({
         type: 'integer',
         enum: [0, 1],
-        description: 'The newer release’s exclusive IPs: accepted, changes nothing (every static IP is exclusive)',
+        description: '1: only IPs no customer has ever held; 0 (the default): every free IP',
       }),
     ),
   }),
@@ -59,6 +60,9 @@ export const StaticIpRegion = {
         list: Type.Array(
           Type.Object({
             code: Type.String({ description: 'ISO 3166-1 alpha-2 country code', examples: ['US'] }),
+            asn: Type.Optional(
+              Type.Integer({ description: 'With `asn: 1`: the autonomous system; 0 = not recorded', examples: [7922] }),
+            ),
             number: Type.Integer({ description: 'Static IPs available', examples: [55] }),
           }),
         ),
@@ -73,6 +77,7 @@ export const CustomerStaticIpItem = Type.Object({
   port: Type.Integer(),
   country_code: Type.String({ description: 'ISO 3166-1 alpha-2' }),
   product_type: Type.Integer({ description: '25 static residential IP, 14 static datacenter IP' }),
+  asn: Type.Integer({ description: 'The autonomous system announcing the IP; 0 = not recorded' }),
   trade_no: Type.String({ description: "The order that bought it; '' when granted by the operator" }),
   status: Type.Integer({ description: '1 valid, 2 invalid (expired or released), 3 expiring within 3 days, 4 in maintenance' }),
   created_at: Type.String(Times),
@@ -126,6 +131,7 @@ export const AdminStaticIp = Type.Object({
   product_type: Type.Integer({ description: '14 static datacenter, 25 static residential' }),
   url: Type.String({ description: 'The exit URL, any password masked', examples: ['direct://203.0.113.10'] }),
   maintenance: Type.Boolean(),
+  asn: Type.Integer({ description: 'The autonomous system announcing it; 0 = not recorded' }),
   created_at: IsoTime,
   allocation: Type.Union(
     [
@@ -150,6 +156,7 @@ export const AdminAllocation = Type.Object({
   port: Type.Integer(),
   country: Type.String(),
   product_type: Type.Integer(),
+  asn: Type.Integer({ description: '0 = not recorded' }),
   trade_no: Type.String(),
   created_at: IsoTime,
   expired_at: IsoTime,
@@ -158,6 +165,12 @@ export const AdminAllocation = Type.Object({
 
 const Country = Type.String({ maxLength: 8, description: 'ISO 3166-1 alpha-2 code, e.g. US (any case)' });
 const Place = Type.String({ maxLength: PLACE_MAX, description: "Letters, digits and _; stored lower case; '' for none" });
+const Asn = Type.Integer({
+  minimum: 0,
+  maximum: ASN_MAX,
+  description: 'The autonomous system announcing the IP (AS number; 0: not recorded; 23456 and 65535 are refused)',
+  examples: [7922],
+});
 
 export const AdminAddStaticIp = {
   summary: 'Add a static IP to the inventory',
@@ -169,6 +182,7 @@ export const AdminAddStaticIp = {
     state: Type.Optional(Place),
     city: Type.Optional(Place),
     product_type: StaticProductType(),
+    asn: Type.Optional(Asn),
     url: Type.Optional(
       Type.String({
         maxLength: NODE_URL_MAX,
@@ -186,6 +200,7 @@ export const AdminListStaticIps = {
   querystring: Type.Object({
     country: Type.Optional(Country),
     product_type: Type.Optional(StaticProductType()),
+    asn: Type.Optional(Asn),
   }),
   response: { 200: Envelope(Type.Object({ list: Type.Array(AdminStaticIp) })) },
 };
@@ -198,12 +213,12 @@ export const AdminRemoveStaticIp = {
 };
 
 export const AdminUpdateStaticIp = {
-  summary: 'Put a static IP in or out of maintenance',
+  summary: 'Put a static IP in or out of maintenance, or record its ASN',
   description:
-    'In maintenance an IP is not allocated and the gateway does not route through it; its holder keeps the allocation.',
+    'In maintenance an IP is not allocated and the gateway does not route through it; its holder keeps the allocation. `asn` is what `static-ip-region` with `asn: 1` groups by. Give either or both.',
   tags: ['admin'],
   params: IdParams,
-  body: Type.Object({ maintenance: Type.Boolean() }),
+  body: Type.Object({ maintenance: Type.Optional(Type.Boolean()), asn: Type.Optional(Asn) }, { minProperties: 1 }),
   response: { 200: Envelope(AdminStaticIp) },
 };
 

@@ -3388,6 +3388,8 @@ export interface paths {
                */
               code: number;
               data: {
+                /** @description 0 = not recorded */
+                asn: number;
                 country: string;
                 /** Format: date-time */
                 created_at: string;
@@ -3460,6 +3462,8 @@ export interface paths {
                */
               code: number;
               data: {
+                /** @description 0 = not recorded */
+                asn: number;
                 country: string;
                 /** Format: date-time */
                 created_at: string;
@@ -3502,6 +3506,11 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /**
+           * @description The autonomous system announcing the IP (AS number; 0: not recorded; 23456 and 65535 are refused)
+           * @example 7922
+           */
+          asn?: number;
           /** @description ISO 3166-1 alpha-2 code, e.g. US (any case) */
           country?: string;
           /** @description Product type: 14 static datacenter ip, 25 static residential ip */
@@ -3537,6 +3546,8 @@ export interface paths {
                     trade_no: string;
                     user_id: number;
                   } | null;
+                  /** @description The autonomous system announcing it; 0 = not recorded */
+                  asn: number;
                   /** @description Lower case; '' when not set */
                   city: string;
                   /** @description ISO 3166-1 alpha-2, upper case */
@@ -3579,6 +3590,11 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /**
+             * @description The autonomous system announcing the IP (AS number; 0: not recorded; 23456 and 65535 are refused)
+             * @example 7922
+             */
+            asn?: number;
             /** @description Letters, digits and _; stored lower case; '' for none */
             city?: string;
             /** @description ISO 3166-1 alpha-2 code, e.g. US (any case) */
@@ -3622,6 +3638,8 @@ export interface paths {
                   trade_no: string;
                   user_id: number;
                 } | null;
+                /** @description The autonomous system announcing it; 0 = not recorded */
+                asn: number;
                 /** @description Lower case; '' when not set */
                 city: string;
                 /** @description ISO 3166-1 alpha-2, upper case */
@@ -3705,8 +3723,8 @@ export interface paths {
     options?: never;
     head?: never;
     /**
-     * Put a static IP in or out of maintenance
-     * @description In maintenance an IP is not allocated and the gateway does not route through it; its holder keeps the allocation.
+     * Put a static IP in or out of maintenance, or record its ASN
+     * @description In maintenance an IP is not allocated and the gateway does not route through it; its holder keeps the allocation. `asn` is what `static-ip-region` with `asn: 1` groups by. Give either or both.
      */
     patch: {
       parameters: {
@@ -3720,7 +3738,12 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            maintenance: boolean;
+            /**
+             * @description The autonomous system announcing the IP (AS number; 0: not recorded; 23456 and 65535 are refused)
+             * @example 7922
+             */
+            asn?: number;
+            maintenance?: boolean;
           };
         };
       };
@@ -3748,6 +3771,8 @@ export interface paths {
                   trade_no: string;
                   user_id: number;
                 } | null;
+                /** @description The autonomous system announcing it; 0 = not recorded */
+                asn: number;
                 /** @description Lower case; '' when not set */
                 city: string;
                 /** @description ISO 3166-1 alpha-2, upper case */
@@ -5550,6 +5575,8 @@ export interface paths {
               code: number;
               data: {
                 list: {
+                  /** @description 0 = not recorded */
+                  asn: number;
                   country: string;
                   /** Format: date-time */
                   created_at: string;
@@ -6980,6 +7007,8 @@ export interface paths {
               code: number;
               data: {
                 list: {
+                  /** @description The autonomous system announcing the IP; 0 = not recorded */
+                  asn: number;
                   /** @description ISO 3166-1 alpha-2 */
                   country_code: string;
                   /**
@@ -7007,6 +7036,90 @@ export interface paths {
                 page_size: number;
                 total_count: number;
                 total_page: number;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ip/static-ip-region': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Static IPs on sale per country
+     * @description Unallocated static IPs (not in maintenance) per country; countries with none left are not listed. `isp` 1 (the default) counts static residential IPs (product type 25), 0 static datacenter IPs (14). The newer release’s flags: `asn: 1` counts per country and autonomous system (each item then has `asn`, 0 for IPs whose ASN the operator has not recorded); `exclusive: 1` counts only IPs no customer has ever held (allocation hands those out first).
+     *
+     *     Teams: with `team_id`, acts for the team; needs membership there.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description 1: one item per country and autonomous system, each with `asn`; 0 (the default): per country */
+          asn?: 0 | 1;
+          /** @description 1: only IPs no customer has ever held; 0 (the default): every free IP */
+          exclusive?: 0 | 1;
+          /** @description IP type: 1 static residential (default), 0 static datacenter */
+          isp?: 0 | 1;
+          /** @description Message language: zh (default) or en */
+          language?: string;
+          /**
+           * @description Act for this team (6-12 letters and digits, a letter first) instead of your personal space; empty: the personal space
+           * @example A12345
+           */
+          team_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                list: {
+                  /**
+                   * @description With `asn: 1`: the autonomous system; 0 = not recorded
+                   * @example 7922
+                   */
+                  asn?: number;
+                  /**
+                   * @description ISO 3166-1 alpha-2 country code
+                   * @example US
+                   */
+                  code: string;
+                  /**
+                   * @description Static IPs available
+                   * @example 55
+                   */
+                  number: number;
+                }[];
               };
               /** @description Same text as msg */
               message: string;
@@ -8471,16 +8584,16 @@ export interface paths {
     };
     /**
      * Static IPs on sale per country
-     * @description Unallocated static IPs (not in maintenance) per country; countries with none left are not listed. `isp` 1 (the default) counts static residential IPs (product type 25), 0 static datacenter IPs (14).
+     * @description Unallocated static IPs (not in maintenance) per country; countries with none left are not listed. `isp` 1 (the default) counts static residential IPs (product type 25), 0 static datacenter IPs (14). The newer release’s flags: `asn: 1` counts per country and autonomous system (each item then has `asn`, 0 for IPs whose ASN the operator has not recorded); `exclusive: 1` counts only IPs no customer has ever held (allocation hands those out first).
      *
      *     Teams: with `team_id`, acts for the team; needs membership there.
      */
     get: {
       parameters: {
         query?: {
-          /** @description The newer release’s grouping by ASN: accepted, changes nothing (the inventory records no ASN) */
+          /** @description 1: one item per country and autonomous system, each with `asn`; 0 (the default): per country */
           asn?: 0 | 1;
-          /** @description The newer release’s exclusive IPs: accepted, changes nothing (every static IP is exclusive) */
+          /** @description 1: only IPs no customer has ever held; 0 (the default): every free IP */
           exclusive?: 0 | 1;
           /** @description IP type: 1 static residential (default), 0 static datacenter */
           isp?: 0 | 1;
@@ -8512,6 +8625,11 @@ export interface paths {
               code: number;
               data: {
                 list: {
+                  /**
+                   * @description With `asn: 1`: the autonomous system; 0 = not recorded
+                   * @example 7922
+                   */
+                  asn?: number;
                   /**
                    * @description ISO 3166-1 alpha-2 country code
                    * @example US

@@ -20,12 +20,14 @@ export const adminStaticIpRoutes: FastifyPluginAsyncTypebox<AdminStaticIpRoutesD
       city: b.city,
       productType: b.product_type,
       url: b.url,
+      asn: b.asn,
     });
     return ok(staticIpView(added), languageOf(request));
   });
 
   app.get('/static-ips', { schema: S.AdminListStaticIps }, async (request) => {
-    const list = await staticIps.list({ country: request.query.country, productType: request.query.product_type });
+    const q = request.query;
+    const list = await staticIps.list({ country: q.country, productType: q.product_type, asn: q.asn });
     return ok({ list: list.map(staticIpView) }, languageOf(request));
   });
 
@@ -35,7 +37,7 @@ export const adminStaticIpRoutes: FastifyPluginAsyncTypebox<AdminStaticIpRoutesD
   });
 
   app.patch('/static-ips/:id', { schema: S.AdminUpdateStaticIp }, async (request) =>
-    ok(staticIpView(await staticIps.setMaintenance(request.params.id, request.body.maintenance)), languageOf(request)),
+    ok(staticIpView(await staticIps.update(request.params.id, request.body)), languageOf(request)),
   );
 
   app.post('/users/:id/static-ips', { schema: S.AdminAllocateStaticIps }, async (request) => {

@@ -14,10 +14,20 @@ export interface StaticIpRoutesDeps {
 
 /** The documents' static IP endpoints: what is on sale, and what the user holds. */
 export const staticIpRoutes: FastifyPluginAsyncTypebox<StaticIpRoutesDeps> = async (app, { staticIps, time }) => {
-  app.get('/static-ip-region', { schema: S.StaticIpRegion, config: { team: 'view' } }, async (request) => {
-    const counts = await staticIps.regionCounts(staticTypeOf((request.query.isp ?? 1) === 1));
-    return ok({ list: counts.map((c) => ({ code: c.country, number: c.number })) }, languageOf(request));
-  });
+  // The documents name it `static-ip-region`, the newer release `ip/static-ip-region`.
+  for (const url of ['/static-ip-region', '/ip/static-ip-region']) {
+    app.get(url, { schema: S.StaticIpRegion, config: { team: 'view' } }, async (request) => {
+      const q = request.query;
+      const counts = await staticIps.regionCounts(staticTypeOf((q.isp ?? 1) === 1), {
+        byAsn: q.asn === 1,
+        exclusive: q.exclusive === 1,
+      });
+      return ok(
+        { list: counts.map((c) => ({ code: c.country, ...(c.asn === undefined ? {} : { asn: c.asn }), number: c.number })) },
+        languageOf(request),
+      );
+    });
+  }
 
   app.get('/ip/get-static-ip', { schema: S.GetStaticIp, config: { team: 'view' } }, async (request) => {
     const q = request.query;
@@ -37,6 +47,7 @@ export const staticIpRoutes: FastifyPluginAsyncTypebox<StaticIpRoutesDeps> = asy
           port: a.port,
           country_code: a.country,
           product_type: a.productType,
+          asn: a.asn,
           trade_no: a.tradeNo,
           status: a.status,
           created_at: time.format(a.createdAt),
