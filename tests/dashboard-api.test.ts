@@ -234,6 +234,51 @@ for (const dialect of dialects()) {
       await tokenOf(u.email, 'password123');
     });
 
+    it('email codes confirm the customer API too: auth/login, and proxy-ip/delete with a code mailed for confirm', async () => {
+      const u = await createUser(tp, { email: `confirm-${dialect}@example.com`, password: 'password123' });
+      const token = await tokenOf(u.email, 'password123');
+      ok(await as(token, 'POST', 'user/mfa/email/send', { purpose: 'enrol' }));
+      ok(await as(token, 'POST', 'user/mfa/email/enable', { verify_code: codeIn(await box.next()) }));
+      const D = '/developers';
+      const customerLogin = (extra: Record<string, unknown> = {}) =>
+        call(tp.app, 'POST', `${D}/auth/login`, { json: { email: u.email, password: 'password123', language: 'en', ...extra } });
+
+      // auth/login: 348 with a code mailed, which completes it once.
+      const challenge = await customerLogin();
+      refused(challenge, 348);
+      assert.deepEqual(challenge.data, { verify_type: ['email'], email: 'co***@example.com', email_sent: true });
+      const loginCode = codeIn(await box.next());
+      const signed = ok(await customerLogin({ verify_type: 'email', verify_code: loginCode }));
+      assert.equal(ok(await as(signed.token, 'GET', 'user/info')).id, u.id);
+      refused(await customerLogin({ verify_type: 'email', verify_code: loginCode }), 1006);
+      refused(await customerLogin({ verify_type: 'totp', verify_code: '123456' }), 1007);
+
+      // proxy-ip/delete: the caller's factor is asked; a sign-in code is no confirm code; a confirm code works once.
+      const appKey = u.appKey;
+      const developers = (route: string, json: Record<string, unknown>) =>
+        call(tp.app, 'POST', `${D}/${route}`, { query: { app_key: appKey, language: 'en' }, json });
+      ok(await developers('proxy-ip/add', { ips: '192.0.2.80,192.0.2.81', product_type: 9 }));
+      const asked = await developers('proxy-ip/delete', { ips: '192.0.2.80' });
+      refused(asked, 8321);
+      assert.deepEqual(asked.data, { verify_type: ['email'] });
+      clock += 61_000;
+      refused(await customerLogin(), 348);
+      const signInCode = codeIn(await box.next());
+      refused(await developers('proxy-ip/delete', { ips: '192.0.2.80', verify_type: 'email', verify_code: signInCode }), 1006);
+      ok(await as(token, 'POST', 'user/mfa/email/send', { purpose: 'confirm' }));
+      const confirmMail = await box.next();
+      assert.equal(confirmMail.to && !Array.isArray(confirmMail.to) ? confirmMail.to.text : '', u.email);
+      const confirm = codeIn(confirmMail);
+      ok(await developers('proxy-ip/delete', { ips: '192.0.2.80', verify_type: 'email', verify_code: confirm }));
+      refused(await developers('proxy-ip/delete', { ips: '192.0.2.81', verify_type: 'email', verify_code: confirm }), 1006);
+      const left = await tp.platform.storage.db.selectFrom('white_ips').select('ip').where('user_id', '=', u.id).execute();
+      assert.deepEqual(
+        left.map((r) => r.ip),
+        ['192.0.2.81'],
+      );
+      ok(await call(tp.app, 'POST', `/admin/users/${u.id}/mfa/reset`, { headers: admin(), json: {} }));
+    });
+
     it('budgets wrong codes per user across addresses: past TOLLGATE_LOGIN_FAIL_PER_EMAIL even the right code waits (1005)', async () => {
       const u = await createUser(tp, { email: `guess-${dialect}@example.com`, password: 'password123' });
       const token = await tokenOf(u.email, 'password123');

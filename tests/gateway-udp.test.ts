@@ -225,6 +225,33 @@ for (const dialect of dialects()) {
       await assert.rejects(associate('udplimit', 'pass1234'), /NotAllowed/);
     });
 
+    it('daily_limit cuts the association like limit_flow, and refuses a new one (0x02)', async () => {
+      const acct = await udpAccount('udpdaily');
+      await services().subAccounts.change(acct.userId, acct.name, { dailyLimitGb: 1 });
+      // Today's billed hours leave 5,000 bytes of the day's 1 GB.
+      await g.tp.platform.storage.db
+        .insertInto('usage_hourly')
+        .values({
+          user_id: acct.userId,
+          product_type: 9,
+          username: acct.name,
+          hour_start: g.tp.platform.time.dayStart(Date.now()),
+          bytes: 1024 ** 3 - 5000,
+        })
+        .execute();
+      await g.gw.feed.sync();
+      const a = await associate('udpdaily', 'pass1234');
+      const closed = closedWithin(a.control);
+      for (let i = 0; i < 20 && !a.control.destroyed; i++) {
+        a.send('127.0.0.1', echo.port, Buffer.alloc(1000));
+        await new Promise((r) => setImmediate(r));
+      }
+      const ms = await closed;
+      assert.ok(ms < 3000, `cut in ${ms.toFixed(0)} ms`);
+      a.client.close();
+      await assert.rejects(associate('udpdaily', 'pass1234'), /NotAllowed/);
+    });
+
     it('drops datagrams to the gateway itself, malformed and fragmented ones, and those from anyone but the client', async () => {
       await udpAccount('udppolicy');
       const a = await associate('udppolicy', 'pass1234');
