@@ -25,6 +25,7 @@ import {
   type Target,
   track,
 } from './helpers/gateway.js';
+import { poll } from './helpers/poll.js';
 import { TcpRelay } from './helpers/relay.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
@@ -70,16 +71,6 @@ function drain(socket: net.Socket): { bytes: () => number; closed: Promise<void>
   socket.on('error', () => {});
   socket.resume();
   return { bytes: () => bytes, closed: once(socket, 'close').then(() => undefined) };
-}
-
-async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await sleep(50);
-  }
 }
 
 describe('three gateways on PostgreSQL and Redis', { skip }, () => {

@@ -16,15 +16,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startApi, startGateway } from '../src/main.js';
-import { BIN, launchServer, type LaunchedServer, serverEnv, stopServer } from './helpers/dist.js';
-import { listen, type Target, track } from './helpers/gateway.js';
-import { call, startTestPlatform } from './helpers/platform.js';
+import { BIN, launchServer, type LaunchedServer, portRefuses, serverEnv, stopServer } from './helpers/dist.js';
+import { grantTestPackage, listen, type Target, track } from './helpers/gateway.js';
+import { call, createUser, startTestPlatform } from './helpers/platform.js';
+import { poll } from './helpers/poll.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 const REDIS_URL = process.env.TEST_REDIS_URL;
@@ -64,16 +64,6 @@ async function connectThrough(host: string, port: number, target: string, auth: 
   });
   assert.match(head, /^HTTP\/1\.1 200/, head);
   return socket;
-}
-
-async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await sleep(100);
-  }
 }
 
 interface GatewayItem {
@@ -147,6 +137,8 @@ describe('the gateway registry: one API and two gateways on PostgreSQL and Redis
       TOLLGATE_RATE_LIMIT_PER_IP: '0',
       TOLLGATE_EXTRACT_PORTS: range,
       TOLLGATE_EXTRACT_LEASE_MAX: '10',
+      // A region served by a configured name only: ep=hk uses it while no hk gateway is registered.
+      TOLLGATE_EXTRACT_ENTRIES: 'hk=hk.proxy.example.com',
     });
     api = await launchServer(BIN, ['serve', '--role', 'api'], env);
     admin = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
@@ -229,7 +221,10 @@ describe('the gateway registry: one API and two gateways on PostgreSQL and Redis
     const inDe = await extract({ ep: 'DE' });
     assert.equal(inDe.code, 200, JSON.stringify(inDe));
     assert.match(inDe.data.list[0][0] as string, /^127\.0\.0\.3:\d+$/);
-    assert.equal(await leaseCount(), before + 3);
+    const inHk = await extract({ ep: 'hk' });
+    assert.equal(inHk.code, 200, JSON.stringify(inHk));
+    assert.match(inHk.data.list[0][0] as string, /^hk\.proxy\.example\.com:\d+$/, 'no hk gateway: the configured entry');
+    assert.equal(await leaseCount(), before + 4);
 
     // The leased port is served by the gateway named: a tunnel through it with the lessee's credentials.
     const [host, port] = usEndpoints[0]!.split(':');
@@ -240,7 +235,7 @@ describe('the gateway registry: one API and two gateways on PostgreSQL and Redis
 
     const unknown = await extract({ ep: 'mars' });
     assert.equal(unknown.code, 6206, JSON.stringify(unknown));
-    assert.equal(await leaseCount(), before + 3, 'a refused ep leases nothing');
+    assert.equal(await leaseCount(), before + 4, 'a refused ep leases nothing');
   });
 
   it('open connections and throughput come from each gateway’s live stats, in the list and the API’s /metrics', async () => {
@@ -363,6 +358,40 @@ describe('GET /admin/gateways without Redis', () => {
         await server.close();
         await gateway.close();
       }
+    } finally {
+      await tp.close();
+    }
+  });
+});
+
+describe('the registry while Redis does not answer', () => {
+  it('GET /admin/gateways answers 503 code 9011; ep falls back to a configured entry, else 9011, leasing nothing', async () => {
+    // A port nothing listens on: connections are refused at once.
+    const probe = net.createServer();
+    const port = await listen(probe);
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    assert.ok(await portRefuses(port));
+    const tp = await startTestPlatform('sqlite', {
+      TOLLGATE_REDIS_URL: `redis://127.0.0.1:${port}`,
+      TOLLGATE_EXTRACT_PORTS: '21100-21109',
+      TOLLGATE_EXTRACT_ENTRIES: 'us=us.proxy.example.com',
+    });
+    try {
+      const auth = { headers: { authorization: `Bearer ${tp.platform.config.adminToken}` } };
+      const down = await call(tp.app, 'GET', '/admin/gateways', { ...auth, status: 503 });
+      assert.equal(down.code, 9011, JSON.stringify(down));
+
+      await tp.platform.services.nodes.add({ url: 'direct://127.0.0.1', country: 'US', types: [9] });
+      const user = await createUser(tp);
+      await grantTestPackage(tp, user.id, 1024 ** 3);
+      const extract = (ep: string) => call(tp.app, 'GET', '/gateway/ip/v3', { query: { app_key: user.appKey, ep } });
+      const us = await extract('us');
+      assert.equal(us.code, 200, JSON.stringify(us));
+      assert.match((us.data as { list: string[][] }).list[0]![0]!, /^us\.proxy\.example\.com:211\d\d$/);
+      const de = await extract('de');
+      assert.equal(de.code, 9011, JSON.stringify(de));
+      const leases = await tp.platform.storage.db.selectFrom('extract_leases').selectAll().execute();
+      assert.equal(leases.length, 1, 'only the us lease');
     } finally {
       await tp.close();
     }

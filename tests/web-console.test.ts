@@ -78,6 +78,9 @@ describe('operator console in Chromium', { skip: browserSkip() }, () => {
     await signIn(page, PASSWORD);
     await page.getByRole('heading', { level: 1, name: 'Live view' }).waitFor();
     await page.getByText('Open connections').waitFor();
+    // The gateway registry's table: without Redis and without a gateway in this process, the page says so.
+    await page.getByRole('heading', { level: 2, name: 'Gateways' }).waitFor();
+    await page.getByText('No Redis (TOLLGATE_REDIS_URL unset)').waitFor();
     await screenshot(page, SUITE, 'live-en');
     await assertAccessible(page, 'live');
 

@@ -96,19 +96,28 @@ export class ExtractionService {
   /**
    * The hosts the leased ports may be reached at. With a registry and `ep`: the public hosts of that region's
    * live gateways listening on the whole TOLLGATE_EXTRACT_PORTS range (each port is given one of them); when
-   * none is up, the TOLLGATE_EXTRACT_ENTRIES host of that region if there is one, else 9010 (a region seen
-   * before) or 6206 (never seen), before anything is leased. With no region anywhere, `ep` is ignored as before.
+   * none is up (or Redis does not answer), the TOLLGATE_EXTRACT_ENTRIES host of that region if there is one, else
+   * 9010 (a region seen before), 6206 (never seen) or 9011 (Redis down), before anything is leased. With no region
+   * anywhere, `ep` is ignored as before.
    */
   async #entryHosts(ep: string | undefined, range: { from: number; to: number }): Promise<string[]> {
     if (ep === undefined || this.#registry === undefined) return [this.entryHost(ep)];
     const region = ep.trim().toLowerCase();
-    const found = await this.#registry.region(region);
+    if (region === '') return [this.entryHost(ep)];
+    const configured = this.config.entries.get(region);
+    let found: Awaited<ReturnType<EntryRegistry['region']>>;
+    try {
+      found = await this.#registry.region(region);
+    } catch (err) {
+      // Redis not answering: the region's configured entry still serves; without one, 9011.
+      if (configured !== undefined) return [configured];
+      throw err;
+    }
     if (found === undefined) return [this.entryHost(ep)];
     const hosts = found.gateways
       .filter((g) => g.extractPorts !== null && g.extractPorts.from <= range.from && g.extractPorts.to >= range.to)
       .map((g) => g.host);
     if (hosts.length > 0) return [...new Set(hosts)];
-    const configured = this.config.entries.get(region);
     if (configured !== undefined) return [configured];
     if (found.known) throw new AppError('TG_ERR_EXTRACT_ENTRY_DOWN', { params: { ep } });
     if (found.regions.length > 0 || this.config.entries.size > 0) {
