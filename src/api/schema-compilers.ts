@@ -16,6 +16,7 @@
 import ValidatorSelector from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { FastifyInstance } from 'fastify';
+import { projectingSerializer } from './projecting-serializer.js';
 
 type Validator = ((data: unknown) => unknown) & { errors?: unknown };
 type Serializer = (data: unknown) => string;
@@ -81,7 +82,9 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
   };
   const buildSerializer = (externalSchemas: any, options: any) => {
     const compile = serializers(externalSchemas, options);
-    return (route: SerializerSelector.RouteDefinition) => lazy<Serializer>(() => compile(route));
+    // Answers holding lists: projected onto the schema, then JSON.stringify (src/api/projecting-serializer.ts).
+    return (route: SerializerSelector.RouteDefinition) =>
+      lazy<Serializer>(() => projectingSerializer(route.schema, compile(route) as Serializer));
   };
 
   const compilers: LazySchemaCompilers = {
