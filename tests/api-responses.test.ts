@@ -32,6 +32,19 @@ interface Recorded {
   readonly binary?: boolean;
 }
 
+/**
+ * The route as the client called it: a customer route is registered once, under the first brand prefix, and a
+ * request under another prefix is rewritten onto it (src/api/brand-prefixes.ts); here it is named under the prefix
+ * the client used (request.brandPrefix), so that every prefix must be exercised.
+ */
+function routeAsCalled(request: FastifyRequest): string {
+  const route = request.routeOptions.url ?? '';
+  if (!request.brandPrefix) return route;
+  // The rewritten URL is the first prefix followed by what followed the client's prefix.
+  const first = request.url.slice(0, request.url.length - (request.originalUrl.length - request.brandPrefix.length));
+  return route.startsWith(first) ? request.brandPrefix + route.slice(first.length) : route;
+}
+
 /** Records every answer: the handler's payload before serialization and the bytes sent. */
 function recordAnswers(app: FastifyInstance, into: Recorded[]): void {
   const returned = new WeakMap<FastifyRequest, unknown>();
@@ -42,7 +55,7 @@ function recordAnswers(app: FastifyInstance, into: Recorded[]): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const schemas = (request.routeOptions.schema?.response ?? {}) as Record<string, unknown>;
     if (Buffer.isBuffer(payload)) {
-      const route = request.routeOptions.url ?? '';
+      const route = routeAsCalled(request);
       into.push({
         method: request.method,
         route,
@@ -57,7 +70,7 @@ function recordAnswers(app: FastifyInstance, into: Recorded[]): void {
     if (typeof payload !== 'string') return payload;
     into.push({
       method: request.method,
-      route: request.routeOptions.url ?? '',
+      route: routeAsCalled(request),
       status: reply.statusCode,
       body: payload,
       returned: returned.get(request),

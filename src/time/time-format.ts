@@ -5,12 +5,15 @@
  * changes offset on a quarter hour) and the fields are computed from it.
  */
 export class TimeFormatter {
-  readonly #parts: Intl.DateTimeFormat;
+  /** Made on first use: the first time-zone-aware Intl object of a process loads ICU's zone data (tens of ms). */
+  #partsFormat: Intl.DateTimeFormat | undefined;
   readonly #offsets = new Map<number, number>();
 
-  constructor(readonly timeZone: string) {
-    this.#parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
+  constructor(readonly timeZone: string) {}
+
+  get #parts(): Intl.DateTimeFormat {
+    this.#partsFormat ??= new Intl.DateTimeFormat('en-US', {
+      timeZone: this.timeZone,
       hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',
@@ -19,6 +22,7 @@ export class TimeFormatter {
       minute: '2-digit',
       second: '2-digit',
     });
+    return this.#partsFormat;
   }
 
   /** Offset of the zone from UTC at `ms`, in milliseconds. */

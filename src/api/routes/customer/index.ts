@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type CustomerAuthOptions, customerAuthHook, dropEmptyFields, mergeQueryIntoBody } from '../../plugins/customer-auth.js';
+import { longestFirst, prefixOf } from '../../brand-prefixes.js';
 import { documentSurface } from '../../plugins/documentation.js';
 import { registerErrorHandling } from '../../plugins/errors.js';
 import { captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
@@ -54,6 +55,13 @@ export const customerApi: FastifyPluginAsync<CustomerApiDeps> = async (app, opti
   registerErrorHandling(app, { bodyLimit: deps.bodyLimit, alwaysHttp200: true });
   documentSurface(app, { security: [{ appKey: [] }, { bearer: [] }], prefixes: deps.prefixes });
   app.decorateRequest('customer', null);
+  // The prefix the client used (the URL was rewritten onto the first before routing): for logs and labels.
+  const prefixes = longestFirst(deps.prefixes);
+  app.decorateRequest('brandPrefix', '');
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.brandPrefix = prefixOf(request.originalUrl, prefixes) ?? deps.prefixes[0] ?? '';
+    done();
+  });
   registerTeamScope(app);
   app.addHook('preValidation', mergeQueryIntoBody);
   // Before empty fields are dropped: `team_id=""` asks for the personal space explicitly.
