@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { type ApiCalls, apiCalls } from '../tests/helpers/api-calls.js';
 import { BIN, launchServer, type LaunchedServer, serverEnv, stopServer } from '../tests/helpers/dist.js';
 import { connectTunnel, listen, startEcho, startSource, type Target } from '../tests/helpers/gateway.js';
 
@@ -211,14 +212,12 @@ async function shortConnections(ports: readonly number[], username: string, echo
 // ---------------------------------------------------------------------------------------------------------------
 // The platform
 
-interface Platform {
+interface Platform extends ApiCalls {
   readonly api: LaunchedServer;
   /** Three gateways sharing Redis. */
   readonly shared: LaunchedServer[];
   /** One gateway without TOLLGATE_REDIS_URL (the hot-path baseline). */
   readonly alone: LaunchedServer;
-  adminCall(method: string, path: string, body?: unknown): Promise<{ code: number; data: any }>;
-  customer(appKey: string, path: string, body: Record<string, unknown>): Promise<{ code: number; data: any }>;
 }
 
 async function startPlatform(dbUrl: string, redisUrl: string, prefix: string, dataDir: string): Promise<Platform> {
@@ -236,22 +235,10 @@ async function startPlatform(dbUrl: string, redisUrl: string, prefix: string, da
   });
   const api = await launchServer(BIN, ['serve', '--role', 'api'], env);
   const admin = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${api.apiUrl}/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return (await res.json()) as { code: number; data: any };
-  };
-  const customer = async (appKey: string, path: string, body: Record<string, unknown>) => {
-    const res = await fetch(`${api.apiUrl}/gateway/${path}?app_key=${appKey}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return (await res.json()) as { code: number; data: any };
-  };
+  const { adminCall, customer } = apiCalls(
+    () => api.apiUrl,
+    () => admin,
+  );
   const node = await adminCall('POST', '/nodes', { url: 'direct://127.0.0.1', country: 'US', types: [9] });
   if (node.code !== 200) throw new Error(`adding the exit: ${JSON.stringify(node)}`);
   const shared = await Promise.all(

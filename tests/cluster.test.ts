@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { apiCalls } from './helpers/api-calls.js';
 import { launchServer, BIN, type LaunchedServer, serverEnv, stopServer } from './helpers/dist.js';
 import {
   closedWithin,
@@ -37,6 +38,12 @@ const MIB = 1024 * 1024;
 /** The documented overshoot bound: at most 1 MiB per gateway and account. */
 const OVERSHOOT_PER_GATEWAY = MIB;
 const FLUSH_MS = 200;
+/**
+ * What may be left unspent when every gateway has cut (docs/cluster.md): the same bound as the overshoot, since a
+ * gateway now cuts only when the budget is gone (lost leases' grants are recovered, debts do not cut while a slice
+ * is on the way within Redis' timeout).
+ */
+const UNSPENT_BOUND = 3 * OVERSHOOT_PER_GATEWAY;
 /** Proxy login budgets (TOLLGATE_AUTH_FAIL_*) small enough to reach in a test: per client address and per name. */
 const FAILS_PER_SOURCE = 10;
 const FAILS_PER_NAME = 6;
@@ -86,22 +93,10 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   let admin: string;
   let sql: pg.Client;
 
-  const adminCall = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${api.apiUrl}/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return (await res.json()) as { code: number; data: any };
-  };
-  const customer = async (appKey: string, path: string, body: Record<string, unknown>) => {
-    const res = await fetch(`${api.apiUrl}/gateway/${path}?app_key=${appKey}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return (await res.json()) as { code: number; data: any };
-  };
+  const { adminCall, customer } = apiCalls(
+    () => api.apiUrl,
+    () => admin,
+  );
   /** A user with one package and one sub-account `name:pass1234` of its product type. */
   const customerWith = async (name: string, pkg: Record<string, unknown>) => {
     const created = await adminCall('POST', '/users', { email: `${name}@example.com` });
@@ -119,6 +114,20 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   };
   const tunnel = (gateway: number, port: number, username: string) =>
     connectTunnel(gateways[gateway]!.proxyPort!, `127.0.0.1:${port}`, `${username}:pass1234`);
+  /** A tunnel through `gateway` once one is admitted (a place freed elsewhere reaches it within a few seconds). */
+  const tunnelWhenFree = async (gateway: number, username: string) => {
+    const t = await poll(
+      async () => {
+        const attempt = await tunnel(gateway, web.port, username);
+        if (attempt.status !== 200) attempt.socket.destroy();
+        return attempt;
+      },
+      (attempt) => attempt.status === 200,
+      5_000,
+      `a freed place for ${username}`,
+    );
+    return t.socket;
+  };
   const usedOf = async (userId: number) =>
     Number(
       (await sql.query('select coalesce(sum(used_bytes), 0) as used from user_packages where user_id = $1', [userId])).rows[0]
@@ -226,17 +235,7 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
     }
     // One closes on gateway 2: its slot is free for a connection through gateway 3.
     open[1]!.destroy();
-    const again = await poll(
-      async () => {
-        const t = await tunnel(2, web.port, 'conc1');
-        if (t.status !== 200) t.socket.destroy();
-        return t;
-      },
-      (t) => t.status === 200,
-      5_000,
-      'a freed slot',
-    );
-    open.push(again.socket);
+    open.push(await tunnelWhenFree(2, 'conc1'));
     for (const s of open) s.destroy();
   });
 
@@ -330,17 +329,7 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
     await refused(1, 'cap1b', 'user');
     // One closes on gateway 2: its place is free for a tunnel through gateway 1.
     open[1]!.destroy();
-    const again = await poll(
-      async () => {
-        const t = await tunnel(0, web.port, 'cap1b');
-        if (t.status !== 200) t.socket.destroy();
-        return t;
-      },
-      (t) => t.status === 200,
-      5_000,
-      'a freed tunnel',
-    );
-    open.push(again.socket);
+    open.push(await tunnelWhenFree(0, 'cap1b'));
     for (const s of open) s.destroy();
   });
 
@@ -361,7 +350,7 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   it(
     'a 1 GiB package used through all three gateways at once moves at most 1 GiB plus the bound',
     { timeout: 180_000 },
-    async () => {
+    async (t) => {
       const { userId } = await customerWith('big1', { product_type: 9, gb: 1 });
       const tunnels = await Promise.all([0, 1, 2].map((g) => tunnel(g, source.port, 'big1')));
       for (const t of tunnels) assert.equal(t.status, 200, t.head);
@@ -385,9 +374,23 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
       );
       assert.ok(used[0] <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `billed ${used[0] - GIB} bytes over the package`);
       assert.ok(received <= used[0], `received ${received}, billed ${used[0]}`);
-      // Known limit (docs/cluster.md): on a loaded machine a gateway whose last slice is slow to come may cut its
-      // tunnel a few MiB before the budget is gone; at most 3 × 16 MiB is left unspent here.
-      assert.ok(used[0] >= GIB - 48 * MIB, `billed ${used[0]}`);
+      t.diagnostic(`billed GiB ${used[0] >= GIB ? '+' : '-'} ${Math.abs(used[0] - GIB)} bytes`);
+      if (used[0] < GIB - UNSPENT_BOUND) {
+        const redis = new Redis(REDIS_URL!);
+        const budget = await redis.hgetall(`${prefix}q:${userId}:9`);
+        await redis.quit();
+        const warnings = gateways.map((g) =>
+          g
+            .output()
+            .split('\n')
+            .filter((l) => /unreachable|slice/.test(l))
+            .slice(-3),
+        );
+        assert.fail(
+          `billed ${used[0]}; received ${drained.map((d) => d.bytes()).join(' / ')}; budget ${JSON.stringify(budget)}; ` +
+            `gateway warnings ${JSON.stringify(warnings)}`,
+        );
+      }
     },
   );
 

@@ -26,12 +26,24 @@ const BUDGET_TTL_MS = 7 * 86_400_000;
 const FLUSHING_TTL_MS = 30_000;
 /** The smallest slice worth a round trip, unless less is left. */
 const MIN_SLICE = 64 * 1024;
+/** A lease's grant is kept this long, for its gateway to recover when the answer was lost on the way. */
+const LEASE_RECORD_TTL_MS = 600_000;
 
 /**
- * Sums the `o:` fields of live runs (dropping dead ones); grants min(want, left, a quarter of left ≥ MIN);
- * answers {granted, left after it}, or -1 when the budget is not set.
+ * Sums the `o:` fields of live runs (dropping dead ones); grants min(want, left, a quarter of left ≥ MIN), and
+ * records the grant under this lease's id (KEYS[2]); reads and forgets the records of the run's lost leases
+ * (KEYS[3..]), whose grants its `o` holds already. Answers {granted, left after it, recovered}, or -1 when the
+ * budget is not set (the lost leases' grants went with it).
  */
 const LEASE = script(`
+local recovered = 0
+for i = 3, #KEYS do
+  local g = redis.call('GET', KEYS[i])
+  if g then
+    recovered = recovered + tonumber(g)
+    redis.call('DEL', KEYS[i])
+  end
+end
 local stored = redis.call('HGET', KEYS[1], 'stored')
 if not stored then return -1 end
 local all = redis.call('HGETALL', KEYS[1])
@@ -50,9 +62,10 @@ end
 local left = tonumber(stored) - out
 local grant = math.min(tonumber(ARGV[2]), left, math.max(tonumber(ARGV[4]), math.ceil(left / 4)))
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if grant <= 0 then return {0, math.max(0, left)} end
+if grant <= 0 then return {0, math.max(0, left), recovered} end
 redis.call('HINCRBY', KEYS[1], 'o:' .. ARGV[1], grant)
-return {grant, left - grant}
+redis.call('SET', KEYS[2], grant, 'PX', ARGV[6])
+return {grant, left - grant, recovered}
 `);
 
 const GIVE_BACK = script(`
@@ -116,20 +129,29 @@ export class SharedQuotas implements QuotaLeases {
     readonly localAllowance: number,
   ) {}
 
+  get reachable(): boolean {
+    return this.store.up;
+  }
+
   async lease(
     userId: number,
     productType: number,
     want: number,
     base: () => Promise<number>,
-  ): Promise<{ granted: number; left: number }> {
+    id: number,
+    lost: readonly number[],
+  ): Promise<{ granted: number; left: number; recovered: number }> {
     const key = this.#budget(userId, productType);
+    let records = [this.#record(id), ...lost.map((l) => this.#record(l))];
     for (let attempt = 0; attempt < 3; attempt++) {
       const answer = await this.store.run(
         LEASE,
-        [key],
-        [this.store.instance, Math.ceil(want), this.store.alivePrefix, MIN_SLICE, BUDGET_TTL_MS],
+        [key, ...records],
+        [this.store.instance, Math.ceil(want), this.store.alivePrefix, MIN_SLICE, BUDGET_TTL_MS, LEASE_RECORD_TTL_MS],
       );
-      if (Array.isArray(answer)) return { granted: Number(answer[0]), left: Number(answer[1]) };
+      if (Array.isArray(answer)) return { granted: Number(answer[0]), left: Number(answer[1]), recovered: Number(answer[2]) };
+      // The lost leases' records were read and forgotten with the budget gone: only this lease's is left to write.
+      records = [this.#record(id)];
       await this.rebase(userId, productType, base);
     }
     throw new Error(`the shared budget of ${key} could not be set`);
@@ -181,5 +203,9 @@ export class SharedQuotas implements QuotaLeases {
 
   #budget(userId: number, productType: number): string {
     return this.store.key('q', userId, productType);
+  }
+
+  #record(id: number): string {
+    return this.store.key('lease', this.store.instance, id);
   }
 }

@@ -94,7 +94,15 @@ const MAX_OVERDRAFT = 896 * 1024;
 const SLICE_WAIT_MS = 10;
 /** The same near the end of the budget (less than NEAR_END left at the last lease). */
 const SLICE_WAIT_END_MS = 100;
+/** The same near the end once half the overdraft is owed: the rest lasts a slow round trip (past Redis' timeout). */
+const SLICE_HOLD_MS = 500;
+/** The next slice is asked for when what is left lasts this many round trips at the slice's rate (or half a slice). */
+const ROUND_TRIPS_AHEAD = 3;
+/** An exhausted shared quota asks the budget again (for slices other gateways gave back) at most this often. */
+const DRY_RETRY_MS = 1_000;
 const NEAR_END = 64 * 1024 * 1024;
+/** Lease ids, unique in this process (the shared store files them under this run). */
+let leaseIds = 0;
 /** Most a quota may owe while its next slice is on the way, far from the end of the budget. */
 const MAX_DEBT = 16 * 1024 * 1024;
 
@@ -139,8 +147,14 @@ export class PackageQuota {
   #slice = MIN_SLICE;
   #lastRefill = 0;
   #lastGrant = 0;
+  /** Bytes per ms the quota spent its last slice at. */
+  #rate = 0;
+  /** How long a lease takes: the slowest recent round trip, decaying, ms. */
+  #roundTrip = 0;
   /** Bytes of the local allowance granted during the current outage of the shared store. */
   #offline = 0;
+  /** Leases whose answer never came: what they granted is recovered with the next lease. */
+  #lost: number[] = [];
   /** Connection slots taken during an outage (not counted in the shared store). */
   #localSlots = 0;
   /** `remaining` at the last idle check, to give an unused slice back. */
@@ -208,7 +222,10 @@ export class PackageQuota {
    * of the shared budget, where what is relayed meanwhile may be overshoot.
    */
   #sliceWait(): number {
-    return this.#left < NEAR_END ? SLICE_WAIT_END_MS : SLICE_WAIT_MS;
+    if (this.#left >= NEAR_END) return SLICE_WAIT_MS;
+    // Half the overdraft owed: the slice is slow to come (a loaded host); hold the readers longer, so the rest of
+    // the overdraft outlasts the round trip (up to Redis' command timeout) instead of cutting tunnels early.
+    return this.remaining < -this.#overdraft / 2 ? SLICE_HOLD_MS : SLICE_WAIT_END_MS;
   }
 
   /**
@@ -226,30 +243,42 @@ export class PackageQuota {
     const now = performance.now();
     // About SLICE_MS of traffic at the rate the last slice went at; the debt (overdraft) is settled first.
     if (this.#lastRefill > 0 && this.#lastGrant > 0) {
-      const rate = this.#lastGrant / Math.max(1, now - this.#lastRefill);
-      this.#slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(rate * SLICE_MS)));
+      this.#rate = this.#lastGrant / Math.max(1, now - this.#lastRefill);
+      this.#slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.round(this.#rate * SLICE_MS)));
     }
     this.#lastRefill = now;
     // After an outage, what the local allowance granted is spent already: the shared budget is charged for it first.
     const offline = this.#offline;
     const want = this.#slice + Math.max(0, -this.remaining) + offline;
+    const id = ++leaseIds;
+    const lost = this.#lost;
+    this.#lost = [];
     this.#refilling = link.leases
-      .lease(this.userId, this.productType, want, link.read)
+      .lease(this.userId, this.productType, want, link.read, id, lost)
       .then(
-        ({ granted, left }) => {
+        ({ granted, left, recovered }) => {
+          this.#roundTrip = Math.max(performance.now() - now, this.#roundTrip * 0.8);
           this.#offline = 0;
           this.#left = left;
-          this.#grant(granted - offline);
+          // A lost lease's grant is this gateway's all the same (the budget counts it out): spent here, or given
+          // back when idle, it is never stranded.
+          this.#grant(granted + recovered - offline);
           if (granted < want && left <= 0) this.#dry = true;
         },
         (err: unknown) => {
+          // The answer may be lost with the lease done: its grant is recovered with the next lease.
+          this.#lost = [...lost, id, ...this.#lost];
+          link.warn(err, 'quota slice');
+          // Connected but slow (a timeout): as if the slice were still on the way. The readers stay held and the
+          // debt bounded as before; the next charge asks again. The local allowance is for outages only: a slow
+          // answer near the end of a budget would otherwise let each gateway run a slice past it.
+          if (link.leases.reachable) return;
           // The shared store is unreachable: a slice of the local allowance, reconciled by the next flushes.
           const take = Math.min(want, link.leases.localAllowance - this.#offline);
           if (take > 0) {
             this.#offline += take;
             this.#grant(take);
           } else this.#grant(0);
-          link.warn(err, 'quota slice');
         },
       )
       .finally(() => {
@@ -261,7 +290,9 @@ export class PackageQuota {
   #grant(bytes: number): void {
     this.#lastGrant = bytes;
     this.remaining += bytes;
-    this.floor = Math.floor(this.#slice / 2);
+    // The next slice is asked for while what is left still lasts a few round trips at the current rate (half a
+    // slice at least): a fast tunnel, or a host slow to answer, then rarely meets an empty slice and its pacer.
+    this.floor = Math.floor(Math.min(this.#slice, Math.max(this.#slice / 2, this.#rate * this.#roundTrip * ROUND_TRIPS_AHEAD)));
     if (this.remaining > 0) this.#notified = false;
   }
 
@@ -300,11 +331,25 @@ export class PackageQuota {
     this.#dry = false;
     if (this.#refilling === undefined) this.#refill();
     await this.#refilling;
-    if (this.remaining <= 0) this.exhaust();
+    // Cut only when the budget is gone: a quota in debt with budget left takes its next slice at its next charge.
+    if (this.remaining <= 0 && this.#dry) this.exhaust();
   }
 
+  /**
+   * Whether nothing is left. A shared quota that was exhausted asks the shared budget again (at most once per
+   * DRY_RETRY_MS, in the background) when a connection is refused for it: slices another gateway gave back, or a
+   * slice that came after this gateway's tunnels were cut, then let the next connection in.
+   */
   get exhausted(): boolean {
-    return this.remaining <= 0;
+    if (this.remaining > 0) return false;
+    if (!this.shared) return true;
+    // No slice held but not cut (an idle slice was given back, or the next is on the way): the next charge fetches one.
+    if (!this.#notified) return false;
+    if (this.#refilling === undefined && performance.now() - this.#lastRefill >= DRY_RETRY_MS) {
+      this.#dry = false;
+      this.#refill();
+    }
+    return true;
   }
 
   /** The refusal for an account of this quota while it is exhausted. */
@@ -366,8 +411,9 @@ export class PackageQuota {
     this.nextChangeAt = reading.nextChangeAt;
     this.concurrency = reading.concurrency;
     this.shaper?.setRate(reading.bytesPerSecond);
-    if (this.remaining <= 0) return this.exhaust();
-    this.#notified = false;
+    // A shared quota without a slice is not used up: its next charge (or rebase) asks the budget.
+    if (this.remaining <= 0 && !this.shared) return this.exhaust();
+    if (this.remaining > 0) this.#notified = false;
     // A lower concurrency (a package expired, another still valid): the newest connections over it go.
     if (this.open > this.concurrency) {
       this.closer.trimAccounts(

@@ -36,14 +36,18 @@ export interface QuotaLeases {
   /**
    * Takes up to `want` bytes; resolves to what was granted (0: nothing left across the gateways) and what the
    * shared budget still held after it. `base` reads the bytes the valid packages hold as stored, for a budget the
-   * shared store does not hold yet.
+   * shared store does not hold yet. `id` names this lease (unique in this run); `lost` are the ids of earlier
+   * leases of this quota whose answer never came (timed out, connection lost): what they granted all the same is
+   * held by this gateway already, and comes back as `recovered`.
    */
   lease(
     userId: number,
     productType: number,
     want: number,
     base: () => Promise<number>,
-  ): Promise<{ granted: number; left: number }>;
+    id: number,
+    lost: readonly number[],
+  ): Promise<{ granted: number; left: number; recovered: number }>;
   /** Gives back bytes leased and not spent. */
   giveBack(userId: number, productType: number, bytes: number): Promise<void>;
   /** Sets the shared budget from a fresh reading of the packages (`read`, taken after the call starts). */
@@ -65,4 +69,6 @@ export interface QuotaLeases {
   releaseSlot(userId: number, productType: number): Promise<void>;
   /** Bytes a quota may relay on its own beyond its slices while the shared store is unreachable. */
   readonly localAllowance: number;
+  /** Whether the shared store is connected (a failed call then timed out); false while it is unreachable. */
+  readonly reachable: boolean;
 }
