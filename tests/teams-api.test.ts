@@ -377,6 +377,15 @@ for (const dialect of dialects()) {
       );
       refused(await get(reader, 'team/detail', { team_id: id }), 8001);
       assert.ok((await call(tp.app, 'GET', '/admin/teams', { headers: h })).data.total >= 3);
+      // With user_id: only the teams that user is a member of (the console's user page).
+      const mine = await call(tp.app, 'GET', `/admin/teams?user_id=${payer.id}`, { headers: h });
+      assert.ok(mine.data.list.length >= 1);
+      assert.equal(mine.data.total, mine.data.list.length);
+      assert.ok(mine.data.list.some((t: any) => t.team_id === id));
+      assert.ok(mine.data.list.every((t: any) => t.members.some((m: any) => m.user_id === payer.id)));
+      const formerMember = await call(tp.app, 'GET', `/admin/teams?user_id=${reader.id}`, { headers: h });
+      assert.ok(formerMember.data.list.every((t: any) => t.team_id !== id));
+      refused(await call(tp.app, 'GET', '/admin/teams?user_id=0', { headers: h, status: 400 }), 400);
       refused(await call(tp.app, 'GET', '/admin/teams/NOPE0000', { headers: h, status: 404 }), 8001);
     });
 

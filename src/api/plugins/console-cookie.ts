@@ -1,9 +1,9 @@
 /**
  * The operator console's session cookie: one cookie, `tollgate_console`, httpOnly, SameSite=Strict, sent only to
- * /admin, Secure when the request came over HTTPS. Reading one named cookie and writing one fixed Set-Cookie is
- * all the console needs, so this is done here (RFC 6265 §4.1 syntax: the token is base64url, no quoting needed)
- * rather than through a cookie plugin.
+ * /admin, Secure when the request came over HTTPS. Read and written through @fastify/cookie (registered once
+ * for the whole API in server.ts, as the portal's cookies are).
  */
+import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const CONSOLE_COOKIE = 'tollgate_console';
@@ -13,24 +13,19 @@ export const CONSOLE_COOKIE = 'tollgate_console';
  */
 export const CONSOLE_CSRF_COOKIE = 'tollgate_console_csrf';
 const PATH = '/admin';
+/** A session token's shape (base64url); anything else is no session and is never looked up. */
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** The console session token of the request's Cookie header, or undefined. */
+/** The console session token of the request's cookies, or undefined. */
 export function consoleToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at < 0) continue;
-    if (part.slice(0, at).trim() !== CONSOLE_COOKIE) continue;
-    const value = part.slice(at + 1).trim();
-    return /^[A-Za-z0-9_-]{1,128}$/.test(value) ? value : undefined;
-  }
-  return undefined;
+  const value = request.cookies?.[CONSOLE_COOKIE];
+  return value !== undefined && TOKEN.test(value) ? value : undefined;
 }
 
-function attributes(request: FastifyRequest, maxAgeSeconds: number, path: string, httpOnly: boolean): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `Path=${path}; Max-Age=${maxAgeSeconds}${httpOnly ? '; HttpOnly' : ''}; SameSite=Strict${secure}`;
+function write(request: FastifyRequest, reply: FastifyReply, values: { token: string; csrf: string }, maxAge: number): void {
+  const common = { maxAge, sameSite: 'strict' as const, secure: request.protocol === 'https' };
+  reply.setCookie(CONSOLE_COOKIE, values.token, { ...common, path: PATH, httpOnly: true });
+  reply.setCookie(CONSOLE_CSRF_COOKIE, values.csrf, { ...common, path: '/', httpOnly: false });
 }
 
 /** Sets the session cookie (httpOnly, /admin) and the CSRF cookie (readable, /). */
@@ -41,15 +36,10 @@ export function setConsoleCookie(
   csrfToken: string,
   maxAgeSeconds: number,
 ): void {
-  reply.header('set-cookie', [
-    `${CONSOLE_COOKIE}=${token}; ${attributes(request, maxAgeSeconds, PATH, true)}`,
-    `${CONSOLE_CSRF_COOKIE}=${csrfToken}; ${attributes(request, maxAgeSeconds, '/', false)}`,
-  ]);
+  write(request, reply, { token, csrf: csrfToken }, maxAgeSeconds);
 }
 
+/** Ends both cookies (empty, Max-Age=0, same paths and flags). */
 export function clearConsoleCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('set-cookie', [
-    `${CONSOLE_COOKIE}=; ${attributes(request, 0, PATH, true)}`,
-    `${CONSOLE_CSRF_COOKIE}=; ${attributes(request, 0, '/', false)}`,
-  ]);
+  write(request, reply, { token: '', csrf: '' }, 0);
 }

@@ -33,11 +33,6 @@ export function NodesPage() {
     mutationFn: (id: number) => unwrap(api.DELETE('/admin/nodes/{id}', { params: { path: { id } } })),
     onSuccess: refresh,
   });
-  const weigh = useMutation({
-    mutationFn: (n: { id: number; weight: number }) =>
-      unwrap(api.PATCH('/admin/nodes/{id}', { params: { path: { id: n.id } }, body: { weight: n.weight } })),
-    onSuccess: refresh,
-  });
 
   // The gateway's probe results (latency) when this process runs it; the live view's query, not refetched here.
   const live = useQuery({ queryKey: ['live'], queryFn: () => unwrap(api.GET('/admin/live')) });
@@ -49,7 +44,7 @@ export function NodesPage() {
   return (
     <>
       <h1>{t('nodes.title')}</h1>
-      <ErrorNotice error={nodes.error ?? toggle.error ?? remove.error ?? weigh.error} />
+      <ErrorNotice error={nodes.error ?? toggle.error ?? remove.error} />
       <VirtualTable
         caption={t('nodes.title')}
         rows={nodes.data?.list ?? []}
@@ -64,21 +59,7 @@ export function NodesPage() {
           {
             key: 'weight',
             header: t('nodes.weight'),
-            cell: (n) =>
-              admin ? (
-                <input
-                  type="number"
-                  min="1"
-                  aria-label={t('nodes.weightOf', { id: n.id })}
-                  defaultValue={n.weight}
-                  onBlur={(e) => {
-                    const w = Number(e.target.value);
-                    if (w !== n.weight) weigh.mutate({ id: n.id, weight: w });
-                  }}
-                />
-              ) : (
-                n.weight
-              ),
+            cell: (n) => n.weight,
           },
           {
             key: 'state',

@@ -7,6 +7,7 @@ import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
 import { Field } from '../../shared/components/Field.js';
 import { ErrorNotice, Notice } from '../../shared/components/Notice.js';
 import { bytes, money, useApi, useMe, when } from '../api.js';
+import { useTypeName } from '../product-types.js';
 import { GrantPackage } from './user/GrantPackage.js';
 import { ResetPassword } from './user/ResetPassword.js';
 import { UserTeams } from './user/Teams.js';
@@ -21,6 +22,7 @@ export function UserDetailPage(props: { id: number }) {
   const me = useMe();
   const queries = useQueryClient();
   const id = props.id;
+  const typeName = useTypeName();
   const detail = useQuery({
     queryKey: ['user', id],
     queryFn: () => unwrap(api.GET('/admin/users/{id}/detail', { params: { path: { id } } })),
@@ -172,6 +174,7 @@ export function UserDetailPage(props: { id: number }) {
             <tr>
               <th scope="col">ID</th>
               <th scope="col">{t('user.packageTitle')}</th>
+              <th scope="col">{t('catalogue.type')}</th>
               <th scope="col">{t('user.used')}</th>
               <th scope="col">{t('user.expires')}</th>
               <th scope="col">{t('users.status')}</th>
@@ -182,8 +185,11 @@ export function UserDetailPage(props: { id: number }) {
               <tr key={p.id}>
                 <td>{p.id}</td>
                 <td>{p.title}</td>
+                <td>{typeName(p.product_type)}</td>
                 <td>
-                  {bytes(p.used_bytes)} / {bytes(p.total_bytes)}
+                  {p.total_bytes > 0
+                    ? `${bytes(p.used_bytes)} / ${bytes(p.total_bytes)}`
+                    : t('user.timePackage', { mbps: p.bandwidth_mbps, connections: p.concurrency })}
                 </td>
                 <td>{when(p.expires_at)}</td>
                 <td>{p.status === 1 ? t('status.active') : t('status.withdrawn')}</td>

@@ -127,6 +127,7 @@ export function PaymentMethodsSection(props: { admin: boolean }) {
           method={current}
           onSaved={(shown) => {
             if (shown) setSecret(shown);
+            setEditing(null);
             refresh();
           }}
           onClose={() => setEditing(null)}

@@ -43,7 +43,8 @@ export function ProductsSection(props: { admin: boolean }) {
   const typeName = useTypeName();
   const products = useQuery({ queryKey: ['products'], queryFn: () => unwrap(api.GET('/admin/products')) });
   const [editing, setEditing] = useState<number | 'new' | null>(null);
-  const refresh = () => void queries.invalidateQueries({ queryKey: ['products'] });
+  const reload = () => queries.invalidateQueries({ queryKey: ['products'] });
+  const refresh = () => void reload();
   const toggle = useMutation({
     mutationFn: (p: Product) =>
       unwrap(api.PATCH('/admin/products/{id}', { params: { path: { id: p.id } }, body: { enabled: !p.enabled } })),
@@ -123,11 +124,11 @@ export function ProductsSection(props: { admin: boolean }) {
       )}
       {props.admin && editing !== null && (
         <ProductForm
-          key={String(editing)}
+          key={current ? `product-${current.id}` : String(editing)}
           product={current}
           onDone={(id) => {
-            refresh();
-            setEditing(id);
+            // The saved product is edited next (a new time package: its SKUs), once the list has it.
+            void reload().then(() => setEditing(id));
           }}
           onClose={() => setEditing(null)}
         />

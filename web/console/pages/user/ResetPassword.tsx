@@ -29,7 +29,7 @@ export function ResetPassword(props: { userId: number }) {
       <FormError error={reset.error} fields={['password']} />
       <Input
         label={t('user.newPassword')}
-        hint={t('users.passwordHint')}
+        hint={t('user.newPasswordHint')}
         value={password}
         onChange={setPassword}
         type="password"
