@@ -13,6 +13,7 @@ import * as invoices from './2026-12-04T1200-invoices.js';
 import * as operatorsAudit from './2026-12-04T1300-operators-audit.js';
 import * as webSessions from './2026-12-04T1400-web-sessions.js';
 import * as cluster from './2026-12-04T1500-cluster.js';
+import * as portal from './2026-12-05T1200-portal.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1300-operators-audit': operatorsAudit,
   '2026-12-04T1400-web-sessions': webSessions,
   '2026-12-04T1500-cluster': cluster,
+  '2026-12-05T1200-portal': portal,
 };
