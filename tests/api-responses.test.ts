@@ -449,6 +449,8 @@ async function exercise(tp: TestPlatform, mailbox: Mailbox): Promise<void> {
     await portal('GET', '/web/session', session);
     await portal('GET', '/web/usage?range=24h', session);
     await portal('GET', '/web/products', session);
+    await portal('GET', '/web/app-key', session);
+    await portal('POST', '/web/app-key/rotate', session);
   }
 
   // Orders the operator settles, the webhook, and what is left to release.

@@ -160,6 +160,8 @@ const WEB_ROUTES: [string, string[]][] = [
   ['/web/sign-up', ['post']],
   ['/web/usage', ['get']],
   ['/web/products', ['get']],
+  ['/web/app-key', ['get']],
+  ['/web/app-key/rotate', ['post']],
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -86,6 +86,7 @@ export class UsersService {
         phone: input.phone ?? '',
         password_hash: input.password ? await hashPassword(input.password) : null,
         app_key_hash: hashAppKey(appKey),
+        app_key_last4: appKey.slice(-4),
         status: input.status ?? 1,
         is_real_name: input.isRealName ? 1 : 0,
         balance_cents: 0,
@@ -181,9 +182,20 @@ export class UsersService {
     if (!current) throw new AppError('TG_ERR_USER_NOT_FOUND');
     if (current.kind === 'team') throw new AppError('TG_ERR_USER_IS_TEAM', { params: { id } });
     const appKey = generateAppKey();
-    const row = await this.repo.update(id, { app_key_hash: hashAppKey(appKey), updated_at: this.now() });
+    const row = await this.repo.update(id, {
+      app_key_hash: hashAppKey(appKey),
+      app_key_last4: appKey.slice(-4),
+      updated_at: this.now(),
+    });
     if (!row) throw new AppError('TG_ERR_USER_NOT_FOUND');
     return appKey;
+  }
+
+  /** The last 4 characters of the user's current app_key; '' when it was issued before they were kept. */
+  async appKeyLast4(id: number): Promise<string> {
+    const row = await this.repo.findById(id);
+    if (!row) throw new AppError('TG_ERR_USER_NOT_FOUND');
+    return row.app_key_last4;
   }
 
   /** The user owning this app_key, or undefined. */

@@ -357,6 +357,8 @@ export async function buildApi({
     webSessions: services.webSessions,
     usage: services.usage,
     products: services.products,
+    teams: services.teams,
+    audit: services.audit,
     loginGuard,
     codeGuard,
     signupOpen: config.web.signupOpen,

@@ -1,10 +1,13 @@
-/** Who acted: a signed-in operator, the admin token (automation), or the CLI on the server. */
-export type ActorKind = 'operator' | 'token' | 'cli';
+/**
+ * Who acted: a signed-in operator, the admin token (automation), the CLI on the server, or a customer acting on
+ * their own account in the portal (rotating their app_key).
+ */
+export type ActorKind = 'operator' | 'token' | 'cli' | 'customer';
 
 export interface AuditInput {
   readonly actorKind: ActorKind;
   readonly operatorId?: number | undefined;
-  /** The operator's email, `admin-token` or `cli`. */
+  /** The operator's email, `admin-token`, `cli`, or the customer's email. */
   readonly actor: string;
   /** What was done, e.g. `POST /admin/users/:id/packages`. */
   readonly action: string;

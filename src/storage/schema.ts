@@ -13,6 +13,8 @@ export interface UsersTable {
   password_hash: string | null;
   /** SHA-256 of the app_key, hex. */
   app_key_hash: string;
+  /** The app_key's last 4 characters (shown masked in the portal); '' for keys issued before it was kept. */
+  app_key_last4: Generated<string>;
   /** 1 active, 0 disabled. */
   status: number;
   /** 1 verified, 0 not. */

@@ -9,17 +9,21 @@ import { I18nextProvider } from 'react-i18next';
 import { createI18n } from '../shared/i18n.js';
 import { createQueryClient } from '../shared/query.js';
 import '../shared/styles.css';
+import './portal.css';
+import { prefetchAtStart } from './api.js';
 import { App } from './App.js';
 import en from './locales/en.json';
 import zh from './locales/zh.json';
 
-const i18n = await createI18n({ en, zh }, 'tollgate.portal.lng');
 const queryClient = createQueryClient();
+// The session (and the page's first list) are asked for before anything renders.
+const early = prefetchAtStart(queryClient);
+const i18n = await createI18n({ en, zh }, 'tollgate.portal.lng');
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
       <QueryClientProvider client={queryClient}>
-        <App />
+        <App early={early} />
       </QueryClientProvider>
     </I18nextProvider>
   </StrictMode>,

@@ -56,9 +56,11 @@ export const AdminListOperators = {
 export const AuditItem = Type.Object({
   id: Type.Integer(),
   created_at: Type.String({ description: 'ISO 8601' }),
-  actor_kind: Type.String({ description: 'operator, token (the admin token) or cli' }),
+  actor_kind: Type.String({
+    description: 'operator, token (the admin token), cli, or customer (a customer’s own action in the portal)',
+  }),
   operator_id: Type.Union([Type.Integer(), Type.Null()]),
-  actor: Type.String({ description: 'The operator’s email, admin-token or cli' }),
+  actor: Type.String({ description: 'The operator’s (or customer’s) email, admin-token or cli' }),
   action: Type.String({ description: 'METHOD and route, e.g. POST /admin/nodes/:id/disable' }),
   target_type: Type.String(),
   target_id: Type.String(),

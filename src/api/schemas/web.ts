@@ -58,6 +58,12 @@ export const WebUsage = {
     range: Type.Union([Type.Literal('24h'), Type.Literal('30d')], { default: '30d' }),
     time_zone: Type.Optional(Type.String({ maxLength: 64 })),
     username: Type.Optional(Type.String({ maxLength: 64, description: 'One sub-account only' })),
+    team_id: Type.Optional(
+      Type.String({
+        maxLength: 32,
+        description: 'The series of this team’s space (you must be a member); empty or absent: your own',
+      }),
+    ),
   }),
   response: {
     200: Envelope(
@@ -100,6 +106,32 @@ export const WebProducts = {
             ),
           }),
         ),
+      }),
+    ),
+  },
+};
+
+const AppKeyLast4 = Type.String({
+  description: 'The last 4 characters of the current app_key; empty when it was issued before they were kept',
+  examples: ['x9Qa'],
+});
+
+export const WebAppKey = {
+  summary: 'Your app_key as the portal shows it: its last 4 characters only',
+  tags: ['web'],
+  response: { 200: Envelope(Type.Object({ app_key_last4: AppKeyLast4 })) },
+};
+
+export const WebRotateAppKey = {
+  summary: 'Rotate your app_key: a new key, shown in this answer only; the old one stops working at once',
+  description:
+    'Needs the session’s `X-CSRF-Token`. As `tollgate users rotate-key` and the admin API’s rotate-key, and recorded in the audit log (actor kind `customer`).',
+  tags: ['web'],
+  response: {
+    200: Envelope(
+      Type.Object({
+        app_key: Type.String({ description: 'The new app_key: shown now and never again' }),
+        app_key_last4: AppKeyLast4,
       }),
     ),
   },

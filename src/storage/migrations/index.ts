@@ -14,6 +14,7 @@ import * as operatorsAudit from './2026-12-04T1300-operators-audit.js';
 import * as webSessions from './2026-12-04T1400-web-sessions.js';
 import * as cluster from './2026-12-04T1500-cluster.js';
 import * as staticIpAsn from './2026-12-05T1000-static-ip-asn.js';
+import * as portal from './2026-12-05T1200-portal.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1400-web-sessions': webSessions,
   '2026-12-04T1500-cluster': cluster,
   '2026-12-05T1000-static-ip-asn': staticIpAsn,
+  '2026-12-05T1200-portal': portal,
 };

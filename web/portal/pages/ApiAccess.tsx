@@ -6,13 +6,24 @@ import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
 import { CopyButton } from '../../shared/components/CopyButton.js';
 import { Field } from '../../shared/components/Field.js';
 import { ErrorNotice, Notice } from '../../shared/components/Notice.js';
-import { useSession } from '../api.js';
+import { useSession, web } from '../api.js';
 
-/** API keys (shown once when created, then only their last 4 characters) and calls for every brand prefix. */
+/**
+ * The app_key (rotated here: the new key shown once, then only its last 4 characters), API keys (the same), and
+ * calls for every brand prefix, with `team_id` when the portal shows a team.
+ */
 export function ApiAccessPage() {
   const { t } = useTranslation();
   const session = useSession();
   const queryClient = useQueryClient();
+  const appKey = useQuery({ queryKey: ['app-key'], queryFn: () => unwrap(web.GET('/web/app-key')) });
+  const rotate = useMutation({
+    mutationFn: () => unwrap(web.POST('/web/app-key/rotate')),
+    onSuccess: (data) => queryClient.setQueryData(['app-key'], { app_key_last4: data.app_key_last4 }),
+  });
+  const newAppKey = rotate.data?.app_key;
+  const last4 = appKey.data?.app_key_last4 ?? '';
+  const teamParam = session.team ? `&team_id=${session.team.team_id}` : '';
   const keys = useQuery({
     queryKey: ['api-keys'],
     queryFn: () => unwrap(session.api.GET('/api-keys', { params: { query: { page: 1, pageSize: 100 } } })),
@@ -34,6 +45,30 @@ export function ApiAccessPage() {
     <>
       <h1>{t('apiAccess.title')}</h1>
       <ErrorNotice error={keys.error ?? revoke.error ?? create.error} />
+      <section className="panel" aria-labelledby="app-key-h">
+        <h2 id="app-key-h">{t('apiAccess.appKey')}</h2>
+        <ErrorNotice error={appKey.error ?? rotate.error} />
+        {newAppKey ? (
+          <Notice kind="success">
+            {t('apiAccess.appKeyShownOnce')} <code data-testid="new-app-key">{newAppKey}</code> <CopyButton text={newAppKey} />
+          </Notice>
+        ) : null}
+        <p>
+          {t('apiAccess.appKeyCurrent')}{' '}
+          <code className="key-hint" data-testid="app-key-last4">
+            {appKey.isPending ? '…' : last4 ? `…${last4}` : t('apiAccess.appKeyUnknown')}
+          </code>
+        </p>
+        <p className="muted">
+          {session.team ? t('apiAccess.appKeyTeam', { team: session.team.team_id }) : t('apiAccess.appKeyHint')}
+        </p>
+        <ConfirmButton
+          label={t('apiAccess.rotate')}
+          question={t('apiAccess.confirmRotate')}
+          disabled={rotate.isPending}
+          onConfirm={() => rotate.mutate()}
+        />
+      </section>
       <section className="panel" aria-labelledby="keys-h">
         <h2 id="keys-h">{t('apiAccess.keys')}</h2>
         {shown && (
@@ -90,7 +125,10 @@ export function ApiAccessPage() {
         {session.prefixes.map((prefix) => (
           <div key={prefix}>
             <h3>{prefix}</h3>
-            <pre className="code">{`curl '${location.origin}${prefix}/whitelist-account/list?app_key=YOUR_KEY'\ncurl -X POST '${location.origin}${prefix}/whitelist-account/add?app_key=YOUR_KEY' \\\n  -H 'Content-Type: application/json' -d '{"accounts":"user01:pass01","remark":""}'`}</pre>
+            <pre
+              className="code"
+              data-testid={`example-${prefix}`}
+            >{`curl '${location.origin}${prefix}/whitelist-account/list?app_key=YOUR_APP_KEY${teamParam}'\ncurl -X POST '${location.origin}${prefix}/whitelist-account/add?app_key=YOUR_APP_KEY${teamParam}' \\\n  -H 'Content-Type: application/json' -d '{"accounts":"user01:pass01","remark":""}'`}</pre>
           </div>
         ))}
       </section>

@@ -5,7 +5,7 @@ import { unwrap } from '../../shared/api/client.js';
 import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
 import { Field } from '../../shared/components/Field.js';
 import { ErrorNotice, Notice } from '../../shared/components/Notice.js';
-import { formatBytes } from '../../shared/components/UsageChart.js';
+import { formatBytes } from '../../shared/format.js';
 import { useSession, web } from '../api.js';
 
 /** Balance top-ups (type 3) are bought with an amount, not units. */

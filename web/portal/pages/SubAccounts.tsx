@@ -6,9 +6,10 @@ import { ApiError, unwrap } from '../../shared/api/client.js';
 import { ConfirmButton } from '../../shared/components/ConfirmButton.js';
 import { Field } from '../../shared/components/Field.js';
 import { ErrorNotice, Notice } from '../../shared/components/Notice.js';
-import { formatBytes } from '../../shared/components/UsageChart.js';
+import { formatBytes } from '../../shared/format.js';
 import { type Column, VirtualTable } from '../../shared/components/VirtualTable.js';
-import { useSession } from '../api.js';
+import { AccountUsage } from './AccountUsage.js';
+import { SUB_ACCOUNTS_KEY, subAccountsQueryFn, useSession } from '../api.js';
 
 /** The API's rules for sub-accounts (src/accounts/rules.ts), checked before sending. */
 const ACCOUNTS_PATTERN = /^[A-Za-z0-9]{1,32}:[A-Za-z0-9]{4,64}(,[A-Za-z0-9]{1,32}:[A-Za-z0-9]{4,64})*$/;
@@ -48,12 +49,10 @@ export function SubAccountsPage() {
   const [type, setType] = useState<string>('all');
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Account | null>(null);
+  const [usageOf, setUsageOf] = useState<Account | null>(null);
   const [done, setDone] = useState('');
-  const list = useQuery({
-    queryKey: ['sub-accounts'],
-    queryFn: () => unwrap(session.api.GET('/whitelist-account/list', { params: { query: {} } })),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['sub-accounts'] });
+  const list = useQuery({ queryKey: SUB_ACCOUNTS_KEY, queryFn: subAccountsQueryFn(session.api) });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: SUB_ACCOUNTS_KEY });
 
   const rows = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -101,58 +100,81 @@ export function SubAccountsPage() {
     },
   });
 
-  const columns: Column<Account>[] = [
-    { key: 'username', header: t('subAccounts.username'), cell: (a) => a.username },
-    { key: 'password', header: t('subAccounts.password'), cell: (a) => a.password },
-    { key: 'type', header: t('subAccounts.productType'), cell: (a) => a.product_type },
-    {
-      key: 'status',
-      header: t('subAccounts.status'),
-      cell: (a) => (a.status === 1 ? t('subAccounts.enabled') : t('subAccounts.disabled')),
-    },
-    { key: 'usage', header: t('subAccounts.usage'), cell: (a) => formatBytes(a.usage_flow * 1024) },
-    {
-      key: 'limit',
-      header: t('subAccounts.limit'),
-      cell: (a) => (a.limit_flow === 0 ? t('subAccounts.unlimited') : `${a.limit_flow} GB`),
-    },
-    { key: 'remark', header: t('subAccounts.remark'), cell: (a) => a.remark },
-    {
-      key: 'actions',
-      header: t('subAccounts.actions'),
-      cell: (a) => (
-        <span className="row">
-          <button
-            type="button"
-            className="button secondary small"
-            onClick={() => setEditing(a)}
-            aria-label={t('subAccounts.editOf', { name: a.username })}
-          >
-            {t('subAccounts.edit')}
-          </button>
-          <button
-            type="button"
-            className="button secondary small"
-            onClick={() => batch.mutate({ action: a.status === 1 ? 'disable' : 'enable', account: a })}
-            aria-label={`${a.status === 1 ? t('subAccounts.disable') : t('subAccounts.enable')} ${a.username}`}
-          >
-            {a.status === 1 ? t('subAccounts.disable') : t('subAccounts.enable')}
-          </button>
-          <ConfirmButton
-            label={t('common.delete')}
-            question={t('subAccounts.confirmDelete', { name: a.username })}
-            onConfirm={() => batch.mutate({ action: 'delete', account: a })}
-          />
-        </span>
-      ),
-    },
-  ];
+  const canManage = session.can('manage_accounts');
+  const mutateBatch = batch.mutate;
+  // Labels looked up once per render, not once per row.
+  const columns = useMemo<Column<Account>[]>(() => {
+    const label = {
+      enabled: t('subAccounts.enabled'),
+      disabled: t('subAccounts.disabled'),
+      unlimited: t('subAccounts.unlimited'),
+      edit: t('subAccounts.edit'),
+      enable: t('subAccounts.enable'),
+      disable: t('subAccounts.disable'),
+      usage: t('subAccounts.usageButton'),
+      delete: t('common.delete'),
+    };
+    return [
+      { key: 'username', header: t('subAccounts.username'), cell: (a) => a.username },
+      { key: 'password', header: t('subAccounts.password'), cell: (a) => a.password },
+      { key: 'type', header: t('subAccounts.productType'), cell: (a) => a.product_type },
+      { key: 'status', header: t('subAccounts.status'), cell: (a) => (a.status === 1 ? label.enabled : label.disabled) },
+      { key: 'usage', header: t('subAccounts.usage'), cell: (a) => formatBytes(a.usage_flow * 1024) },
+      {
+        key: 'limit',
+        header: t('subAccounts.limit'),
+        cell: (a) => (a.limit_flow === 0 ? label.unlimited : `${a.limit_flow} GB`),
+      },
+      { key: 'remark', header: t('subAccounts.remark'), cell: (a) => a.remark },
+      {
+        key: 'actions',
+        header: t('subAccounts.actions'),
+        cell: (a) => (
+          <span className="row">
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() => setUsageOf(a)}
+              aria-label={t('subAccounts.usageOf', { name: a.username })}
+            >
+              {label.usage}
+            </button>
+            <button
+              type="button"
+              className="button secondary small"
+              disabled={!canManage}
+              onClick={() => setEditing(a)}
+              aria-label={t('subAccounts.editOf', { name: a.username })}
+            >
+              {label.edit}
+            </button>
+            <button
+              type="button"
+              className="button secondary small"
+              disabled={!canManage}
+              onClick={() => mutateBatch({ action: a.status === 1 ? 'disable' : 'enable', account: a })}
+              aria-label={`${a.status === 1 ? label.disable : label.enable} ${a.username}`}
+            >
+              {a.status === 1 ? label.disable : label.enable}
+            </button>
+            <ConfirmButton
+              label={label.delete}
+              disabled={!canManage}
+              question={t('subAccounts.confirmDelete', { name: a.username })}
+              onConfirm={() => mutateBatch({ action: 'delete', account: a })}
+            />
+          </span>
+        ),
+      },
+    ];
+  }, [t, canManage, mutateBatch]);
 
   return (
     <>
       <h1>{t('subAccounts.title')}</h1>
       {done && <Notice kind="success">{done}</Notice>}
       <ErrorNotice error={list.error ?? batch.error} />
+      {!canManage && <Notice kind="info">{t('team.readOnlyAccounts')}</Notice>}
       <section className="panel" aria-labelledby="add-h">
         <h2 id="add-h">{t('subAccounts.add')}</h2>
         {addMutation.error && Object.keys(fieldErrorsOf(addMutation.error)).length === 0 && (
@@ -188,7 +210,7 @@ export function SubAccountsPage() {
             )}
           </Field>
           <div className="field">
-            <button type="submit" className="button" disabled={addMutation.isPending}>
+            <button type="submit" className="button" disabled={addMutation.isPending || !canManage}>
               {t('subAccounts.addSubmit')}
             </button>
           </div>
@@ -196,6 +218,7 @@ export function SubAccountsPage() {
       </section>
 
       {editing && <EditAccount account={editing} onClose={() => setEditing(null)} onSaved={() => void refresh()} />}
+      {usageOf && <AccountUsage account={usageOf} onClose={() => setUsageOf(null)} />}
 
       <section className="panel" aria-labelledby="list-h">
         <h2 id="list-h">{t('subAccounts.list')}</h2>

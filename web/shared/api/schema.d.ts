@@ -124,9 +124,9 @@ export interface paths {
                 list: {
                   /** @description METHOD and route, e.g. POST /admin/nodes/:id/disable */
                   action: string;
-                  /** @description The operator’s email, admin-token or cli */
+                  /** @description The operator’s (or customer’s) email, admin-token or cli */
                   actor: string;
-                  /** @description operator, token (the admin token) or cli */
+                  /** @description operator, token (the admin token), cli, or customer (a customer’s own action in the portal) */
                   actor_kind: string;
                   /** @description The answer’s data, secrets redacted */
                   after: unknown;
@@ -11424,6 +11424,117 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/web/app-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your app_key as the portal shows it: its last 4 characters only */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /**
+                 * @description The last 4 characters of the current app_key; empty when it was issued before they were kept
+                 * @example x9Qa
+                 */
+                app_key_last4: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/web/app-key/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rotate your app_key: a new key, shown in this answer only; the old one stops working at once
+     * @description Needs the session’s `X-CSRF-Token`. As `tollgate users rotate-key` and the admin API’s rotate-key, and recorded in the audit log (actor kind `customer`).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success: code 200 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * @description 200 on success; see the error catalogue for the rest
+               * @example 200
+               */
+              code: number;
+              data: {
+                /** @description The new app_key: shown now and never again */
+                app_key: string;
+                /**
+                 * @description The last 4 characters of the current app_key; empty when it was issued before they were kept
+                 * @example x9Qa
+                 */
+                app_key_last4: string;
+              };
+              /** @description Same text as msg */
+              message: string;
+              /** @description Message (Simplified Chinese by default, English on request) */
+              msg: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/web/products': {
     parameters: {
       query?: never;
@@ -11743,11 +11854,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Traffic series: 24 hours by hour or 30 days by day (days of `time_zone`) */
+    /**
+     * Traffic series: 24 hours by hour or 30 days by day (days of `time_zone`)
+     * @description Teams: with `team_id`, acts for the team; needs membership there.
+     */
     get: {
       parameters: {
         query: {
           range: '24h' | '30d';
+          /** @description The series of this team’s space (you must be a member); empty or absent: your own */
+          team_id?: string;
           time_zone?: string;
           /** @description One sub-account only */
           username?: string;

@@ -1,18 +1,10 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatBytes } from '../format.js';
 
-/** Bytes as people read them (binary units, as the API's traffic figures). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
+/** Kept here too for pages that import it from the chart. */
+export { formatBytes };
 
 /**
  * A bar-like line chart of bytes over time (uPlot, ~50 KB): `times` in Unix seconds, shown in `timeZone` (the

@@ -21,11 +21,15 @@ import {
 import { AppError, invalidParams } from '../../../errors/index.js';
 import type { ProductsService } from '../../../billing/catalogue/index.js';
 import { productView } from '../../../billing/catalogue/catalogue-view.js';
+import type { AuditService } from '../../../audit/index.js';
+import type { TeamsService } from '../../../teams/index.js';
 import type { AttemptGuard } from '../../../throttle/index.js';
 import { bucketSeries, isTimeZone, seriesFrom, type UsageService } from '../../../usage/index.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import { dropEmptyFields, userOfSession } from '../../plugins/customer-auth.js';
+import { applyTeamScope, captureTeamId, registerTeamScope } from '../../plugins/team-scope.js';
+import { customerOf } from '../customer/context.js';
 import { documentSurface } from '../../plugins/documentation.js';
 import { registerErrorHandling } from '../../plugins/errors.js';
 import * as S from '../../schemas/web.js';
@@ -48,6 +52,8 @@ export interface WebRoutesDeps {
   readonly webSessions: WebSessionsService;
   readonly usage: UsageService;
   readonly products: ProductsService;
+  readonly teams: TeamsService;
+  readonly audit: AuditService;
   readonly loginGuard: AttemptGuard;
   readonly codeGuard: AttemptGuard;
   readonly signupOpen: boolean;
@@ -64,8 +70,21 @@ const PASSWORD_MIN = 8;
 export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, deps) => {
   registerErrorHandling(app, { bodyLimit: deps.bodyLimit, alwaysHttp200: true });
   documentSurface(app, { security: [{ webSession: [] }] });
+  // The usage series can be a team's: team_id as on the customer API (plugins/team-scope.ts); every other
+  // route here is the person's own and refuses it.
+  app.decorateRequest('customer', null);
+  registerTeamScope(app);
+  app.addHook('preValidation', captureTeamId);
   // Forms send optional fields empty (`verify_code: ""`): absent.
   app.addHook('preValidation', dropEmptyFields);
+  const personal = { team: false } as const;
+  // Fail closed: a personal route never takes team_id for a team (nor ignores it).
+  app.addHook('preHandler', async (request) => {
+    const scope = (request.routeOptions.config as { team?: unknown }).team;
+    if (scope === false && request.teamIdParam !== undefined && request.teamIdParam !== '') {
+      throw new AppError('TG_ERR_TEAM_NOT_ACCEPTED');
+    }
+  });
 
   const view = (user: User | undefined, clientIp: string) => {
     const proxy = deps.proxyEndpoint();
@@ -94,7 +113,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
     setSessionCookies(request, reply, token, csrfTokenOf(token));
   };
 
-  app.get('/session', { schema: S.GetWebSession }, async (request, reply) => {
+  app.get('/session', { schema: S.GetWebSession, config: personal }, async (request, reply) => {
     const token = sessionTokenOf(request);
     let user: User | undefined;
     if (token !== undefined) user = await userOfSession(deps, request, token).catch(() => undefined);
@@ -105,7 +124,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
     return ok(view(user, request.ip), languageOf(request));
   });
 
-  app.post('/session', { schema: S.PostWebSession }, async (request, reply) => {
+  app.post('/session', { schema: S.PostWebSession, config: personal }, async (request, reply) => {
     checkPreSessionCsrf(request);
     const body = request.body;
     const user = await signIn(deps, request, {
@@ -118,7 +137,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
     return ok(view(user, request.ip), languageOf(request));
   });
 
-  app.post('/session/end', { schema: S.EndWebSession }, async (request, reply) => {
+  app.post('/session/end', { schema: S.EndWebSession, config: personal }, async (request, reply) => {
     const token = sessionTokenOf(request);
     if (token !== undefined) {
       // Only this site's pages sign a browser out.
@@ -129,7 +148,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
     return ok(null, languageOf(request));
   });
 
-  app.post('/sign-up', { schema: S.SignUp }, async (request, reply) => {
+  app.post('/sign-up', { schema: S.SignUp, config: personal }, async (request, reply) => {
     if (!deps.signupOpen) throw new AppError('TG_ERR_WEB_SIGNUP_CLOSED');
     checkPreSessionCsrf(request);
     const errors: Record<string, string> = {};
@@ -141,7 +160,7 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
     return ok(view(user, request.ip), languageOf(request));
   });
 
-  app.get('/products', { schema: S.WebProducts }, async (request) => {
+  app.get('/products', { schema: S.WebProducts, config: personal }, async (request) => {
     const token = sessionTokenOf(request);
     if (token === undefined) throw new AppError('TG_ERR_WEB_SESSION_REQUIRED');
     await userOfSession(deps, request, token);
@@ -163,10 +182,11 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
     );
   });
 
-  app.get('/usage', { schema: S.WebUsage }, async (request) => {
+  app.get('/usage', { schema: S.WebUsage, config: { team: 'view' } }, async (request) => {
     const token = sessionTokenOf(request);
     if (token === undefined) throw new AppError('TG_ERR_WEB_SESSION_REQUIRED');
-    const user = await userOfSession(deps, request, token);
+    await applyTeamScope(request, deps, await userOfSession(deps, request, token), null);
+    const user = customerOf(request);
     const timeZone = request.query.time_zone ?? deps.timeZone;
     if (!isTimeZone(timeZone)) throw invalidParams({ time_zone: 'is not an IANA time zone' });
     const now = deps.usage.nowMs();
@@ -180,5 +200,40 @@ export const webRoutes: FastifyPluginAsyncTypebox<WebRoutesDeps> = async (app, d
       },
       languageOf(request),
     );
+  });
+
+  /** The person's app_key (never a team's: a team space holds none), masked to its last 4 characters. */
+  app.get('/app-key', { schema: S.WebAppKey, config: personal }, async (request) => {
+    const token = sessionTokenOf(request);
+    if (token === undefined) throw new AppError('TG_ERR_WEB_SESSION_REQUIRED');
+    const user = await userOfSession(deps, request, token);
+    return ok({ app_key_last4: await deps.users.appKeyLast4(user.id) }, languageOf(request));
+  });
+
+  /**
+   * A new app_key for the signed-in person (the same service as the CLI's and the admin API's rotate-key): the
+   * old key stops working at once, the new one is in this answer only. The session's CSRF token is required
+   * (userOfSession checks it on a POST); the audit log records who rotated, from where, and the new key's
+   * last 4 characters, never the key.
+   */
+  app.post('/app-key/rotate', { schema: S.WebRotateAppKey, config: personal }, async (request) => {
+    const token = sessionTokenOf(request);
+    if (token === undefined) throw new AppError('TG_ERR_WEB_SESSION_REQUIRED');
+    const user = await userOfSession(deps, request, token);
+    const before = await deps.users.appKeyLast4(user.id);
+    const appKey = await deps.users.rotateAppKey(user.id);
+    const last4 = appKey.slice(-4);
+    await deps.audit.record({
+      actorKind: 'customer',
+      actor: user.email,
+      action: 'POST /web/app-key/rotate',
+      targetType: 'user',
+      targetId: user.id,
+      ip: request.ip,
+      status: 200,
+      before: { last4: before },
+      after: { last4 },
+    });
+    return ok({ app_key: appKey, app_key_last4: last4 }, languageOf(request));
   });
 };
