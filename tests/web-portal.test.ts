@@ -2,7 +2,10 @@
  * The customer portal in Chromium against the real API, gateway and database (SQLite): a wrong password keeps
  * the form with the API's message; a customer signs in, adds sub-accounts, generates a proxy line whose curl
  * example carries bytes through the gateway to a loopback target, sees those bytes in the usage chart's total,
- * and buys a package with the balance. Every page is screenshotted and checked with axe, in English and in
+ * and buys a package with the balance; sees one sub-account's usage; rotates the app_key (the key shown once works
+ * over HTTP, the old one is refused, a reload shows its last 4 characters); switches to a team made through the
+ * admin API (its sub-accounts only, changes disabled and refused by the API without the permission, allowed once
+ * granted). Every page is screenshotted and checked with axe, in English and in
  * Chinese; no page error, console error or failed request anywhere.
  */
 import assert from 'node:assert/strict';
@@ -13,6 +16,7 @@ import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { fetch } from 'undici';
 import { changeBalance } from '../src/billing/ledger.js';
 import {
   assertAccessible,
@@ -61,14 +65,34 @@ describe('customer portal', { skip: browserSkip() }, () => {
   let target: http.Server;
   let targetUrl: string;
   let userId: number;
+  let originalKey: string;
+  let prefix: string;
+
+  /** A customer API call with an app_key, over HTTP (undici), as a customer's script makes it. */
+  const listWithKey = async (key: string): Promise<number> => {
+    const res = await fetch(`${baseURL}${prefix}/whitelist-account/list?app_key=${encodeURIComponent(key)}`);
+    return ((await res.json()) as { code: number }).code;
+  };
+  const admin = async (method: 'POST' | 'PATCH', url: string, body: unknown) => {
+    const res = await g.tp.app.inject({
+      method,
+      url: `/admin${url}`,
+      headers: { authorization: `Bearer ${g.tp.platform.config.adminToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    assert.equal(res.json().code, 200, res.body);
+    return res.json().data;
+  };
 
   before(async () => {
     ensureWebBuilt();
     g = await startGatewayPlatform('sqlite', { TOLLGATE_PROXY_PORT: String(await freePort()) });
     baseURL = await g.tp.app.listen({ host: '127.0.0.1', port: 0 });
     const s = g.tp.platform.services;
-    const { user } = await s.users.create({ email: EMAIL, password: PASSWORD });
+    const { user, appKey } = await s.users.create({ email: EMAIL, password: PASSWORD });
     userId = user.id;
+    originalKey = appKey;
+    prefix = g.tp.platform.config.apiPrefixes[0] ?? '';
     await s.packages.grant({ userId, productType: 9, totalBytes: 1024 ** 3, days: 30, title: 'Starter 1 GB' });
     await changeBalance(g.tp.platform.storage.db, { userId, deltaCents: 10_000, reason: 'adjust', now: Date.now() });
     await s.products.add({ title: 'Traffic 5 GB', productType: 9, price: '12.50', unitBytes: 5 * 1024 ** 3, unitDays: 30 });
@@ -209,6 +233,158 @@ describe('customer portal', { skip: browserSkip() }, () => {
       await screenshot(page, 'web-portal', `zh-${name}`);
       await assertAccessible(page, `zh ${name}`);
     }
+    w.assertClean();
+    await w.context.close();
+  });
+
+  it('shows one sub-account’s usage, and rotates the app_key: shown once, works over HTTP, the old one refused', async () => {
+    const w = await openPage(browser, { baseURL });
+    const { page } = w;
+    await page.goto('/sub-accounts');
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Sub-accounts', level: 1 }).waitFor();
+    // webuser1 carried BODY_BYTES through the gateway in the test above: its own usage shows them.
+    await page.getByRole('button', { name: 'Usage of webuser1' }).click();
+    await page.getByRole('heading', { name: 'Usage of webuser1', level: 2 }).waitFor();
+    const total =
+      (await page
+        .getByTestId('account-usage-total')
+        .filter({ hasText: /KiB|MiB/ })
+        .textContent()) ?? '';
+    const kib = /^([\d.]+) KiB$/.exec(total);
+    assert.ok(kib && Number(kib[1]) * 1024 >= BODY_BYTES * 0.9, total);
+    await page.locator('.chart-canvas canvas').first().waitFor();
+    await screenshot(page, 'web-portal', 'sub-account-usage');
+    await assertAccessible(page, 'sub-account usage');
+
+    await page.getByRole('link', { name: 'API access' }).click();
+    await page.getByRole('heading', { name: 'API access', level: 1 }).waitFor();
+    await page
+      .getByTestId('app-key-last4')
+      .filter({ hasText: `…${originalKey.slice(-4)}` })
+      .waitFor();
+    assert.equal(await listWithKey(originalKey), 200);
+    for (const p of g.tp.platform.config.apiPrefixes) {
+      assert.match(
+        (await page.getByTestId(`example-${p}`).textContent()) ?? '',
+        new RegExp(`${p}/whitelist-account/list\\?app_key=`),
+      );
+    }
+    await page.getByRole('button', { name: 'Rotate app_key' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const newKey = (await page.getByTestId('new-app-key').textContent()) ?? '';
+    assert.match(newKey, /^[A-Za-z0-9]{32}$/);
+    assert.notEqual(newKey, originalKey);
+    assert.equal(await listWithKey(newKey), 200, 'the key shown works');
+    assert.equal(await listWithKey(originalKey), 3, 'the old key is refused');
+    await page
+      .getByTestId('app-key-last4')
+      .filter({ hasText: `…${newKey.slice(-4)}` })
+      .waitFor();
+    await screenshot(page, 'web-portal', 'api-access-rotated');
+    await assertAccessible(page, 'api-access rotated');
+    // Shown once: after a reload only its last 4 characters.
+    await page.reload();
+    await page
+      .getByTestId('app-key-last4')
+      .filter({ hasText: `…${newKey.slice(-4)}` })
+      .waitFor();
+    assert.ok(!(await page.content()).includes(newKey));
+    w.assertClean();
+    await w.context.close();
+  });
+
+  it('switches to a team made through the admin API: its sub-accounts, its permissions, refused by the API too', async () => {
+    const s = g.tp.platform.services;
+    const { user: owner, appKey: ownerKey } = await s.users.create({ email: 'team-owner@example.com', password: PASSWORD });
+    const team = await admin('POST', '/teams', { owner_user_id: owner.id, name: 'Crawlers', team_id: 'Crawl01' });
+    const teamId = team.team_id as string;
+    await admin('POST', `/teams/${teamId}/members`, { user_id: userId, permissions: [] });
+    const added = await fetch(`${baseURL}${prefix}/whitelist-account/add?app_key=${ownerKey}&team_id=${teamId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accounts: 'teamacct1:pass1234' }),
+    });
+    assert.equal(((await added.json()) as { code: number }).code, 200);
+
+    const w = await openPage(browser, { baseURL });
+    const { page } = w;
+    await page.goto('/sub-accounts');
+    await signIn(page);
+    await page.getByRole('cell', { name: 'webuser1', exact: true }).waitFor();
+    await page.getByLabel('Space').selectOption({ label: `Team Crawlers (${teamId})` });
+    await page.getByRole('cell', { name: 'teamacct1', exact: true }).waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'webuser1', exact: true }).count(), 0, 'nothing personal shown');
+    // A member without manage_accounts: the page disables the changes…
+    await page.getByText('changing them needs the manage_accounts permission').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Add', exact: true }).isDisabled());
+    assert.ok(await page.getByRole('button', { name: 'Edit teamacct1' }).isDisabled());
+    assert.ok(await page.getByRole('button', { name: 'Disable teamacct1' }).isDisabled());
+    await screenshot(page, 'web-portal', 'team-sub-accounts-read-only');
+    await assertAccessible(page, 'team sub-accounts');
+    // …and the API refuses them anyway, for the session's own calls with team_id.
+    const refused = await page.evaluate(
+      async ({ prefix, teamId }) => {
+        const csrf =
+          document.cookie
+            .split('; ')
+            .find((c) => c.startsWith('tg_csrf='))
+            ?.slice('tg_csrf='.length) ?? '';
+        const res = await fetch(`${prefix}/whitelist-account/add?team_id=${teamId}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+          body: JSON.stringify({ accounts: 'sneaky1:pass1234' }),
+        });
+        return ((await res.json()) as { code: number }).code;
+      },
+      { prefix, teamId },
+    );
+    assert.equal(refused, 8002);
+    w.clear();
+    const space = (await s.teams.resolve(teamId, userId)).team.backingUserId;
+    const ownerOf = async (username: string) =>
+      (
+        await g.tp.platform.storage.db
+          .selectFrom('sub_accounts')
+          .select('user_id')
+          .where('username', '=', username)
+          .executeTakeFirst()
+      )?.user_id;
+    assert.equal(await ownerOf('sneaky1'), undefined);
+
+    // The other pages show the team: its wallet needs view_billing, buying needs pay.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page
+      .getByTestId('team-banner')
+      .filter({ hasText: `Crawlers (${teamId})` })
+      .waitFor();
+    assert.equal(await page.getByTestId('balance').textContent(), '—');
+    await screenshot(page, 'web-portal', 'team-overview');
+    await assertAccessible(page, 'team overview');
+    await page.getByRole('link', { name: 'Orders & recharge' }).click();
+    await page.getByText('Buying and paying for this team needs the pay permission.').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Buy', exact: true }).isDisabled());
+    await screenshot(page, 'web-portal', 'team-orders');
+    await assertAccessible(page, 'team orders');
+
+    // The operator grants manage_accounts: after a reload (the team is remembered) the member adds to the team.
+    await admin('PATCH', `/teams/${teamId}/members/${userId}`, { permissions: ['manage_accounts'] });
+    await page.getByRole('link', { name: 'Sub-accounts' }).click();
+    await page.reload();
+    await page.getByRole('cell', { name: 'teamacct1', exact: true }).waitFor();
+    await page.getByLabel('Accounts', { exact: true }).fill('teamacct2:pass5678');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('cell', { name: 'teamacct2', exact: true }).waitFor();
+    assert.equal(await ownerOf('teamacct2'), space, 'added to the team’s space');
+
+    // In Chinese too.
+    await page.getByLabel('Language').selectOption('zh');
+    await page.getByRole('heading', { name: '子账户', level: 1 }).waitFor();
+    await page.getByLabel('空间').selectOption({ label: '个人' });
+    await page.getByRole('cell', { name: 'webuser1', exact: true }).waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'teamacct2', exact: true }).count(), 0);
+    await screenshot(page, 'web-portal', 'zh-team-switch-personal');
+    await assertAccessible(page, 'zh personal after team');
     w.assertClean();
     await w.context.close();
   });

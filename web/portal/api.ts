@@ -36,10 +36,19 @@ export const web: ApiClient = createApiClient({ csrfCookie: CSRF_COOKIE, languag
 /** Adds `team_id` to every call's query string (the API reads it there for GET and POST alike). */
 function teamParam(teamId: string): Middleware {
   return {
-    onRequest({ request }) {
+    async onRequest({ request }) {
       const url = new URL(request.url);
       url.searchParams.set('team_id', teamId);
-      return new Request(url, request);
+      // A new Request with the body read out: one built from another Request would carry a stream body,
+      // which fetch refuses without `duplex`.
+      const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+      return new Request(url, {
+        method: request.method,
+        headers: request.headers,
+        body,
+        credentials: request.credentials,
+        signal: request.signal,
+      });
     },
   };
 }

@@ -24,9 +24,12 @@ export function OrdersPage() {
     queryKey: ['gift-tiers'],
     queryFn: () => unwrap(session.api.GET('/activity/balance-recharge-gift-ratio', { params: { query: {} } })),
   });
+  const canSeeOrders = session.can('view_billing');
+  const canPay = session.can('pay');
   const orders = useQuery({
     queryKey: ['orders'],
     queryFn: () => unwrap(session.api.GET('/order/list', { params: { query: { page_no: 1, page_size: 50 } } })),
+    enabled: canSeeOrders,
   });
   const payMethods = (methods.data?.list ?? []).flatMap((g) => g.items).filter((m) => !m.disabled);
   const [productId, setProductId] = useState<number | null>(null);
@@ -57,6 +60,7 @@ export function OrdersPage() {
     <>
       <h1>{t('orders.title')}</h1>
       <ErrorNotice error={products.error ?? methods.error ?? orders.error ?? close.error} />
+      {!canPay && <Notice kind="info">{t('team.noPay')}</Notice>}
       <section className="panel" aria-labelledby="buy-h">
         <h2 id="buy-h">{t('orders.buy')}</h2>
         {created && (
@@ -119,7 +123,7 @@ export function OrdersPage() {
             </Field>
             <div className="field">
               <span className="muted">{product ? t('orders.total', { total: (product.price * amount).toFixed(2) }) : ''}</span>
-              <button type="submit" className="button" disabled={buy.isPending || !product || !method}>
+              <button type="submit" className="button" disabled={buy.isPending || !product || !method || !canPay}>
                 {t('orders.buySubmit')}
               </button>
             </div>
@@ -163,7 +167,7 @@ export function OrdersPage() {
               {({ id }) => <input id={id} inputMode="decimal" value={recharge} onChange={(e) => setRecharge(e.target.value)} />}
             </Field>
             <div className="field">
-              <button type="submit" className="button" disabled={buy.isPending}>
+              <button type="submit" className="button" disabled={buy.isPending || !canPay}>
                 {t('orders.rechargeSubmit')}
               </button>
             </div>
@@ -175,6 +179,7 @@ export function OrdersPage() {
 
       <section className="panel" aria-labelledby="history-h">
         <h2 id="history-h">{t('orders.history')}</h2>
+        {!canSeeOrders && <p className="muted">{t('team.noBilling')}</p>}
         <table className="plain">
           <thead>
             <tr>
@@ -198,6 +203,7 @@ export function OrdersPage() {
                   {o.status === 0 && (
                     <ConfirmButton
                       label={t('orders.close')}
+                      disabled={!canPay}
                       question={t('orders.confirmClose', { trade: o.trade_no })}
                       onConfirm={() => close.mutate(o.trade_no)}
                     />

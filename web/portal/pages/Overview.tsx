@@ -19,10 +19,21 @@ export function OverviewPage() {
   const session = useSession();
   const [range, setRange] = useState<'30d' | '24h'>('30d');
   const timeZone = browserTimeZone();
+  const team = session.team;
+  // The balance shown is the space's: the person's own (user/info, personal by nature) or the team's wallet,
+  // which needs view_billing there.
   const info = useQuery({
     queryKey: ['user-info'],
-    queryFn: () => unwrap(session.api.GET('/user/info', { params: { query: {} } })),
+    queryFn: () => unwrap(session.personalApi.GET('/user/info', { params: { query: {} } })),
+    enabled: team === null,
   });
+  const wallet = useQuery({
+    queryKey: ['team-wallet'],
+    queryFn: () => unwrap(session.api.GET('/team/wallet/detail', { params: { query: { team_id: team?.team_id ?? '' } } })),
+    enabled: team !== null && session.can('view_billing'),
+  });
+  const balance = team === null ? info.data?.balance : wallet.data?.balance;
+  const balanceUnknown = team !== null && !session.can('view_billing');
   const packages = useQuery({
     queryKey: ['packages'],
     queryFn: () => unwrap(session.api.GET('/user-product/list', { params: { query: { page: 1, size: 50 } } })),
@@ -33,7 +44,12 @@ export function OverviewPage() {
   });
   const usage = useQuery({
     queryKey: ['usage', range, timeZone],
-    queryFn: () => unwrap(web.GET('/web/usage', { params: { query: { range, time_zone: timeZone } } })),
+    queryFn: () =>
+      unwrap(
+        web.GET('/web/usage', {
+          params: { query: { range, time_zone: timeZone, ...(team ? { team_id: team.team_id } : {}) } },
+        }),
+      ),
     refetchInterval: LIVE_MS,
   });
   const times = useMemo(() => usage.data?.points.map((p) => p.t) ?? [], [usage.data]);
@@ -45,12 +61,17 @@ export function OverviewPage() {
   return (
     <>
       <h1>{t('overview.title')}</h1>
-      <ErrorNotice error={info.error ?? packages.error ?? usage.error ?? accounts.error} />
+      {team && (
+        <p className="muted" data-testid="team-banner">
+          {t('team.showing', { name: team.name, id: team.team_id, role: team.role })}
+        </p>
+      )}
+      <ErrorNotice error={info.error ?? wallet.error ?? packages.error ?? usage.error ?? accounts.error} />
       <div className="cards">
         <section className="panel card" aria-labelledby="balance-h">
-          <h2 id="balance-h">{t('overview.balance')}</h2>
+          <h2 id="balance-h">{team ? t('team.wallet') : t('overview.balance')}</h2>
           <p className="figure" data-testid="balance">
-            {info.data ? info.data.balance.toFixed(2) : '…'}
+            {balanceUnknown ? '—' : balance !== undefined ? balance.toFixed(2) : '…'}
           </p>
         </section>
         <section className="panel card" aria-labelledby="traffic-h">

@@ -203,7 +203,9 @@ function Extraction() {
       return data.list;
     },
   });
-  const url = `${location.origin}${session.prefixes[0] ?? ''}/ip/v3?app_key=YOUR_APP_KEY&num=${num}&format=${format}${cc ? `&cc=${cc}` : ''}`;
+  const canManage = session.can('manage_accounts');
+  const teamParam = session.team ? `&team_id=${session.team.team_id}` : '';
+  const url = `${location.origin}${session.prefixes[0] ?? ''}/ip/v3?app_key=YOUR_APP_KEY&num=${num}&format=${format}${cc ? `&cc=${cc}` : ''}${teamParam}`;
   return (
     <section className="panel" aria-labelledby="extract-h">
       <h2 id="extract-h">{t('proxy.extraction')}</h2>
@@ -226,7 +228,7 @@ function Extraction() {
           )}
         </Field>
         <div className="field">
-          <button type="button" className="button" onClick={() => extract.mutate()} disabled={extract.isPending}>
+          <button type="button" className="button" onClick={() => extract.mutate()} disabled={extract.isPending || !canManage}>
             {t('proxy.extract')}
           </button>
         </div>
@@ -269,6 +271,7 @@ function WhiteIps() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['white-ips'] }),
   });
   const myIp = me.data?.client_ip ?? '';
+  const canManage = session.can('manage_accounts');
   return (
     <section className="panel" aria-labelledby="white-h">
       <h2 id="white-h">{t('proxy.whiteIps')}</h2>
@@ -297,13 +300,13 @@ function WhiteIps() {
           {({ id }) => <input id={id} value={remark} onChange={(e) => setRemark(e.target.value)} />}
         </Field>
         <div className="field row">
-          <button type="submit" className="button" disabled={add.isPending || ips.trim() === ''}>
+          <button type="submit" className="button" disabled={add.isPending || ips.trim() === '' || !canManage}>
             {t('proxy.addIp')}
           </button>
           <button
             type="button"
             className="button secondary"
-            disabled={!myIp || add.isPending}
+            disabled={!myIp || add.isPending || !canManage}
             onClick={() => add.mutate({ ips: myIp, remark: t('proxy.myAddress') })}
           >
             {t('proxy.addMyIp', { ip: myIp })}
@@ -328,6 +331,7 @@ function WhiteIps() {
               <td>
                 <ConfirmButton
                   label={t('common.delete')}
+                  disabled={!canManage}
                   question={t('proxy.confirmDeleteIp', { ip: w.ip })}
                   onConfirm={() => remove.mutate(w.id)}
                 />
