@@ -449,6 +449,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
     staticExits.sweep();
     quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));
     quotas.returnIdle();
+    quotas.shareBandwidth();
   }, 1000);
   sweep.unref();
   // Behind the feed, a second line: everything held in memory is re-read now and then (bounded staleness).

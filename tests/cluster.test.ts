@@ -239,6 +239,29 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
     for (const s of open) s.destroy();
   });
 
+  it('a type-11 bandwidth is shared out among the gateways relaying it', { timeout: 60_000 }, async (t) => {
+    // 16 Mbit/s = 2,000,000 bytes per second. Alone, each gateway would shape its tunnel to all of it (3× in all).
+    const rate = 2_000_000;
+    await customerWith('bw1', { product_type: 11, concurrency: 10, bandwidth_mbps: 16 });
+    const tunnels = await Promise.all([0, 1, 2].map((g) => tunnel(g, source.port, 'bw1')));
+    for (const t of tunnels) assert.equal(t.status, 200, t.head);
+    const drained = tunnels.map((t) => drain(t.socket));
+    const total = () => drained.reduce((n, d) => n + d.bytes(), 0);
+    try {
+      // Each gateway learns the others at its next sweep (every second): measured after that.
+      await sleep(3_000);
+      const before = total();
+      const t0 = performance.now();
+      await sleep(4_000);
+      const perSecond = (total() - before) / ((performance.now() - t0) / 1000);
+      t.diagnostic(`${Math.round(perSecond)} bytes/s through 3 gateways for ${rate} sold`);
+      assert.ok(perSecond <= rate * 1.3, `${Math.round(perSecond)} bytes/s through 3 gateways for ${rate} sold`);
+      assert.ok(perSecond >= rate * 0.3, `${Math.round(perSecond)} bytes/s: the tunnels barely moved`);
+    } finally {
+      for (const tn of tunnels) tn.socket.destroy();
+    }
+  });
+
   /**
    * Tries logins through the gateways in turn (attempt i through gateway i % 3) until one is throttled: answers
    * how many failed before it and the refusal's head. `auth(i)` and `from(i)` give each attempt's credentials

@@ -26,6 +26,8 @@ const BUDGET_TTL_MS = 7 * 86_400_000;
 const FLUSHING_TTL_MS = 30_000;
 /** The smallest slice worth a round trip, unless less is left. */
 const MIN_SLICE = 64 * 1024;
+/** A gateway that has not said it relays for a time quota for this long no longer shares its bandwidth. */
+const SHARE_SILENT_MS = 3_000;
 /** A lease's grant is kept this long, for its gateway to recover when the answer was lost on the way. */
 const LEASE_RECORD_TTL_MS = 600_000;
 
@@ -117,6 +119,29 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `);
 
+/** Marks (or unmarks) this run as relaying for a time quota; drops dead or silent runs; answers how many are left. */
+const SHARE_BANDWIDTH = script(`
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 1, #all, 2 do
+  if all[i] ~= ARGV[1] then
+    if tonumber(all[i + 1]) < tonumber(ARGV[3]) - tonumber(ARGV[5]) or redis.call('EXISTS', ARGV[4] .. all[i]) == 0 then
+      redis.call('HDEL', KEYS[1], all[i])
+    else
+      n = n + 1
+    end
+  end
+end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  n = n + 1
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return n
+`);
+
 const RELEASE_SLOT = script(`
 local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if n > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
@@ -195,6 +220,15 @@ export class SharedQuotas implements QuotaLeases {
       [this.store.instance, limit, this.store.alivePrefix, BUDGET_TTL_MS],
     );
     return Number(granted) === 1;
+  }
+
+  async shareBandwidth(userId: number, productType: number, active: boolean): Promise<number> {
+    const answer = await this.store.run(
+      SHARE_BANDWIDTH,
+      [this.store.key('bw', userId, productType)],
+      [this.store.instance, active ? '1' : '0', Date.now(), this.store.alivePrefix, SHARE_SILENT_MS],
+    );
+    return Number(answer);
   }
 
   async releaseSlot(userId: number, productType: number): Promise<void> {

@@ -157,6 +157,11 @@ export class PackageQuota {
   #lost: number[] = [];
   /** Connection slots taken during an outage (not counted in the shared store). */
   #localSlots = 0;
+  /** Time packages: the bandwidth the packages sell (bytes per second), and how many gateways relay it now. */
+  #bandwidth = 0;
+  #sharers = 1;
+  /** Whether this gateway last told the shared store it relays for this quota. */
+  #sharing = false;
   /** `remaining` at the last idle check, to give an unused slice back. */
   #seen = Number.NaN;
 
@@ -170,6 +175,7 @@ export class PackageQuota {
     link?: QuotaLink,
   ) {
     this.shaper = limit === 'time' ? new TokenBucket(reading.bytesPerSecond, clock) : undefined;
+    this.#bandwidth = reading.bytesPerSecond;
     // Nothing has charged a new quota yet, so nothing is pending.
     this.remaining = reading.stored;
     this.concurrency = reading.concurrency;
@@ -318,6 +324,27 @@ export class PackageQuota {
     link.leases.giveBack(this.userId, this.productType, remaining).catch((err: unknown) => link.warn(err, 'slice give-back'));
   }
 
+  /**
+   * Time quotas with other gateways (every second, from the sweep): says whether this gateway relays for the quota
+   * and shapes to an equal share of the bandwidth among the gateways that do. A gateway that starts relaying uses
+   * the whole rate until its next sweep: for about a second, N gateways may give up to N times the bandwidth.
+   */
+  shareBandwidth(): void {
+    const link = this.#link;
+    const shaper = this.shaper;
+    if (link === undefined || shaper === undefined) return;
+    const active = this.open > 0;
+    if (!active && !this.#sharing) return;
+    this.#sharing = active;
+    link.leases.shareBandwidth(this.userId, this.productType, active).then(
+      (n) => {
+        this.#sharers = Math.max(1, n);
+        shaper.setRate(this.#bandwidth / this.#sharers);
+      },
+      (err: unknown) => link.warn(err, 'bandwidth share'),
+    );
+  }
+
   /** Shared traffic quotas: sets the shared budget from the packages again (they changed), then a fresh slice. */
   async rebase(reading: QuotaReading): Promise<void> {
     const link = this.#link!;
@@ -410,7 +437,8 @@ export class PackageQuota {
     if (!this.shared) this.remaining = reading.stored - this.pending();
     this.nextChangeAt = reading.nextChangeAt;
     this.concurrency = reading.concurrency;
-    this.shaper?.setRate(reading.bytesPerSecond);
+    this.#bandwidth = reading.bytesPerSecond;
+    this.shaper?.setRate(this.#bandwidth / this.#sharers);
     // A shared quota without a slice is not used up: its next charge (or rebase) asks the budget.
     if (this.remaining <= 0 && !this.shared) return this.exhaust();
     if (this.remaining > 0) this.#notified = false;
@@ -458,6 +486,12 @@ export class QuotaBook {
   returnIdle(): void {
     if (this.#leases === undefined) return;
     for (const quota of this.#quotas.values()) quota.returnIdle();
+  }
+
+  /** Time quotas with other gateways (every second, from the gateway's sweep): each shapes to its share. */
+  shareBandwidth(): void {
+    if (this.#leases === undefined) return;
+    for (const quota of this.#quotas.values()) quota.shareBandwidth();
   }
 
   /** Before the meter writes a flush, and after (`done`): a shared budget is not read from the packages meanwhile. */

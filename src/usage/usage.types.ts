@@ -63,6 +63,11 @@ export interface QuotaLeases {
    * rebased from the packages while any gateway holding part of it is flushing.
    */
   flushing(done: boolean): Promise<void>;
+  /**
+   * Time packages: says whether this gateway relays for (user, type) now; resolves to how many live gateways do
+   * (this one included when `active`), so each shapes the bandwidth to its share.
+   */
+  shareBandwidth(userId: number, productType: number, active: boolean): Promise<number>;
   /** Takes one of `limit` connection slots across the gateways; false when all are taken. */
   acquireSlot(userId: number, productType: number, limit: number): Promise<boolean>;
   /** Gives back a slot acquireSlot took. */
