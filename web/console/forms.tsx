@@ -106,3 +106,39 @@ export function numberOrUndefined(text: string): number | undefined {
 export function textOrUndefined(text: string): string | undefined {
   return text.trim() === '' ? undefined : text.trim();
 }
+
+/** A form that runs `onSubmit` instead of navigating; `label` names it (role=form) for assistive tech. */
+export function Form(props: { label?: string | undefined; className?: string; onSubmit: () => void; children: ReactNode }) {
+  return (
+    <form
+      className={props.className}
+      aria-label={props.label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.children}
+    </form>
+  );
+}
+
+/** An ISO 3166-1 alpha-2 country code box (upper-cased as typed; the API checks the code). */
+export function CountryInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+}) {
+  return (
+    <Input
+      label={props.label}
+      value={props.value}
+      onChange={(v) => props.onChange(v.toUpperCase())}
+      required
+      maxLength={2}
+      size={3}
+      error={props.error}
+    />
+  );
+}

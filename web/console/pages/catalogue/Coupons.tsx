@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi, when } from '../../api.js';
-import { fieldErrors, FormError, Input, numberOrUndefined, Select, textOrUndefined } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input, numberOrUndefined, Select, textOrUndefined } from '../../forms.js';
 import { COUPON_CODE_MAX, COUPON_KINDS, COUPON_NAME_MAX } from '../../limits.js';
 
 interface Coupon {
@@ -139,14 +139,7 @@ function CouponForm(props: { onSaved: () => void }) {
   });
   const errors = fieldErrors(save.error);
   return (
-    <form
-      className="subpanel"
-      aria-label={t('catalogue.addCoupon')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="subpanel" label={t('catalogue.addCoupon')} onSubmit={() => save.mutate()}>
       <h3>{t('catalogue.addCoupon')}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError
@@ -224,6 +217,6 @@ function CouponForm(props: { onSaved: () => void }) {
           {t('catalogue.addCouponButton')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input } from '../../forms.js';
 
 interface Tier {
   readonly id: number;
@@ -60,14 +60,7 @@ function TierForm(props: { tier: Tier | undefined; onSaved: () => void }) {
   const errors = fieldErrors(save.error);
   const label = g ? t('catalogue.tierFrom', { amount: g.amount.toFixed(2) }) : t('catalogue.addTier');
   return (
-    <form
-      className="row"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="row" label={label} onSubmit={() => save.mutate()}>
       <FormError error={save.error ?? remove.error} fields={['amount', 'ratio']} />
       {g ? (
         <strong>{label}</strong>
@@ -105,6 +98,6 @@ function TierForm(props: { tier: Tier | undefined; onSaved: () => void }) {
           onConfirm={() => remove.mutate(g.id)}
         />
       )}
-    </form>
+    </Form>
   );
 }

@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { PAYMENT_TITLE_MAX, PAYMENT_URL_MAX } from '../../limits.js';
 
 interface Method {
@@ -162,14 +162,7 @@ function MethodForm(props: { method: Method | undefined; onSaved: (secret: strin
   const errors = fieldErrors(save.error);
   const name = m ? t('catalogue.editMethod', { title: m.title }) : t('catalogue.addMethod');
   return (
-    <form
-      className="subpanel"
-      aria-label={name}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="subpanel" label={name} onSubmit={() => save.mutate()}>
       <h3>{name}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError error={save.error} fields={['kind', 'title', 'group_name', 'pay_url', 'min', 'max', 'sort']} />
@@ -230,6 +223,6 @@ function MethodForm(props: { method: Method | undefined; onSaved: (secret: strin
           {t('common.close')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

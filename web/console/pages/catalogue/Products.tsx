@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { Check, fieldErrors, FormError, Input, numberOrUndefined, Select } from '../../forms.js';
+import { Check, fieldErrors, Form, FormError, Input, numberOrUndefined, Select } from '../../forms.js';
 import { PRODUCT_DESCRIPTION_MAX, PRODUCT_TITLE_MAX } from '../../limits.js';
 import { type ProductType, productKind, SOLD_TYPES, TypeOptions, useTypeName } from '../../product-types.js';
 import { SkuEditor } from './Skus.js';
@@ -171,13 +171,10 @@ function ProductForm(props: { product: Product | undefined; onDone: (id: number)
   const errors = fieldErrors(save.error);
   const fields = ['title', 'product_type', 'description', 'price', 'unit_gb', 'unit_bytes', 'unit_days'];
   return (
-    <form
+    <Form
       className="subpanel"
-      aria-label={p ? t('catalogue.editProduct', { id: p.id }) : t('catalogue.addProduct')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
+      label={p ? t('catalogue.editProduct', { id: p.id }) : t('catalogue.addProduct')}
+      onSubmit={() => save.mutate()}
     >
       <h3>{p ? t('catalogue.editProduct', { id: p.id }) : t('catalogue.addProduct')}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
@@ -248,6 +245,6 @@ function ProductForm(props: { product: Product | undefined; onDone: (id: number)
           {t('common.close')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { BANDWIDTH_MBPS_MAX, PRODUCT_TITLE_MAX, SKU_KINDS } from '../../limits.js';
 import type { Product } from './Products.js';
 
@@ -56,14 +56,7 @@ function SkuRow(props: { productId: number; sku: Sku | undefined; onChanged: () 
   const errors = fieldErrors(save.error);
   const label = s ? t('catalogue.sku', { id: s.id }) : t('catalogue.addSku');
   return (
-    <form
-      className="row"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="row" label={label} onSubmit={() => save.mutate()}>
       <FormError error={save.error ?? remove.error} fields={['kind', 'title', 'value', 'price']} />
       <Select label={t('catalogue.skuKind')} value={kind} onChange={setKind} error={errors.kind}>
         {SKU_KINDS.map((k) => (
@@ -111,6 +104,6 @@ function SkuRow(props: { productId: number; sku: Sku | undefined; onChanged: () 
           onConfirm={() => remove.mutate(s.id)}
         />
       )}
-    </form>
+    </Form>
   );
 }

@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { Check, fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { Check, CountryInput, fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { productKind, SUB_ACCOUNT_TYPES, useTypeName } from '../../product-types.js';
 
 /** The node URL's limits and the API's place/weight rules (src/pool/rules.ts, node-url.ts). */
@@ -89,14 +89,7 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
   const errors = fieldErrors(save.error);
   const name = n ? t('nodes.edit', { id: n.id }) : t('nodes.add');
   return (
-    <form
-      className="subpanel"
-      aria-label={name}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="subpanel" label={name} onSubmit={() => save.mutate()}>
       <h3>{name}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError error={save.error} fields={['url', 'country', 'state', 'city', 'weight', 'types']} />
@@ -140,15 +133,7 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
         </div>
       )}
       <div className="row">
-        <Input
-          label={t('nodes.country')}
-          value={country}
-          onChange={(v) => setCountry(v.toUpperCase())}
-          required
-          maxLength={2}
-          size={3}
-          error={errors.country}
-        />
+        <CountryInput label={t('nodes.country')} value={country} onChange={setCountry} error={errors.country} />
         <Input
           label={t('nodes.region')}
           hint={t('nodes.placeHint')}
@@ -203,6 +188,6 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
           </button>
         )}
       </div>
-    </form>
+    </Form>
   );
 }

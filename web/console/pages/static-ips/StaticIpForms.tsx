@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select, textOrUndefined } from '../../forms.js';
+import { CountryInput, fieldErrors, Form, FormError, Input, Select, textOrUndefined } from '../../forms.js';
 import { STATIC_IP_TYPES, TypeOptions } from '../../product-types.js';
 
 type StaticType = paths['/admin/static-ips']['post']['requestBody']['content']['application/json']['product_type'];
@@ -42,14 +42,7 @@ export function AddStaticIp(props: { onSaved: () => void }) {
   });
   const errors = fieldErrors(add.error);
   return (
-    <form
-      className="subpanel"
-      aria-label={t('static.add')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        add.mutate();
-      }}
-    >
+    <Form className="subpanel" label={t('static.add')} onSubmit={() => add.mutate()}>
       <h2>{t('static.add')}</h2>
       {add.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError error={add.error} fields={['ip', 'port', 'country', 'city', 'product_type', 'url']} />
@@ -65,15 +58,7 @@ export function AddStaticIp(props: { onSaved: () => void }) {
           required
           error={errors.port}
         />
-        <Input
-          label={t('nodes.country')}
-          value={country}
-          onChange={(v) => setCountry(v.toUpperCase())}
-          required
-          maxLength={2}
-          size={3}
-          error={errors.country}
-        />
+        <CountryInput label={t('nodes.country')} value={country} onChange={setCountry} error={errors.country} />
         <Input label={t('nodes.city')} value={city} onChange={setCity} maxLength={64} error={errors.city} />
         <Select label={t('catalogue.type')} value={type} onChange={setType} error={errors.product_type}>
           <TypeOptions types={STATIC_IP_TYPES} />
@@ -90,7 +75,7 @@ export function AddStaticIp(props: { onSaved: () => void }) {
       <button type="submit" className="button">
         {t('static.addButton')}
       </button>
-    </form>
+    </Form>
   );
 }
 
@@ -115,14 +100,7 @@ export function AllocateStaticIps(props: { onSaved: () => void }) {
   });
   const errors = fieldErrors(allocate.error);
   return (
-    <form
-      className="subpanel"
-      aria-label={t('static.allocate')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        allocate.mutate();
-      }}
-    >
+    <Form className="subpanel" label={t('static.allocate')} onSubmit={() => allocate.mutate()}>
       <h2>{t('static.allocate')}</h2>
       {allocate.data && (
         <Notice kind="success">
@@ -132,15 +110,7 @@ export function AllocateStaticIps(props: { onSaved: () => void }) {
       <FormError error={allocate.error} fields={['id', 'country', 'product_type', 'count', 'days']} />
       <div className="row">
         <Input label={t('orders.userId')} value={userId} onChange={setUserId} type="number" min={1} required error={errors.id} />
-        <Input
-          label={t('nodes.country')}
-          value={country}
-          onChange={(v) => setCountry(v.toUpperCase())}
-          required
-          maxLength={2}
-          size={3}
-          error={errors.country}
-        />
+        <CountryInput label={t('nodes.country')} value={country} onChange={setCountry} error={errors.country} />
         <Select label={t('catalogue.type')} value={type} onChange={setType} error={errors.product_type}>
           <TypeOptions types={STATIC_IP_TYPES} />
         </Select>
@@ -150,6 +120,6 @@ export function AllocateStaticIps(props: { onSaved: () => void }) {
           {t('static.allocateButton')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

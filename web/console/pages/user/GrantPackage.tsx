@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { BANDWIDTH_MBPS_MAX, CONCURRENCY_MAX, PACKAGE_DAYS_MAX } from '../../limits.js';
 import { PACKAGE_TYPES, productKind, TypeOptions } from '../../product-types.js';
 
@@ -44,13 +44,7 @@ export function GrantPackage(props: { userId: number; onGranted: () => void }) {
       <h2 id="grant">{t('user.grant')}</h2>
       {grant.isSuccess && <Notice kind="success">{t('user.granted')}</Notice>}
       <FormError error={grant.error} fields={['product_type', 'gb', 'bandwidth_mbps', 'concurrency', 'days']} />
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          grant.mutate();
-        }}
-      >
+      <Form className="row" onSubmit={() => grant.mutate()}>
         <Select label={t('catalogue.type')} value={type} onChange={setType} error={errors.product_type}>
           <TypeOptions types={PACKAGE_TYPES} />
         </Select>
@@ -105,7 +99,7 @@ export function GrantPackage(props: { userId: number; onGranted: () => void }) {
         <button type="submit" className="button" disabled={grant.isPending}>
           {t('user.grantButton')}
         </button>
-      </form>
+      </Form>
     </section>
   );
 }
