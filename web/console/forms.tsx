@@ -62,6 +62,16 @@ export function Input(props: InputProps) {
   );
 }
 
+/** A money box: a decimal of at least `min` (default 0) with at most 2 decimals, the API's money rule. */
+export function MoneyInput(props: Omit<InputProps, 'type' | 'step'>) {
+  return <Input {...props} type="number" min={props.min ?? 0} step="0.01" />;
+}
+
+/** A whole-number box (days, counts, Mbit/s, ports): at least `min` (default 1). */
+export function CountInput(props: Omit<InputProps, 'type' | 'step'>) {
+  return <Input {...props} type="number" min={props.min ?? 1} step={1} />;
+}
+
 /** One labelled select. */
 export function Select(props: {
   label: string;

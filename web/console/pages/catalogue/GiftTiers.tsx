@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, Form, FormError, Input } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input, MoneyInput } from '../../forms.js';
 
 interface Tier {
   readonly id: number;
@@ -65,13 +65,11 @@ function TierForm(props: { tier: Tier | undefined; onSaved: () => void }) {
       {g ? (
         <strong>{label}</strong>
       ) : (
-        <Input
+        <MoneyInput
           label={t('catalogue.tierAmount')}
           value={amount}
           onChange={setAmount}
-          type="number"
           min={0.01}
-          step="0.01"
           required
           error={errors.amount}
         />

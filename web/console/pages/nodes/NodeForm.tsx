@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { Check, CountryInput, fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
+import { Check, CountInput, CountryInput, fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { productKind, SUB_ACCOUNT_TYPES, useTypeName } from '../../product-types.js';
 
 /** The node URL's limits and the API's place/weight rules (src/pool/rules.ts, node-url.ts). */
@@ -118,7 +118,7 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
           />
           {kind !== 'direct' && (
             <>
-              <Input label={t('nodes.port')} value={port} onChange={setPort} type="number" min={1} max={65535} required />
+              <CountInput label={t('nodes.port')} value={port} onChange={setPort} max={65535} required />
               <Input label={t('nodes.username')} value={username} onChange={setUsername} />
               <Input
                 label={t('nodes.password')}
@@ -150,14 +150,11 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
           maxLength={PLACE_MAX}
           error={errors.city}
         />
-        <Input
+        <CountInput
           label={t('nodes.weight')}
           value={weight}
           onChange={setWeight}
-          type="number"
-          min={1}
           max={WEIGHT_MAX}
-          step={1}
           required
           error={errors.weight}
         />

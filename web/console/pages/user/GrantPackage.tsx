@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
+import { CountInput, fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { BANDWIDTH_MBPS_MAX, CONCURRENCY_MAX, PACKAGE_DAYS_MAX } from '../../limits.js';
 import { PACKAGE_TYPES, productKind, TypeOptions } from '../../product-types.js';
 
@@ -61,41 +61,25 @@ export function GrantPackage(props: { userId: number; onGranted: () => void }) {
           />
         ) : (
           <>
-            <Input
+            <CountInput
               label={t('user.bandwidth')}
               value={bandwidth}
               onChange={setBandwidth}
-              type="number"
-              min={1}
               max={BANDWIDTH_MBPS_MAX}
-              step={1}
               required
               error={errors.bandwidth_mbps}
             />
-            <Input
+            <CountInput
               label={t('user.concurrency')}
               value={concurrency}
               onChange={setConcurrency}
-              type="number"
-              min={1}
               max={CONCURRENCY_MAX}
-              step={1}
               required
               error={errors.concurrency}
             />
           </>
         )}
-        <Input
-          label={t('user.days')}
-          value={days}
-          onChange={setDays}
-          type="number"
-          min={1}
-          max={PACKAGE_DAYS_MAX}
-          step={1}
-          required
-          error={errors.days}
-        />
+        <CountInput label={t('user.days')} value={days} onChange={setDays} max={PACKAGE_DAYS_MAX} required error={errors.days} />
         <button type="submit" className="button" disabled={grant.isPending}>
           {t('user.grantButton')}
         </button>
