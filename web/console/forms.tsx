@@ -62,6 +62,16 @@ export function Input(props: InputProps) {
   );
 }
 
+/** A money box: a decimal of at least `min` (default 0) with at most 2 decimals, the API's money rule. */
+export function MoneyInput(props: Omit<InputProps, 'type' | 'step'>) {
+  return <Input {...props} type="number" min={props.min ?? 0} step="0.01" />;
+}
+
+/** A whole-number box (days, counts, Mbit/s, ports): at least `min` (default 1). */
+export function CountInput(props: Omit<InputProps, 'type' | 'step'>) {
+  return <Input {...props} type="number" min={props.min ?? 1} step={1} />;
+}
+
 /** One labelled select. */
 export function Select(props: {
   label: string;
@@ -105,4 +115,40 @@ export function numberOrUndefined(text: string): number | undefined {
 /** A text typed into a form, or undefined when empty. */
 export function textOrUndefined(text: string): string | undefined {
   return text.trim() === '' ? undefined : text.trim();
+}
+
+/** A form that runs `onSubmit` instead of navigating; `label` names it (role=form) for assistive tech. */
+export function Form(props: { label?: string | undefined; className?: string; onSubmit: () => void; children: ReactNode }) {
+  return (
+    <form
+      className={props.className}
+      aria-label={props.label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.children}
+    </form>
+  );
+}
+
+/** An ISO 3166-1 alpha-2 country code box (upper-cased as typed; the API checks the code). */
+export function CountryInput(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+}) {
+  return (
+    <Input
+      label={props.label}
+      value={props.value}
+      onChange={(v) => props.onChange(v.toUpperCase())}
+      required
+      maxLength={2}
+      size={3}
+      error={props.error}
+    />
+  );
 }

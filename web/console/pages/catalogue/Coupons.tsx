@@ -4,8 +4,19 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { Notice } from '../../../shared/components/Notice.js';
+import { PlainTable } from '../../table.js';
 import { useApi, when } from '../../api.js';
-import { fieldErrors, FormError, Input, numberOrUndefined, Select, textOrUndefined } from '../../forms.js';
+import {
+  CountInput,
+  fieldErrors,
+  Form,
+  FormError,
+  Input,
+  MoneyInput,
+  numberOrUndefined,
+  Select,
+  textOrUndefined,
+} from '../../forms.js';
 import { COUPON_CODE_MAX, COUPON_KINDS, COUPON_NAME_MAX } from '../../limits.js';
 
 interface Coupon {
@@ -53,52 +64,49 @@ export function CouponsSection(props: { admin: boolean }) {
     <section className="panel" aria-labelledby="coupons">
       <h2 id="coupons">{t('catalogue.coupons')}</h2>
       <FormError error={coupons.error ?? toggle.error} fields={[]} />
-      <table className="plain">
-        <caption className="visually-hidden">{t('catalogue.coupons')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('catalogue.code')}</th>
-            <th scope="col">{t('catalogue.name')}</th>
-            <th scope="col">{t('catalogue.discount')}</th>
-            <th scope="col">{t('catalogue.expiresAt')}</th>
-            <th scope="col">{t('catalogue.uses')}</th>
-            <th scope="col">{t('catalogue.productIds')}</th>
-            <th scope="col">{t('users.status')}</th>
-            <th scope="col">{t('nodes.actions')}</th>
+      <PlainTable
+        caption={t('catalogue.coupons')}
+        headers={[
+          t('catalogue.code'),
+          t('catalogue.name'),
+          t('catalogue.discount'),
+          t('catalogue.expiresAt'),
+          t('catalogue.uses'),
+          t('catalogue.productIds'),
+          t('users.status'),
+          t('nodes.actions'),
+        ]}
+      >
+        {list.map((c) => (
+          <tr key={c.id}>
+            <td>
+              <code>{c.code}</code>
+            </td>
+            <td>{c.name}</td>
+            <td>{c.kind === 'percent' ? `${c.discount} %` : c.discount.toFixed(2)}</td>
+            <td>{when(c.expire_time)}</td>
+            <td>
+              {c.used_count}/{c.max_uses || '∞'}
+            </td>
+            <td>{c.product_ids.length > 0 ? c.product_ids.join(', ') : t('catalogue.allProducts')}</td>
+            <td>{c.enabled ? t('status.active') : t('status.disabled')}</td>
+            <td>
+              {props.admin &&
+                (c.enabled ? (
+                  <ConfirmButton
+                    label={`${t('nodes.disable')} ${c.code}`}
+                    question={t('catalogue.disableCouponQuestion')}
+                    onConfirm={() => toggle.mutate(c)}
+                  />
+                ) : (
+                  <button type="button" className="button secondary small" onClick={() => toggle.mutate(c)}>
+                    {`${t('nodes.enable')} ${c.code}`}
+                  </button>
+                ))}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {list.map((c) => (
-            <tr key={c.id}>
-              <td>
-                <code>{c.code}</code>
-              </td>
-              <td>{c.name}</td>
-              <td>{c.kind === 'percent' ? `${c.discount} %` : c.discount.toFixed(2)}</td>
-              <td>{when(c.expire_time)}</td>
-              <td>
-                {c.used_count}/{c.max_uses || '∞'}
-              </td>
-              <td>{c.product_ids.length > 0 ? c.product_ids.join(', ') : t('catalogue.allProducts')}</td>
-              <td>{c.enabled ? t('status.active') : t('status.disabled')}</td>
-              <td>
-                {props.admin &&
-                  (c.enabled ? (
-                    <ConfirmButton
-                      label={`${t('nodes.disable')} ${c.code}`}
-                      question={t('catalogue.disableCouponQuestion')}
-                      onConfirm={() => toggle.mutate(c)}
-                    />
-                  ) : (
-                    <button type="button" className="button secondary small" onClick={() => toggle.mutate(c)}>
-                      {`${t('nodes.enable')} ${c.code}`}
-                    </button>
-                  ))}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </PlainTable>
       {list.length === 0 && <p className="muted">{t('common.none')}</p>}
       {props.admin && <CouponForm onSaved={refresh} />}
     </section>
@@ -139,14 +147,7 @@ function CouponForm(props: { onSaved: () => void }) {
   });
   const errors = fieldErrors(save.error);
   return (
-    <form
-      className="subpanel"
-      aria-label={t('catalogue.addCoupon')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="subpanel" label={t('catalogue.addCoupon')} onSubmit={() => save.mutate()}>
       <h3>{t('catalogue.addCoupon')}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError
@@ -172,15 +173,13 @@ function CouponForm(props: { onSaved: () => void }) {
             </option>
           ))}
         </Select>
-        <Input
+        <MoneyInput
           label={t('catalogue.discount')}
           hint={kind === 'percent' ? t('catalogue.percentHint') : t('catalogue.moneyHint')}
           value={discount}
           onChange={setDiscount}
-          type="number"
           min={0.01}
           max={kind === 'percent' ? 100 : undefined}
-          step="0.01"
           required
           error={errors.discount}
         />
@@ -194,23 +193,13 @@ function CouponForm(props: { onSaved: () => void }) {
         />
       </div>
       <div className="row">
-        <Input
-          label={t('catalogue.minFee')}
-          value={minFee}
-          onChange={setMinFee}
-          type="number"
-          min={0}
-          step="0.01"
-          error={errors.min_fee}
-        />
-        <Input
+        <MoneyInput label={t('catalogue.minFee')} value={minFee} onChange={setMinFee} error={errors.min_fee} />
+        <CountInput
           label={t('catalogue.maxUses')}
           hint={t('catalogue.maxUsesHint')}
           value={maxUses}
           onChange={setMaxUses}
-          type="number"
           min={0}
-          step={1}
           error={errors.max_uses}
         />
         <Input
@@ -224,6 +213,6 @@ function CouponForm(props: { onSaved: () => void }) {
           {t('catalogue.addCouponButton')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

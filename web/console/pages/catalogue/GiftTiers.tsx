@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input, MoneyInput } from '../../forms.js';
 
 interface Tier {
   readonly id: number;
@@ -60,25 +60,16 @@ function TierForm(props: { tier: Tier | undefined; onSaved: () => void }) {
   const errors = fieldErrors(save.error);
   const label = g ? t('catalogue.tierFrom', { amount: g.amount.toFixed(2) }) : t('catalogue.addTier');
   return (
-    <form
-      className="row"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="row" label={label} onSubmit={() => save.mutate()}>
       <FormError error={save.error ?? remove.error} fields={['amount', 'ratio']} />
       {g ? (
         <strong>{label}</strong>
       ) : (
-        <Input
+        <MoneyInput
           label={t('catalogue.tierAmount')}
           value={amount}
           onChange={setAmount}
-          type="number"
           min={0.01}
-          step="0.01"
           required
           error={errors.amount}
         />
@@ -105,6 +96,6 @@ function TierForm(props: { tier: Tier | undefined; onSaved: () => void }) {
           onConfirm={() => remove.mutate(g.id)}
         />
       )}
-    </form>
+    </Form>
   );
 }

@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { Notice } from '../../../shared/components/Notice.js';
+import { PlainTable } from '../../table.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select } from '../../forms.js';
-import { PAYMENT_TITLE_MAX, PAYMENT_URL_MAX } from '../../limits.js';
+import { CountInput, fieldErrors, Form, FormError, Input, MoneyInput, Select } from '../../forms.js';
+import { PAYMENT_SORT_MAX, PAYMENT_TITLE_MAX, PAYMENT_URL_MAX } from '../../limits.js';
 
 interface Method {
   readonly id: number;
@@ -57,65 +58,62 @@ export function PaymentMethodsSection(props: { admin: boolean }) {
           {t('catalogue.secretOnce')} <code>{secret}</code>
         </Notice>
       )}
-      <table className="plain">
-        <caption className="visually-hidden">{t('catalogue.methods')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">ID</th>
-            <th scope="col">{t('catalogue.name')}</th>
-            <th scope="col">{t('catalogue.methodKind')}</th>
-            <th scope="col">{t('catalogue.limits')}</th>
-            <th scope="col">{t('catalogue.secret')}</th>
-            <th scope="col">{t('users.status')}</th>
-            <th scope="col">{t('nodes.actions')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((m) => (
-            <tr key={m.id}>
-              <td>{m.id}</td>
-              <td>{m.title}</td>
-              <td>{t(`catalogue.methodKind.${m.kind}`)}</td>
-              <td>
-                {m.min.toFixed(2)} – {m.max > 0 ? m.max.toFixed(2) : '∞'}
-              </td>
-              <td>{m.kind === 'external' ? (m.has_secret ? t('catalogue.secretSet') : t('catalogue.secretMissing')) : '—'}</td>
-              <td>{m.disabled ? t('status.disabled') : t('status.active')}</td>
-              <td>
-                {props.admin && (
-                  <span className="row">
+      <PlainTable
+        caption={t('catalogue.methods')}
+        headers={[
+          'ID',
+          t('catalogue.name'),
+          t('catalogue.methodKind'),
+          t('catalogue.limits'),
+          t('catalogue.secret'),
+          t('users.status'),
+          t('nodes.actions'),
+        ]}
+      >
+        {list.map((m) => (
+          <tr key={m.id}>
+            <td>{m.id}</td>
+            <td>{m.title}</td>
+            <td>{t(`catalogue.methodKind.${m.kind}`)}</td>
+            <td>
+              {m.min.toFixed(2)} – {m.max > 0 ? m.max.toFixed(2) : '∞'}
+            </td>
+            <td>{m.kind === 'external' ? (m.has_secret ? t('catalogue.secretSet') : t('catalogue.secretMissing')) : '—'}</td>
+            <td>{m.disabled ? t('status.disabled') : t('status.active')}</td>
+            <td>
+              {props.admin && (
+                <span className="row">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    aria-label={`${m.disabled ? t('nodes.enable') : t('nodes.disable')} ${m.title}`}
+                    onClick={() => toggle.mutate(m)}
+                  >
+                    {m.disabled ? t('nodes.enable') : t('nodes.disable')}
+                  </button>
+                  {m.kind !== 'balance' && (
                     <button
                       type="button"
                       className="button secondary small"
-                      aria-label={`${m.disabled ? t('nodes.enable') : t('nodes.disable')} ${m.title}`}
-                      onClick={() => toggle.mutate(m)}
+                      aria-label={t('catalogue.editMethod', { title: m.title })}
+                      onClick={() => setEditing(m.id)}
                     >
-                      {m.disabled ? t('nodes.enable') : t('nodes.disable')}
+                      {t('common.edit')}
                     </button>
-                    {m.kind !== 'balance' && (
-                      <button
-                        type="button"
-                        className="button secondary small"
-                        aria-label={t('catalogue.editMethod', { title: m.title })}
-                        onClick={() => setEditing(m.id)}
-                      >
-                        {t('common.edit')}
-                      </button>
-                    )}
-                    {m.kind === 'external' && (
-                      <ConfirmButton
-                        label={t('catalogue.rotateSecret')}
-                        question={t('catalogue.rotateSecretQuestion')}
-                        onConfirm={() => rotate.mutate(m.id)}
-                      />
-                    )}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  )}
+                  {m.kind === 'external' && (
+                    <ConfirmButton
+                      label={t('catalogue.rotateSecret')}
+                      question={t('catalogue.rotateSecretQuestion')}
+                      onConfirm={() => rotate.mutate(m.id)}
+                    />
+                  )}
+                </span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </PlainTable>
       {props.admin && editing === null && (
         <button type="button" className="button" onClick={() => setEditing('new')}>
           {t('catalogue.addMethod')}
@@ -162,14 +160,7 @@ function MethodForm(props: { method: Method | undefined; onSaved: (secret: strin
   const errors = fieldErrors(save.error);
   const name = m ? t('catalogue.editMethod', { title: m.title }) : t('catalogue.addMethod');
   return (
-    <form
-      className="subpanel"
-      aria-label={name}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="subpanel" label={name} onSubmit={() => save.mutate()}>
       <h3>{name}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError error={save.error} fields={['kind', 'title', 'group_name', 'pay_url', 'min', 'max', 'sort']} />
@@ -200,18 +191,16 @@ function MethodForm(props: { method: Method | undefined; onSaved: (secret: strin
           maxLength={PAYMENT_TITLE_MAX}
           error={errors.group_name}
         />
-        <Input label={t('catalogue.min')} value={min} onChange={setMin} type="number" min={0} step="0.01" error={errors.min} />
-        <Input
-          label={t('catalogue.max')}
-          hint={t('catalogue.maxHint')}
-          value={max}
-          onChange={setMax}
-          type="number"
-          min={0}
-          step="0.01"
-          error={errors.max}
+        <MoneyInput label={t('catalogue.min')} value={min} onChange={setMin} error={errors.min} />
+        <MoneyInput label={t('catalogue.max')} hint={t('catalogue.maxHint')} value={max} onChange={setMax} error={errors.max} />
+        <CountInput
+          label={t('catalogue.sort')}
+          value={sort}
+          onChange={setSort}
+          min={-PAYMENT_SORT_MAX}
+          max={PAYMENT_SORT_MAX}
+          error={errors.sort}
         />
-        <Input label={t('catalogue.sort')} value={sort} onChange={setSort} type="number" step={1} error={errors.sort} />
       </div>
       <Input
         label={t('catalogue.payUrl')}
@@ -230,6 +219,6 @@ function MethodForm(props: { method: Method | undefined; onSaved: (secret: strin
           {t('common.close')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

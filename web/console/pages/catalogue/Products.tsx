@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { Notice } from '../../../shared/components/Notice.js';
+import { PlainTable } from '../../table.js';
 import { useApi } from '../../api.js';
-import { Check, fieldErrors, FormError, Input, numberOrUndefined, Select } from '../../forms.js';
+import { Check, CountInput, fieldErrors, Form, FormError, Input, MoneyInput, numberOrUndefined, Select } from '../../forms.js';
 import { PRODUCT_DESCRIPTION_MAX, PRODUCT_TITLE_MAX } from '../../limits.js';
 import { type ProductType, productKind, SOLD_TYPES, TypeOptions, useTypeName } from '../../product-types.js';
 import { SkuEditor } from './Skus.js';
@@ -57,66 +58,63 @@ export function ProductsSection(props: { admin: boolean }) {
     <section className="panel" aria-labelledby="products">
       <h2 id="products">{t('catalogue.products')}</h2>
       <FormError error={products.error ?? toggle.error} fields={[]} />
-      <table className="plain">
-        <caption className="visually-hidden">{t('catalogue.products')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">ID</th>
-            <th scope="col">{t('catalogue.name')}</th>
-            <th scope="col">{t('catalogue.type')}</th>
-            <th scope="col">{t('catalogue.price')}</th>
-            <th scope="col">{t('catalogue.unit')}</th>
-            <th scope="col">{t('catalogue.skus')}</th>
-            <th scope="col">{t('users.status')}</th>
-            <th scope="col">{t('nodes.actions')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((p) => (
-            <tr key={p.id}>
-              <td>{p.id}</td>
-              <td>{p.title}</td>
-              <td>{typeName(p.product_type)}</td>
-              <td>{p.price.toFixed(2)}</td>
-              <td>
-                {[
-                  p.unit_bytes > 0 ? `${+(p.unit_bytes / GB).toFixed(3)} GB` : '',
-                  p.unit_days > 0 ? t('catalogue.days', { count: p.unit_days }) : '',
-                ]
-                  .filter(Boolean)
-                  .join(' / ')}
-              </td>
-              <td>{p.skus.map((s) => `${s.title || s.kind} ${s.value} (+${s.price.toFixed(2)})`).join(', ')}</td>
-              <td>{p.enabled ? t('status.active') : t('status.disabled')}</td>
-              <td>
-                {props.admin && (
-                  <span className="row">
-                    <button
-                      type="button"
-                      className="button secondary small"
-                      aria-label={t('catalogue.editProduct', { id: p.id })}
-                      onClick={() => setEditing(p.id)}
-                    >
-                      {t('common.edit')}
+      <PlainTable
+        caption={t('catalogue.products')}
+        headers={[
+          'ID',
+          t('catalogue.name'),
+          t('catalogue.type'),
+          t('catalogue.price'),
+          t('catalogue.unit'),
+          t('catalogue.skus'),
+          t('users.status'),
+          t('nodes.actions'),
+        ]}
+      >
+        {list.map((p) => (
+          <tr key={p.id}>
+            <td>{p.id}</td>
+            <td>{p.title}</td>
+            <td>{typeName(p.product_type)}</td>
+            <td>{p.price.toFixed(2)}</td>
+            <td>
+              {[
+                p.unit_bytes > 0 ? `${+(p.unit_bytes / GB).toFixed(3)} GB` : '',
+                p.unit_days > 0 ? t('catalogue.days', { count: p.unit_days }) : '',
+              ]
+                .filter(Boolean)
+                .join(' / ')}
+            </td>
+            <td>{p.skus.map((s) => `${s.title || s.kind} ${s.value} (+${s.price.toFixed(2)})`).join(', ')}</td>
+            <td>{p.enabled ? t('status.active') : t('status.disabled')}</td>
+            <td>
+              {props.admin && (
+                <span className="row">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    aria-label={t('catalogue.editProduct', { id: p.id })}
+                    onClick={() => setEditing(p.id)}
+                  >
+                    {t('common.edit')}
+                  </button>
+                  {p.enabled ? (
+                    <ConfirmButton
+                      label={t('catalogue.disable')}
+                      question={t('catalogue.disableQuestion')}
+                      onConfirm={() => toggle.mutate(p)}
+                    />
+                  ) : (
+                    <button type="button" className="button secondary small" onClick={() => toggle.mutate(p)}>
+                      {t('catalogue.enable')}
                     </button>
-                    {p.enabled ? (
-                      <ConfirmButton
-                        label={t('catalogue.disable')}
-                        question={t('catalogue.disableQuestion')}
-                        onConfirm={() => toggle.mutate(p)}
-                      />
-                    ) : (
-                      <button type="button" className="button secondary small" onClick={() => toggle.mutate(p)}>
-                        {t('catalogue.enable')}
-                      </button>
-                    )}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  )}
+                </span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </PlainTable>
       {props.admin && editing === null && (
         <button type="button" className="button" onClick={() => setEditing('new')}>
           {t('catalogue.addProduct')}
@@ -171,13 +169,10 @@ function ProductForm(props: { product: Product | undefined; onDone: (id: number)
   const errors = fieldErrors(save.error);
   const fields = ['title', 'product_type', 'description', 'price', 'unit_gb', 'unit_bytes', 'unit_days'];
   return (
-    <form
+    <Form
       className="subpanel"
-      aria-label={p ? t('catalogue.editProduct', { id: p.id }) : t('catalogue.addProduct')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
+      label={p ? t('catalogue.editProduct', { id: p.id }) : t('catalogue.addProduct')}
+      onSubmit={() => save.mutate()}
     >
       <h3>{p ? t('catalogue.editProduct', { id: p.id }) : t('catalogue.addProduct')}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
@@ -195,14 +190,11 @@ function ProductForm(props: { product: Product | undefined; onDone: (id: number)
           <TypeOptions types={SOLD_TYPES} />
         </Select>
         {shape.price && (
-          <Input
+          <MoneyInput
             label={t('catalogue.price')}
             hint={t('catalogue.moneyHint')}
             value={price}
             onChange={setPrice}
-            type="number"
-            min={0}
-            step="0.01"
             required
             error={errors.price}
           />
@@ -220,16 +212,7 @@ function ProductForm(props: { product: Product | undefined; onDone: (id: number)
           />
         )}
         {shape.unitDays && (
-          <Input
-            label={t('catalogue.unitDays')}
-            value={unitDays}
-            onChange={setUnitDays}
-            type="number"
-            min={1}
-            step={1}
-            required
-            error={errors.unit_days}
-          />
+          <CountInput label={t('catalogue.unitDays')} value={unitDays} onChange={setUnitDays} required error={errors.unit_days} />
         )}
       </div>
       <Input
@@ -248,6 +231,6 @@ function ProductForm(props: { product: Product | undefined; onDone: (id: number)
           {t('common.close')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

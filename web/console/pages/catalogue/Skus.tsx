@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { ConfirmButton } from '../../../shared/components/ConfirmButton.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { CountInput, fieldErrors, Form, FormError, Input, MoneyInput, Select } from '../../forms.js';
 import { BANDWIDTH_MBPS_MAX, PRODUCT_TITLE_MAX, SKU_KINDS } from '../../limits.js';
 import type { Product } from './Products.js';
 
@@ -56,14 +56,7 @@ function SkuRow(props: { productId: number; sku: Sku | undefined; onChanged: () 
   const errors = fieldErrors(save.error);
   const label = s ? t('catalogue.sku', { id: s.id }) : t('catalogue.addSku');
   return (
-    <form
-      className="row"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="row" label={label} onSubmit={() => save.mutate()}>
       <FormError error={save.error ?? remove.error} fields={['kind', 'title', 'value', 'price']} />
       <Select label={t('catalogue.skuKind')} value={kind} onChange={setKind} error={errors.kind}>
         {SKU_KINDS.map((k) => (
@@ -79,28 +72,16 @@ function SkuRow(props: { productId: number; sku: Sku | undefined; onChanged: () 
         maxLength={PRODUCT_TITLE_MAX}
         error={errors.title}
       />
-      <Input
+      <CountInput
         label={t('catalogue.skuValue')}
         hint={t('catalogue.skuValueHint')}
         value={value}
         onChange={setValue}
-        type="number"
-        min={1}
         max={BANDWIDTH_MBPS_MAX}
-        step={1}
         required
         error={errors.value}
       />
-      <Input
-        label={t('catalogue.skuPrice')}
-        value={price}
-        onChange={setPrice}
-        type="number"
-        min={0}
-        step="0.01"
-        required
-        error={errors.price}
-      />
+      <MoneyInput label={t('catalogue.skuPrice')} value={price} onChange={setPrice} required error={errors.price} />
       <button type="submit" className="button small" disabled={save.isPending}>
         {s ? t('common.save') : t('catalogue.addSkuButton')}
       </button>
@@ -111,6 +92,6 @@ function SkuRow(props: { productId: number; sku: Sku | undefined; onChanged: () 
           onConfirm={() => remove.mutate(s.id)}
         />
       )}
-    </form>
+    </Form>
   );
 }

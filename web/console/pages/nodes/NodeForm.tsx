@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { Check, fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { Check, CountInput, CountryInput, fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { productKind, SUB_ACCOUNT_TYPES, useTypeName } from '../../product-types.js';
 
 /** The node URL's limits and the API's place/weight rules (src/pool/rules.ts, node-url.ts). */
@@ -89,14 +89,7 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
   const errors = fieldErrors(save.error);
   const name = n ? t('nodes.edit', { id: n.id }) : t('nodes.add');
   return (
-    <form
-      className="subpanel"
-      aria-label={name}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <Form className="subpanel" label={name} onSubmit={() => save.mutate()}>
       <h3>{name}</h3>
       {save.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError error={save.error} fields={['url', 'country', 'state', 'city', 'weight', 'types']} />
@@ -125,7 +118,7 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
           />
           {kind !== 'direct' && (
             <>
-              <Input label={t('nodes.port')} value={port} onChange={setPort} type="number" min={1} max={65535} required />
+              <CountInput label={t('nodes.port')} value={port} onChange={setPort} max={65535} required />
               <Input label={t('nodes.username')} value={username} onChange={setUsername} />
               <Input
                 label={t('nodes.password')}
@@ -140,15 +133,7 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
         </div>
       )}
       <div className="row">
-        <Input
-          label={t('nodes.country')}
-          value={country}
-          onChange={(v) => setCountry(v.toUpperCase())}
-          required
-          maxLength={2}
-          size={3}
-          error={errors.country}
-        />
+        <CountryInput label={t('nodes.country')} value={country} onChange={setCountry} error={errors.country} />
         <Input
           label={t('nodes.region')}
           hint={t('nodes.placeHint')}
@@ -165,14 +150,11 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
           maxLength={PLACE_MAX}
           error={errors.city}
         />
-        <Input
+        <CountInput
           label={t('nodes.weight')}
           value={weight}
           onChange={setWeight}
-          type="number"
-          min={1}
           max={WEIGHT_MAX}
-          step={1}
           required
           error={errors.weight}
         />
@@ -203,6 +185,6 @@ export function NodeForm(props: { node: Node | undefined; onSaved: () => void; o
           </button>
         )}
       </div>
-    </form>
+    </Form>
   );
 }

@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select, textOrUndefined } from '../../forms.js';
+import { CountInput, CountryInput, fieldErrors, Form, FormError, Input, Select, textOrUndefined } from '../../forms.js';
 import { STATIC_IP_TYPES, TypeOptions } from '../../product-types.js';
 
 type StaticType = paths['/admin/static-ips']['post']['requestBody']['content']['application/json']['product_type'];
@@ -42,38 +42,14 @@ export function AddStaticIp(props: { onSaved: () => void }) {
   });
   const errors = fieldErrors(add.error);
   return (
-    <form
-      className="subpanel"
-      aria-label={t('static.add')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        add.mutate();
-      }}
-    >
+    <Form className="subpanel" label={t('static.add')} onSubmit={() => add.mutate()}>
       <h2>{t('static.add')}</h2>
       {add.isSuccess && <Notice kind="success">{t('common.saved')}</Notice>}
       <FormError error={add.error} fields={['ip', 'port', 'country', 'city', 'product_type', 'url']} />
       <div className="row">
         <Input label={t('static.ip')} value={ip} onChange={setIp} required maxLength={45} error={errors.ip} />
-        <Input
-          label={t('nodes.port')}
-          value={port}
-          onChange={setPort}
-          type="number"
-          min={1}
-          max={65535}
-          required
-          error={errors.port}
-        />
-        <Input
-          label={t('nodes.country')}
-          value={country}
-          onChange={(v) => setCountry(v.toUpperCase())}
-          required
-          maxLength={2}
-          size={3}
-          error={errors.country}
-        />
+        <CountInput label={t('nodes.port')} value={port} onChange={setPort} max={65535} required error={errors.port} />
+        <CountryInput label={t('nodes.country')} value={country} onChange={setCountry} error={errors.country} />
         <Input label={t('nodes.city')} value={city} onChange={setCity} maxLength={64} error={errors.city} />
         <Select label={t('catalogue.type')} value={type} onChange={setType} error={errors.product_type}>
           <TypeOptions types={STATIC_IP_TYPES} />
@@ -90,7 +66,7 @@ export function AddStaticIp(props: { onSaved: () => void }) {
       <button type="submit" className="button">
         {t('static.addButton')}
       </button>
-    </form>
+    </Form>
   );
 }
 
@@ -115,14 +91,7 @@ export function AllocateStaticIps(props: { onSaved: () => void }) {
   });
   const errors = fieldErrors(allocate.error);
   return (
-    <form
-      className="subpanel"
-      aria-label={t('static.allocate')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        allocate.mutate();
-      }}
-    >
+    <Form className="subpanel" label={t('static.allocate')} onSubmit={() => allocate.mutate()}>
       <h2>{t('static.allocate')}</h2>
       {allocate.data && (
         <Notice kind="success">
@@ -131,25 +100,17 @@ export function AllocateStaticIps(props: { onSaved: () => void }) {
       )}
       <FormError error={allocate.error} fields={['id', 'country', 'product_type', 'count', 'days']} />
       <div className="row">
-        <Input label={t('orders.userId')} value={userId} onChange={setUserId} type="number" min={1} required error={errors.id} />
-        <Input
-          label={t('nodes.country')}
-          value={country}
-          onChange={(v) => setCountry(v.toUpperCase())}
-          required
-          maxLength={2}
-          size={3}
-          error={errors.country}
-        />
+        <CountInput label={t('orders.userId')} value={userId} onChange={setUserId} required error={errors.id} />
+        <CountryInput label={t('nodes.country')} value={country} onChange={setCountry} error={errors.country} />
         <Select label={t('catalogue.type')} value={type} onChange={setType} error={errors.product_type}>
           <TypeOptions types={STATIC_IP_TYPES} />
         </Select>
-        <Input label={t('static.count')} value={count} onChange={setCount} type="number" min={1} required error={errors.count} />
-        <Input label={t('user.days')} value={days} onChange={setDays} type="number" min={1} required error={errors.days} />
+        <CountInput label={t('static.count')} value={count} onChange={setCount} required error={errors.count} />
+        <CountInput label={t('user.days')} value={days} onChange={setDays} required error={errors.days} />
         <button type="submit" className="button">
           {t('static.allocateButton')}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

@@ -5,7 +5,7 @@ import { unwrap } from '../../../shared/api/client.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import type { paths } from '../../../shared/api/schema.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input, Select } from '../../forms.js';
+import { CountInput, fieldErrors, Form, FormError, Input, Select } from '../../forms.js';
 import { BANDWIDTH_MBPS_MAX, CONCURRENCY_MAX, PACKAGE_DAYS_MAX } from '../../limits.js';
 import { PACKAGE_TYPES, productKind, TypeOptions } from '../../product-types.js';
 
@@ -44,13 +44,7 @@ export function GrantPackage(props: { userId: number; onGranted: () => void }) {
       <h2 id="grant">{t('user.grant')}</h2>
       {grant.isSuccess && <Notice kind="success">{t('user.granted')}</Notice>}
       <FormError error={grant.error} fields={['product_type', 'gb', 'bandwidth_mbps', 'concurrency', 'days']} />
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          grant.mutate();
-        }}
-      >
+      <Form className="row" onSubmit={() => grant.mutate()}>
         <Select label={t('catalogue.type')} value={type} onChange={setType} error={errors.product_type}>
           <TypeOptions types={PACKAGE_TYPES} />
         </Select>
@@ -67,45 +61,29 @@ export function GrantPackage(props: { userId: number; onGranted: () => void }) {
           />
         ) : (
           <>
-            <Input
+            <CountInput
               label={t('user.bandwidth')}
               value={bandwidth}
               onChange={setBandwidth}
-              type="number"
-              min={1}
               max={BANDWIDTH_MBPS_MAX}
-              step={1}
               required
               error={errors.bandwidth_mbps}
             />
-            <Input
+            <CountInput
               label={t('user.concurrency')}
               value={concurrency}
               onChange={setConcurrency}
-              type="number"
-              min={1}
               max={CONCURRENCY_MAX}
-              step={1}
               required
               error={errors.concurrency}
             />
           </>
         )}
-        <Input
-          label={t('user.days')}
-          value={days}
-          onChange={setDays}
-          type="number"
-          min={1}
-          max={PACKAGE_DAYS_MAX}
-          step={1}
-          required
-          error={errors.days}
-        />
+        <CountInput label={t('user.days')} value={days} onChange={setDays} max={PACKAGE_DAYS_MAX} required error={errors.days} />
         <button type="submit" className="button" disabled={grant.isPending}>
           {t('user.grantButton')}
         </button>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { unwrap } from '../../../shared/api/client.js';
 import { Notice } from '../../../shared/components/Notice.js';
 import { useApi } from '../../api.js';
-import { fieldErrors, FormError, Input } from '../../forms.js';
+import { fieldErrors, Form, FormError, Input } from '../../forms.js';
 
 /** Set a user's password (admin and support): the user's sign-in tokens end. */
 export function ResetPassword(props: { userId: number }) {
@@ -17,14 +17,7 @@ export function ResetPassword(props: { userId: number }) {
     onSuccess: () => setPassword(''),
   });
   return (
-    <form
-      className="row"
-      aria-label={t('user.resetPassword')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        reset.mutate();
-      }}
-    >
+    <Form className="row" label={t('user.resetPassword')} onSubmit={() => reset.mutate()}>
       {reset.isSuccess && <Notice kind="success">{t('user.passwordReset')}</Notice>}
       <FormError error={reset.error} fields={['password']} />
       <Input
@@ -40,6 +33,6 @@ export function ResetPassword(props: { userId: number }) {
       <button type="submit" className="button secondary">
         {t('user.resetPassword')}
       </button>
-    </form>
+    </Form>
   );
 }
