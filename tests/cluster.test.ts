@@ -371,6 +371,53 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   });
 
   it(
+    'a sub-account with 64 MiB left of its limit_flow, used through all three gateways at once, moves at most that plus the bound',
+    { timeout: 120_000 },
+    async (t) => {
+      const { userId, appKey } = await customerWith('lim1', { product_type: 9, gb: 2 });
+      const limited = await customer(appKey, 'whitelist-account/change-limit', { account: 'lim1', limit: 1, product_type: 9 });
+      assert.equal(limited.code, 200, JSON.stringify(limited));
+      // limit_flow is whole GB: the account has used all but 64 MiB of it already (before any gateway loads it).
+      const base = GIB - 64 * MIB;
+      await sql.query('update sub_accounts set used_bytes = $1 where user_id = $2', [base, userId]);
+      const accountUsed = async () =>
+        Number((await sql.query('select used_bytes from sub_accounts where user_id = $1', [userId])).rows[0].used_bytes);
+      const tunnels = await Promise.all([0, 1, 2].map((g) => tunnel(g, source.port, 'lim1')));
+      for (const t of tunnels) assert.equal(t.status, 200, t.head);
+      const drained = tunnels.map((t) => drain(t.socket));
+      // The limit is reached: every gateway cuts its tunnel (none is closed by the client).
+      await Promise.all(drained.map((d) => d.closed));
+      const received = drained.reduce((n, d) => n + d.bytes(), 0);
+      let last = -1;
+      const [used] = await poll(
+        async () => {
+          const u = [await accountUsed(), await usageRowsOf(userId)] as const;
+          const settled = u[0] - base === u[1] && u[0] === last;
+          last = u[0];
+          await sleep(4 * FLUSH_MS);
+          return [u[0], settled] as const;
+        },
+        ([, settled]) => settled,
+        20_000,
+        'the usage to be flushed',
+      );
+      t.diagnostic(
+        `used ${used >= GIB ? '+' : '-'} ${Math.abs(used - GIB)} bytes against the limit; received per gateway ` +
+          drained.map((d) => d.bytes()).join(' / '),
+      );
+      assert.ok(used <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `used ${used - GIB} bytes over the limit`);
+      assert.ok(used >= GIB - UNSPENT_BOUND, `cut ${GIB - used} bytes under the limit`);
+      assert.ok(received <= used - base, `received ${received}, billed ${used - base}`);
+      // Cut on all three, and refused on all three afterwards.
+      for (const g of [0, 1, 2]) {
+        const again = await tunnel(g, web.port, 'lim1');
+        again.socket.destroy();
+        assert.notEqual(again.status, 200, `gateway ${g + 1} admitted the account past its limit`);
+      }
+    },
+  );
+
+  it(
     'a 1 GiB package used through all three gateways at once moves at most 1 GiB plus the bound',
     { timeout: 180_000 },
     async (t) => {
