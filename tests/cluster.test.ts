@@ -136,6 +136,24 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   const usageRowsOf = async (userId: number) =>
     Number((await sql.query('select coalesce(sum(bytes), 0) as b from usage_hourly where user_id = $1', [userId])).rows[0].b);
 
+  /** `billed` once it agrees with the user's usage rows and stays put for a few flush intervals (all flushed). */
+  const flushedUsage = async (billed: () => Promise<number>, userId: number) => {
+    let last = -1;
+    const [value] = await poll(
+      async () => {
+        const u = [await billed(), await usageRowsOf(userId)] as const;
+        const settled = u[0] === u[1] && u[0] === last;
+        last = u[0];
+        await sleep(4 * FLUSH_MS);
+        return [u[0], settled] as const;
+      },
+      ([, settled]) => settled,
+      20_000,
+      'the usage to be flushed',
+    );
+    return value;
+  };
+
   before(async () => {
     const setup = new pg.Client({ connectionString: PG_URL });
     await setup.connect();
@@ -388,19 +406,7 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
       // The limit is reached: every gateway cuts its tunnel (none is closed by the client).
       await Promise.all(drained.map((d) => d.closed));
       const received = drained.reduce((n, d) => n + d.bytes(), 0);
-      let last = -1;
-      const [used] = await poll(
-        async () => {
-          const u = [await accountUsed(), await usageRowsOf(userId)] as const;
-          const settled = u[0] - base === u[1] && u[0] === last;
-          last = u[0];
-          await sleep(4 * FLUSH_MS);
-          return [u[0], settled] as const;
-        },
-        ([, settled]) => settled,
-        20_000,
-        'the usage to be flushed',
-      );
+      const used = base + (await flushedUsage(async () => (await accountUsed()) - base, userId));
       t.diagnostic(
         `used ${used >= GIB ? '+' : '-'} ${Math.abs(used - GIB)} bytes against the limit; received per gateway ` +
           drained.map((d) => d.bytes()).join(' / '),
@@ -428,24 +434,11 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
       // The package runs out: every gateway cuts its tunnel (none is closed by the client).
       await Promise.all(drained.map((d) => d.closed));
       const received = drained.reduce((n, d) => n + d.bytes(), 0);
-      // Flushed when the usage rows and the packages agree and stay put for a few flush intervals.
-      let last = -1;
-      const used = await poll(
-        async () => {
-          const u = [await usedOf(userId), await usageRowsOf(userId)] as const;
-          const settled = u[0] === u[1] && u[0] === last;
-          last = u[0];
-          await sleep(4 * FLUSH_MS);
-          return [u[0], u[1], settled] as const;
-        },
-        ([, , settled]) => settled,
-        20_000,
-        'the usage to be flushed',
-      );
-      assert.ok(used[0] <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `billed ${used[0] - GIB} bytes over the package`);
-      assert.ok(received <= used[0], `received ${received}, billed ${used[0]}`);
-      t.diagnostic(`billed GiB ${used[0] >= GIB ? '+' : '-'} ${Math.abs(used[0] - GIB)} bytes`);
-      if (used[0] < GIB - UNSPENT_BOUND) {
+      const used = await flushedUsage(() => usedOf(userId), userId);
+      assert.ok(used <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `billed ${used - GIB} bytes over the package`);
+      assert.ok(received <= used, `received ${received}, billed ${used}`);
+      t.diagnostic(`billed GiB ${used >= GIB ? '+' : '-'} ${Math.abs(used - GIB)} bytes`);
+      if (used < GIB - UNSPENT_BOUND) {
         const redis = new Redis(REDIS_URL!);
         const budget = await redis.hgetall(`${prefix}q:${userId}:9`);
         await redis.quit();
@@ -457,7 +450,7 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
             .slice(-3),
         );
         assert.fail(
-          `billed ${used[0]}; received ${drained.map((d) => d.bytes()).join(' / ')}; budget ${JSON.stringify(budget)}; ` +
+          `billed ${used}; received ${drained.map((d) => d.bytes()).join(' / ')}; budget ${JSON.stringify(budget)}; ` +
             `gateway warnings ${JSON.stringify(warnings)}`,
         );
       }
