@@ -420,6 +420,22 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
         again.socket.destroy();
         assert.notEqual(again.status, 200, `gateway ${g + 1} admitted the account past its limit`);
       }
+      // Raising the limit sets the shared budget afresh: every gateway lets the account in again.
+      const raised = await customer(appKey, 'whitelist-account/change-limit', { account: 'lim1', limit: 2, product_type: 9 });
+      assert.equal(raised.code, 200, JSON.stringify(raised));
+      for (const g of [0, 1, 2]) {
+        const back = await poll(
+          async () => {
+            const attempt = await tunnel(g, web.port, 'lim1');
+            attempt.socket.destroy();
+            return attempt.status;
+          },
+          (status) => status === 200,
+          5_000,
+          `gateway ${g + 1} to admit the account under its raised limit`,
+        );
+        assert.equal(back, 200);
+      }
     },
   );
 
