@@ -136,6 +136,24 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   const usageRowsOf = async (userId: number) =>
     Number((await sql.query('select coalesce(sum(bytes), 0) as b from usage_hourly where user_id = $1', [userId])).rows[0].b);
 
+  /** `billed` once it agrees with the user's usage rows and stays put for a few flush intervals (all flushed). */
+  const flushedUsage = async (billed: () => Promise<number>, userId: number) => {
+    let last = -1;
+    const [value] = await poll(
+      async () => {
+        const u = [await billed(), await usageRowsOf(userId)] as const;
+        const settled = u[0] === u[1] && u[0] === last;
+        last = u[0];
+        await sleep(4 * FLUSH_MS);
+        return [u[0], settled] as const;
+      },
+      ([, settled]) => settled,
+      20_000,
+      'the usage to be flushed',
+    );
+    return value;
+  };
+
   before(async () => {
     const setup = new pg.Client({ connectionString: PG_URL });
     await setup.connect();
@@ -371,6 +389,57 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
   });
 
   it(
+    'a sub-account with 64 MiB left of its limit_flow, used through all three gateways at once, moves at most that plus the bound',
+    { timeout: 120_000 },
+    async (t) => {
+      const { userId, appKey } = await customerWith('lim1', { product_type: 9, gb: 2 });
+      const limited = await customer(appKey, 'whitelist-account/change-limit', { account: 'lim1', limit: 1, product_type: 9 });
+      assert.equal(limited.code, 200, JSON.stringify(limited));
+      // limit_flow is whole GB: the account has used all but 64 MiB of it already (before any gateway loads it).
+      const base = GIB - 64 * MIB;
+      await sql.query('update sub_accounts set used_bytes = $1 where user_id = $2', [base, userId]);
+      const accountUsed = async () =>
+        Number((await sql.query('select used_bytes from sub_accounts where user_id = $1', [userId])).rows[0].used_bytes);
+      const tunnels = await Promise.all([0, 1, 2].map((g) => tunnel(g, source.port, 'lim1')));
+      for (const t of tunnels) assert.equal(t.status, 200, t.head);
+      const drained = tunnels.map((t) => drain(t.socket));
+      // The limit is reached: every gateway cuts its tunnel (none is closed by the client).
+      await Promise.all(drained.map((d) => d.closed));
+      const received = drained.reduce((n, d) => n + d.bytes(), 0);
+      const used = base + (await flushedUsage(async () => (await accountUsed()) - base, userId));
+      t.diagnostic(
+        `used ${used >= GIB ? '+' : '-'} ${Math.abs(used - GIB)} bytes against the limit; received per gateway ` +
+          drained.map((d) => d.bytes()).join(' / '),
+      );
+      assert.ok(used <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `used ${used - GIB} bytes over the limit`);
+      assert.ok(used >= GIB - UNSPENT_BOUND, `cut ${GIB - used} bytes under the limit`);
+      assert.ok(received <= used - base, `received ${received}, billed ${used - base}`);
+      // Cut on all three, and refused on all three afterwards.
+      for (const g of [0, 1, 2]) {
+        const again = await tunnel(g, web.port, 'lim1');
+        again.socket.destroy();
+        assert.notEqual(again.status, 200, `gateway ${g + 1} admitted the account past its limit`);
+      }
+      // Raising the limit sets the shared budget afresh: every gateway lets the account in again.
+      const raised = await customer(appKey, 'whitelist-account/change-limit', { account: 'lim1', limit: 2, product_type: 9 });
+      assert.equal(raised.code, 200, JSON.stringify(raised));
+      for (const g of [0, 1, 2]) {
+        const back = await poll(
+          async () => {
+            const attempt = await tunnel(g, web.port, 'lim1');
+            attempt.socket.destroy();
+            return attempt.status;
+          },
+          (status) => status === 200,
+          5_000,
+          `gateway ${g + 1} to admit the account under its raised limit`,
+        );
+        assert.equal(back, 200);
+      }
+    },
+  );
+
+  it(
     'a 1 GiB package used through all three gateways at once moves at most 1 GiB plus the bound',
     { timeout: 180_000 },
     async (t) => {
@@ -381,24 +450,11 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
       // The package runs out: every gateway cuts its tunnel (none is closed by the client).
       await Promise.all(drained.map((d) => d.closed));
       const received = drained.reduce((n, d) => n + d.bytes(), 0);
-      // Flushed when the usage rows and the packages agree and stay put for a few flush intervals.
-      let last = -1;
-      const used = await poll(
-        async () => {
-          const u = [await usedOf(userId), await usageRowsOf(userId)] as const;
-          const settled = u[0] === u[1] && u[0] === last;
-          last = u[0];
-          await sleep(4 * FLUSH_MS);
-          return [u[0], u[1], settled] as const;
-        },
-        ([, , settled]) => settled,
-        20_000,
-        'the usage to be flushed',
-      );
-      assert.ok(used[0] <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `billed ${used[0] - GIB} bytes over the package`);
-      assert.ok(received <= used[0], `received ${received}, billed ${used[0]}`);
-      t.diagnostic(`billed GiB ${used[0] >= GIB ? '+' : '-'} ${Math.abs(used[0] - GIB)} bytes`);
-      if (used[0] < GIB - UNSPENT_BOUND) {
+      const used = await flushedUsage(() => usedOf(userId), userId);
+      assert.ok(used <= GIB + 3 * OVERSHOOT_PER_GATEWAY, `billed ${used - GIB} bytes over the package`);
+      assert.ok(received <= used, `received ${received}, billed ${used}`);
+      t.diagnostic(`billed GiB ${used >= GIB ? '+' : '-'} ${Math.abs(used - GIB)} bytes`);
+      if (used < GIB - UNSPENT_BOUND) {
         const redis = new Redis(REDIS_URL!);
         const budget = await redis.hgetall(`${prefix}q:${userId}:9`);
         await redis.quit();
@@ -410,7 +466,7 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
             .slice(-3),
         );
         assert.fail(
-          `billed ${used[0]}; received ${drained.map((d) => d.bytes()).join(' / ')}; budget ${JSON.stringify(budget)}; ` +
+          `billed ${used}; received ${drained.map((d) => d.bytes()).join(' / ')}; budget ${JSON.stringify(budget)}; ` +
             `gateway warnings ${JSON.stringify(warnings)}`,
         );
       }

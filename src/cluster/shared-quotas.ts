@@ -14,10 +14,13 @@
  * A run's `o` is exactly what it was granted less what it flushed (it may go below zero while the run spends past
  * its slices, by at most its debt limit, and is settled by its next lease: see usage/package-quota.ts).
  *
+ * A sub-account's own limit (`limit_flow`) is a budget of the same kind under `l:{account}`: `stored` is the limit
+ * less the account's `used_bytes` as flushed, and every flush's bytes for the account are `applied` to it.
+ *
  * Connection slots (type-11 concurrency): one hash per (user, type), `c:{user}:{type}`, a count per live run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { QuotaLeases } from '../usage/index.js';
+import { ACCOUNT_LIMIT, type QuotaLeases } from '../usage/index.js';
 import { script, type SharedStore } from './shared-store.js';
 
 /** A budget's hash lives this long after its last lease (then it is read from the packages again). */
@@ -235,8 +238,9 @@ export class SharedQuotas implements QuotaLeases {
     await this.store.run(RELEASE_SLOT, [this.store.key('c', userId, productType)], [this.store.instance]);
   }
 
+  /** A packages' budget, `q:{user}:{type}`, or with ACCOUNT_LIMIT a sub-account's own limit, `l:{account}`. */
   #budget(userId: number, productType: number): string {
-    return this.store.key('q', userId, productType);
+    return productType === ACCOUNT_LIMIT ? this.store.key('l', userId) : this.store.key('q', userId, productType);
   }
 
   #record(id: number): string {

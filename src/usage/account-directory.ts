@@ -180,7 +180,11 @@ export class AccountDirectory {
         this.#revoke(state);
         continue;
       }
-      state.limit = limitFromGb(row.limit_gb);
+      const limit = limitFromGb(row.limit_gb);
+      if (limit !== state.limit) {
+        state.limit = limit;
+        await this.#leaseLimit(state);
+      }
       state.udp = row.udp === 1;
       await this.#setDaily(state, row.daily_limit_gb);
       if (state.exhausted || state.dailyExhausted) this.deps.closer.closeAccount(state.accountId);
@@ -329,9 +333,22 @@ export class AccountDirectory {
     });
     state.udp = row.udp === 1;
     await this.#setDaily(state, row.daily_limit_gb);
+    await this.#leaseLimit(state);
     this.#byKey.set(k, state);
     this.#byId.set(state.accountId, state);
     return state;
+  }
+
+  /**
+   * With other gateways: the account's own limit leased across them (QuotaBook.accountLimit); its budget is the
+   * limit less `used_bytes` as the database holds them.
+   */
+  async #leaseLimit(state: AccountState): Promise<void> {
+    await this.deps.quotas.accountLimit(state, async () => {
+      const row = (await this.deps.subAccounts.forGatewayByIds([state.accountId]))[0];
+      const limit = row === undefined ? 0 : limitFromGb(row.limit_gb);
+      return Number.isFinite(limit) ? Math.max(0, limit - row!.used_bytes) : 0;
+    });
   }
 
   /** A live state, joined to its owner's quota when the product registry limits its type by packages. */

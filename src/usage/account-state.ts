@@ -34,6 +34,11 @@ export class AccountState {
   dayEndsAt = Number.POSITIVE_INFINITY;
   /** Whether the account may use SOCKS5 UDP ASSOCIATE. */
   udp = false;
+  /**
+   * With other gateways (cluster/): the lease of the account's own `limit` (slices of what is left of it across the
+   * gateways), charged per chunk like the packages' quota; undefined: `used` against `limit` alone decides.
+   */
+  limitLease: PackageQuota | undefined;
   /** Tunnels admitted while the shared store was unreachable (counted by this gateway alone). */
   #localTunnels = 0;
 
@@ -72,7 +77,7 @@ export class AccountState {
 
   /** The account's own limit is reached. */
   get exhausted(): boolean {
-    return this.used >= this.limit;
+    return this.used >= this.limit || this.limitLease?.exhausted === true;
   }
 
   /** The account's daily limit is reached for the current local day. */
@@ -85,7 +90,11 @@ export class AccountState {
    * traffic quota shared with other gateways; undefined for traffic metered by bytes alone.
    */
   get shaper(): { take(bytes: number): number } | undefined {
-    return this.quota?.pacer;
+    const pacer = this.quota?.pacer;
+    const own = this.limitLease?.pacer;
+    if (own === undefined) return pacer;
+    if (pacer === undefined) return own;
+    return { take: (bytes) => Math.max(pacer.take(bytes), own.take(bytes)) };
   }
 
   /**
@@ -98,6 +107,9 @@ export class AccountState {
     const quota = this.quota;
     // At the floor (0 alone; where the next slice is fetched, with shared leases) the quota decides.
     if (quota !== undefined && (quota.remaining -= bytes) <= quota.floor && !quota.low()) return false;
+    // The same for the account's own limit leased across gateways (its low() cuts this account's tunnels).
+    const own = this.limitLease;
+    if (own !== undefined && (own.remaining -= bytes) <= own.floor && !own.low()) return false;
     if (this.used < this.limit && this.dayUsed < this.dailyLimit) return true;
     this.closer.closeAccount(this.accountId);
     return false;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { Meter } from './meter.js';
+import { ACCOUNT_LIMIT } from './usage.types.js';
 import { usageRig, unthrottled } from '../../tests/helpers/usage.js';
 import { createUser, dialects, startTestPlatform, type TestPlatform } from '../../tests/helpers/platform.js';
 
@@ -164,7 +165,16 @@ for (const dialect of dialects()) {
           (await usageOf(user.id)).map((r) => r[3]),
           [1234],
         );
-        assert.deepEqual(reported, [{ draws: [{ userId: user.id, productType: 9, bytes: 1234 }], own: false }]);
+        // The packages' draw, and the sub-account's bytes for the lease of its own limit (by account id).
+        assert.deepEqual(reported, [
+          {
+            draws: [
+              { userId: user.id, productType: 9, bytes: 1234 },
+              { userId: state.accountId, productType: ACCOUNT_LIMIT, bytes: 1234 },
+            ],
+            own: false,
+          },
+        ]);
         const flushes = await db()
           .selectFrom('usage_flushes')
           .select(['gateway_id', 'bytes'])

@@ -34,6 +34,7 @@ import type { Database, DialectCapabilities } from '../storage/index.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import type { AccountState } from './account-state.js';
 import type { QuotaBook } from './package-quota.js';
+import { ACCOUNT_LIMIT } from './usage.types.js';
 
 export interface MeterSource {
   unflushed(): Iterable<AccountState>;
@@ -56,7 +57,10 @@ export interface FlushRecord {
   readonly entries: readonly FlushEntry[];
 }
 
-/** Bytes a flush drew from one (user, traffic type)'s packages. */
+/**
+ * Bytes a flush drew from one (user, traffic type)'s packages; or, with productType ACCOUNT_LIMIT, bytes it added to
+ * one sub-account's `used_bytes` (userId is then the account id).
+ */
 export interface PackageDraw {
   readonly userId: number;
   readonly productType: number;
@@ -298,7 +302,9 @@ export class Meter {
       return true;
     });
     if (!applied) this.logger.info({ flush: record.id }, 'usage flush already applied: not applied again');
-    return { applied, draws: [...packaged.values()] };
+    // And each sub-account's bytes, for the lease of its own limit across gateways (ACCOUNT_LIMIT, by account id).
+    const own = [...accounts].map(([accountId, b]) => ({ userId: accountId, productType: ACCOUNT_LIMIT, bytes: b }));
+    return { applied, draws: [...packaged.values(), ...own] };
   }
 
   /** Records the flush's id in its transaction; false when it is there already (applied before). */

@@ -31,7 +31,7 @@ import type { PackagesRepository, ValidPackage } from '../packages/index.js';
 import { productKind, type UseLimit } from '../products/index.js';
 import type { AccountState } from './account-state.js';
 import { mbpsToBytesPerSecond, TokenBucket } from './token-bucket.js';
-import type { ConnectionCloser, QuotaLeases } from './usage.types.js';
+import { ACCOUNT_LIMIT, type ConnectionCloser, type QuotaLeases } from './usage.types.js';
 
 /** What the valid packages of a (user, type) allow at one moment. */
 export interface QuotaReading {
@@ -465,6 +465,8 @@ export interface QuotaBookOptions {
 export class QuotaBook {
   readonly #quotas = new Map<string, PackageQuota>();
   readonly #loading = new Map<string, Promise<PackageQuota>>();
+  /** Leases of sub-accounts' own limits, by account id (with shared budgets only). */
+  readonly #limits = new Map<number, PackageQuota>();
   readonly #now: () => number;
   readonly #shaperClock: (() => number) | undefined;
   readonly #leases: QuotaLeases | undefined;
@@ -486,6 +488,39 @@ export class QuotaBook {
   returnIdle(): void {
     if (this.#leases === undefined) return;
     for (const quota of this.#quotas.values()) quota.returnIdle();
+    for (const quota of this.#limits.values()) quota.returnIdle();
+  }
+
+  /**
+   * With budgets shared with other gateways: joins the sub-account to a lease of its own limit (`limit_flow`), so
+   * the limit holds across gateways with the packages' overshoot bound. The lease is a PackageQuota whose budget is
+   * (accountId, ACCOUNT_LIMIT): `read` answers the limit less the account's `used_bytes` as flushed. Called when
+   * the account is loaded and when its limit changes (the budget is then read again). Without shared budgets, for
+   * user-level accounts, or with no limit, the state's own count decides (`limitLease` undefined).
+   */
+  async accountLimit(state: AccountState, read: () => Promise<number>): Promise<void> {
+    const leases = this.#leases;
+    if (leases === undefined || state.accountId <= 0) return;
+    const held = this.#limits.get(state.accountId);
+    if (!Number.isFinite(state.limit)) {
+      // Kept in the book (its flushes still settle the budget; an idle slice goes back), no longer consulted.
+      state.limitLease = undefined;
+      return;
+    }
+    const reading = limitReading(await read());
+    if (held !== undefined) {
+      held.members.add(state);
+      await held.rebase(reading);
+      state.limitLease = held;
+      return;
+    }
+    const link: QuotaLink = { leases, read, warn: this.#warn };
+    const quota = new PackageQuota(state.accountId, ACCOUNT_LIMIT, 'traffic', this.closer, reading, this.#shaperClock, link);
+    quota.members.add(state);
+    this.#limits.set(state.accountId, quota);
+    // The budget is set from the database first: the limit may have changed while no gateway held the account.
+    await quota.rebase(reading);
+    state.limitLease = quota;
   }
 
   /** Time quotas with other gateways (every second, from the gateway's sweep): each shapes to its share. */
@@ -503,7 +538,11 @@ export class QuotaBook {
   async applied(draws: readonly { userId: number; productType: number; bytes: number }[], own: boolean): Promise<void> {
     const leases = this.#leases;
     if (leases === undefined) return;
-    for (const d of draws) await leases.applied(d.userId, d.productType, d.bytes, own);
+    for (const d of draws) {
+      // A sub-account's bytes settle its own limit's budget when it has one here (or may have one: a replayed record).
+      if (d.productType === ACCOUNT_LIMIT && own && !this.#limits.has(d.userId)) continue;
+      await leases.applied(d.userId, d.productType, d.bytes, own);
+    }
   }
 
   /**
@@ -578,6 +617,11 @@ export class QuotaBook {
     // A quota nobody draws from any more is forgotten; the next login loads it afresh.
     if (quota.members.size === 0 && quota.open === 0) this.#quotas.delete(`${quota.userId}:${quota.productType}`);
   }
+}
+
+/** A sub-account's own limit as a quota reading: `stored` bytes left of it, nothing else. */
+function limitReading(stored: number): QuotaReading {
+  return { stored, concurrency: Number.POSITIVE_INFINITY, bytesPerSecond: 0, nextChangeAt: Number.POSITIVE_INFINITY };
 }
 
 /** How far a shared quota may go below zero while its next slice is on the way: 896 KiB, ≤ 1/400 of what is left. */

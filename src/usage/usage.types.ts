@@ -27,7 +27,15 @@ export interface SharedTunnels {
 }
 
 /**
- * Budgets several gateways share (cluster/, on Redis), per (user, product type): when given to the QuotaBook,
+ * The "product type" of a sub-account's own budget (its `limit_flow`) in QuotaLeases: a budget of
+ * (accountId, ACCOUNT_LIMIT) is leased exactly like a packages' budget of (userId, productType), under its own key
+ * kind (cluster/ `l:{account}`). No product type is negative.
+ */
+export const ACCOUNT_LIMIT = -1;
+
+/**
+ * Budgets several gateways share (cluster/, on Redis), per (user, product type) and, with ACCOUNT_LIMIT as the
+ * type, per sub-account (its own `limit_flow`): when given to the QuotaBook,
  * a traffic quota spends local slices leased from here instead of its own reading of the packages, and a time
  * quota's connection slots are counted here across gateways. Every method may reject when the shared store is
  * unreachable; the quota then falls back to its local allowance.
