@@ -105,11 +105,13 @@ export class AccountState {
     this.used += bytes;
     this.dayUsed += bytes;
     const quota = this.quota;
+    // The account's own limit leased across gateways counts the chunk even when the package quota cuts it below.
+    const own = this.limitLease;
+    if (own !== undefined) own.remaining -= bytes;
     // At the floor (0 alone; where the next slice is fetched, with shared leases) the quota decides.
     if (quota !== undefined && (quota.remaining -= bytes) <= quota.floor && !quota.low()) return false;
-    // The same for the account's own limit leased across gateways (its low() cuts this account's tunnels).
-    const own = this.limitLease;
-    if (own !== undefined && (own.remaining -= bytes) <= own.floor && !own.low()) return false;
+    // The same for the account's own limit (its low() cuts this account's tunnels).
+    if (own !== undefined && own.remaining <= own.floor && !own.low()) return false;
     if (this.used < this.limit && this.dayUsed < this.dailyLimit) return true;
     this.closer.closeAccount(this.accountId);
     return false;
