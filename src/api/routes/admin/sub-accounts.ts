@@ -1,31 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { SubAccount, SubAccountsService, UsersService } from '../../../accounts/index.js';
+import type { SubAccountsService, UsersService } from '../../../accounts/index.js';
 import type { TimeFormatter } from '../../../time/time-format.js';
 import { ok } from '../../envelope.js';
 import { languageOf } from '../../language.js';
 import * as S from '../../schemas/admin.js';
+import { subAccountListItem } from '../customer/whitelist-account.js';
 
 export interface AdminSubAccountRoutesDeps {
   readonly subAccounts: SubAccountsService;
   readonly users: UsersService;
   readonly time: TimeFormatter;
-}
-
-/** A sub-account as the operator sees it: the customer's list item (password included, as the customer sees it). */
-export function adminSubAccountView(a: SubAccount, time: TimeFormatter) {
-  return {
-    id: a.id,
-    username: a.username,
-    password: a.password,
-    created_at: time.format(a.createdAt),
-    remark: a.remark,
-    product_type: a.productType,
-    usage_flow: Math.floor(a.usedBytes / 1024),
-    limit_flow: a.limitGb,
-    status: a.status,
-    daily_limit: a.dailyLimitGb,
-    udp: a.udp ? 1 : 0,
-  };
 }
 
 /** A user's proxy accounts, and the one change call the customer has (`proxy-account/change`) for the operator. */
@@ -36,7 +20,7 @@ export const adminSubAccountRoutes: FastifyPluginAsyncTypebox<AdminSubAccountRou
   app.get('/users/:id/sub-accounts', { schema: S.AdminListSubAccounts }, async (request) => {
     const user = await users.get(request.params.id);
     const list = await subAccounts.list(user.id, { productType: request.query.product_type });
-    return ok({ list: list.map((a) => adminSubAccountView(a, time)) }, languageOf(request));
+    return ok({ list: list.map((a) => subAccountListItem(a, time)) }, languageOf(request));
   });
 
   app.patch('/users/:id/sub-accounts/:account', { schema: S.AdminChangeSubAccount }, async (request) => {
@@ -49,6 +33,6 @@ export const adminSubAccountRoutes: FastifyPluginAsyncTypebox<AdminSubAccountRou
       b.product_type,
     );
     const [changed] = await subAccounts.list(user.id, { username: request.params.account, productType: b.product_type });
-    return ok(changed ? adminSubAccountView(changed, time) : null, languageOf(request));
+    return ok(changed ? subAccountListItem(changed, time) : null, languageOf(request));
   });
 };

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { SubAccountsService } from '../../../accounts/index.js';
+import type { SubAccount, SubAccountsService } from '../../../accounts/index.js';
 import { invalidParams } from '../../../errors/index.js';
 import { DEFAULT_TYPE } from '../../../products/index.js';
 import { ok } from '../../envelope.js';
@@ -13,6 +13,23 @@ export interface WhitelistAccountDeps {
   readonly time: TimeFormatter;
 }
 
+/** A proxy account as `whitelist-account/list` shows it (the operator's views show the same). */
+export function subAccountListItem(a: SubAccount, time: TimeFormatter) {
+  return {
+    id: a.id,
+    username: a.username,
+    password: a.password,
+    created_at: time.format(a.createdAt),
+    remark: a.remark,
+    product_type: a.productType,
+    usage_flow: Math.floor(a.usedBytes / 1024),
+    limit_flow: a.limitGb,
+    status: a.status,
+    daily_limit: a.dailyLimitGb,
+    udp: a.udp ? 1 : 0,
+  };
+}
+
 /** Writes change the space's accounts: a team member needs manage_accounts. */
 const write = { write: true, team: 'manage_accounts' } as const;
 
@@ -23,20 +40,7 @@ export const whitelistAccountRoutes: FastifyPluginAsyncTypebox<WhitelistAccountD
       productType: request.query.product_type,
       username: request.query.username,
     });
-    const list = accounts.map((a) => ({
-      id: a.id,
-      username: a.username,
-      password: a.password,
-      created_at: time.format(a.createdAt),
-      remark: a.remark,
-      product_type: a.productType,
-      usage_flow: Math.floor(a.usedBytes / 1024),
-      limit_flow: a.limitGb,
-      status: a.status,
-      daily_limit: a.dailyLimitGb,
-      udp: a.udp ? 1 : 0,
-    }));
-    return ok({ list }, languageOf(request));
+    return ok({ list: accounts.map((a) => subAccountListItem(a, time)) }, languageOf(request));
   });
 
   app.post('/whitelist-account/add', { schema: S.WhitelistAdd, config: write }, async (request) => {
