@@ -5,6 +5,7 @@
  * by a guarded update, and the renewal's transaction moves the mark).
  */
 import type { Logger } from 'pino';
+import { PeriodicRun } from '../../time/periodic-run.js';
 import type { AutoRenewalService } from './auto-renewal.service.js';
 import type { RenewalRun } from './auto-renewal.types.js';
 
@@ -16,37 +17,27 @@ export interface AutoRenewalSchedulerOptions {
 }
 
 export class AutoRenewalScheduler {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<RenewalRun> | undefined;
+  readonly #job: PeriodicRun<RenewalRun>;
 
-  constructor(
-    private readonly renewals: AutoRenewalService,
-    private readonly options: AutoRenewalSchedulerOptions = {},
-  ) {}
+  constructor(renewals: AutoRenewalService, options: AutoRenewalSchedulerOptions = {}) {
+    this.#job = new PeriodicRun(() => renewals.runDue(), options.intervalMs ?? AUTO_RENEWAL_INTERVAL_MS, {
+      logger: options.logger,
+      message: 'auto-renewal run failed; will retry',
+    });
+  }
 
   /** Runs once now, then every interval, until stop(). */
   start(): void {
-    if (this.#timer) return;
-    const tick = () => {
-      this.runOnce().catch((err: unknown) => this.options.logger?.error({ err }, 'auto-renewal run failed; will retry'));
-    };
-    this.#timer = setInterval(tick, this.options.intervalMs ?? AUTO_RENEWAL_INTERVAL_MS);
-    this.#timer.unref();
-    tick();
+    this.#job.start();
   }
 
   /** Stops the timer and waits for a run in progress. */
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** Attempts what is due now; a run in progress is joined rather than doubled. */
   runOnce(): Promise<RenewalRun> {
-    this.#running ??= this.renewals.runDue().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#job.runOnce();
   }
 }

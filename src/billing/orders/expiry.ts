@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { PeriodicRun } from '../../time/periodic-run.js';
 import type { Database, DialectCapabilities } from '../../storage/index.js';
 import { OrdersRepository } from './orders.repository.js';
 import type { OrderCatalogue } from './orders.types.js';
@@ -25,37 +26,29 @@ export interface OrderExpiryOptions {
 
 export class OrderExpiry {
   readonly #now: () => number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #job: PeriodicRun<number>;
 
   constructor(private readonly options: OrderExpiryOptions) {
     this.#now = options.now ?? Date.now;
+    this.#job = new PeriodicRun(() => this.#run(), options.intervalMs ?? ORDER_EXPIRY_INTERVAL_MS, {
+      logger: options.logger,
+      message: 'closing expired orders failed',
+    });
   }
 
   /** Runs once now, then every interval, until stop(). */
   start(): void {
-    if (this.#timer) return;
-    const tick = () => {
-      this.runOnce().catch((err: unknown) => this.options.logger?.error({ err }, 'closing expired orders failed'));
-    };
-    this.#timer = setInterval(tick, this.options.intervalMs ?? ORDER_EXPIRY_INTERVAL_MS);
-    this.#timer.unref();
-    tick();
+    this.#job.start();
   }
 
   /** Stops the timer and waits for a run in progress. */
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** Closes every pending order past its deadline at `now`; returns how many it closed. Runs do not overlap. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#run().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#job.runOnce();
   }
 
   async #run(): Promise<number> {
