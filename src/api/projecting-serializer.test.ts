@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import fastJson from 'fast-json-stringify';
 import { WhitelistList } from './schemas/customer.js';
 import { Envelope } from './schemas/common.js';
-import { projectingSerializer } from './projecting-serializer.js';
+import { jsonOfLongLists, LIST_BLOCK, projectingSerializer } from './projecting-serializer.js';
 
 const Item = Type.Object({
   id: Type.Integer(),
@@ -38,7 +38,8 @@ function same(schema: object, value: unknown): string {
     assert.throws(() => projecting(value), { message: expected.message });
     return '';
   }
-  assert.equal(projecting(value), expected);
+  const got = projecting(value);
+  assert.equal(typeof got === 'string' ? got : got.toString('utf8'), expected);
   return expected;
 }
 
@@ -108,8 +109,43 @@ describe('projectingSerializer', () => {
       udp: i % 2,
       password_hash: 'not in the schema',
     }));
-    const out = same(WhitelistList.response[200], { code: 200, msg: '操作成功', message: '操作成功', data: { list } });
+    const answer = { code: 200, msg: '操作成功', message: '操作成功', data: { list } };
+    const out = same(WhitelistList.response[200], answer);
     assert.equal(JSON.parse(out).data.list.length, 10_000);
     assert.ok(!out.includes('password_hash'));
+    const fjs = fastJson(WhitelistList.response[200] as never) as (data: unknown) => string;
+    assert.ok(Buffer.isBuffer(projectingSerializer(WhitelistList.response[200], fjs)(answer)), 'a long list is sent as bytes');
+  });
+});
+
+describe('jsonOfLongLists', () => {
+  /** The same bytes as JSON.stringify; a string when no list is longer than a block, else a Buffer. */
+  function exact(value: unknown, bytes: boolean): void {
+    const out = jsonOfLongLists(value);
+    assert.equal(Buffer.isBuffer(out), bytes);
+    assert.equal(typeof out === 'string' ? out : out.toString('utf8'), JSON.stringify(value));
+    if (Buffer.isBuffer(out)) assert.deepEqual(out, Buffer.from(JSON.stringify(value)));
+  }
+  const items = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ i, s: i % 7 ? `a${i}` : '中"\\\n\u2028😀\ud800', u: undefined, n: null }));
+
+  it('writes exactly what JSON.stringify writes, cut at block edges', () => {
+    for (const n of [0, 1, LIST_BLOCK, LIST_BLOCK + 1, 2 * LIST_BLOCK, 2 * LIST_BLOCK + 3]) {
+      exact({ code: 200, msg: '操作成功', data: { list: items(n), total: n } }, n > LIST_BLOCK);
+    }
+    exact(items(3 * LIST_BLOCK), true);
+    exact([items(LIST_BLOCK + 1), items(2)], false);
+    exact(
+      Array.from({ length: LIST_BLOCK + 2 }, (_, i) => [i, [i]]),
+      true,
+    );
+    exact(
+      { a: undefined, f: () => 1, [Symbol('s')]: 1, l: items(LIST_BLOCK + 5), z: { deep: { l: items(LIST_BLOCK * 2 + 1) } } },
+      true,
+    );
+    exact({ when: new Date(0), l: items(LIST_BLOCK + 1) }, true);
+    exact({ toJSON: () => ({ replaced: true }), l: items(LIST_BLOCK + 1) }, false);
+    exact('plain', false);
+    exact(null, false);
   });
 });

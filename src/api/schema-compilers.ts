@@ -19,7 +19,8 @@ import type { FastifyInstance } from 'fastify';
 import { projectingSerializer } from './projecting-serializer.js';
 
 type Validator = ((data: unknown) => unknown) & { errors?: unknown };
-type Serializer = (data: unknown) => string;
+/** A string, or UTF-8 bytes for answers holding long lists (src/api/projecting-serializer.ts); Fastify sends both. */
+type Serializer = (data: unknown) => string | Buffer;
 
 export interface LazySchemaCompilers {
   /** Fastify's `schemaController.compilersFactory`. */
@@ -87,7 +88,7 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
     const compile = serializers(externalSchemas, options);
     // Answers holding lists: projected onto the schema, then JSON.stringify (src/api/projecting-serializer.ts).
     return (route: SerializerSelector.RouteDefinition) =>
-      lazy<Serializer>(() => projectingSerializer(route.schema, compile(route) as Serializer));
+      lazy<Serializer>(() => projectingSerializer(route.schema, compile(route) as (data: unknown) => string));
   };
 
   const compilers: LazySchemaCompilers = {

@@ -150,9 +150,11 @@ export function operatorAccess(app: FastifyInstance, deps: OperatorAccessDeps): 
     const state = auditStates.get(request) ?? {};
     let after: unknown;
     let code: number | undefined;
-    if (typeof payload === 'string') {
+    // Answers holding long lists are serialized to bytes (src/api/projecting-serializer.ts).
+    const text = Buffer.isBuffer(payload) ? payload.toString() : payload;
+    if (typeof text === 'string') {
       try {
-        const body = JSON.parse(payload) as { code?: number; data?: unknown };
+        const body = JSON.parse(text) as { code?: number; data?: unknown };
         code = body.code;
         after = body.code === 200 ? body.data : undefined;
       } catch {
