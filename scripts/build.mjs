@@ -7,14 +7,17 @@
  *   dist/cli/main.js   the `tollgate` command (bin/tollgate runs it); each command's code is a chunk of its own,
  *                      loaded when that command runs, so `--help` loads commander and nothing else
  *   dist/main.js       the composition root (openPlatform, startApi, startGateway) for benchmarks and embedding
+ *   dist/main.cjs      the same composition root as one CommonJS file, which `tollgate serve` runs with V8's code
+ *                      cache, dist/main.cjs.cache, written here by a warm-up start (src/cli/server-bundle.ts)
  *   dist/web/          the web consoles (web/, built by Vite): the customer portal and the operator console
  *
- * Source maps (linked, without the sources: src/ is next to dist/) let stack traces name src/ lines; bin/tollgate
- * runs Node with --enable-source-maps. Whitespace and syntax are minified (names are kept, so stacks and
- * `constructor.name` read as in the sources): Node parses less, and its source-map support, which measures every
- * line of every module it loads, has less to measure (about 0.1 s of `serve` start-up).
+ * Source maps (linked, without the sources: src/ is next to dist/) let stack traces name src/ lines; the CLI reads
+ * them when a trace is first written (src/cli/source-mapped-stacks.ts). Whitespace and syntax are minified (names
+ * are kept, so stacks and `constructor.name` read as in the sources): Node parses less.
  * Type checking is `npm run check`'s job (tsc); esbuild only strips the types.
  */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +53,11 @@ try {
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', main: 'src/main.ts' },
+  entryPoints: {
+    'cli/main': 'src/cli/main.ts',
+    main: 'src/main.ts',
+    'cli/warm-server-bundle': 'src/cli/warm-server-bundle.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -69,8 +76,40 @@ await build({
   },
   logLevel: 'warning',
 });
+// The server for `tollgate serve`: src/main.ts as one CommonJS file, which src/cli/server-bundle.ts runs through
+// vm.Script with V8's code cache (Node 20 caches nothing for ES modules). Its first line carries a fresh build id,
+// which the cache must repeat. Dynamic imports become require() (those left are of the external packages, all
+// CommonJS): vm.Script has no import() without an experimental flag.
+const buildId = randomBytes(16).toString('hex');
+const serverBundle = join(outdir, 'main.cjs');
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/main.ts'],
+  outfile: serverBundle,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.11',
+  supported: { 'dynamic-import': false },
+  external: EXTERNAL,
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcesContent: false,
+  define: { 'import.meta.url': '__tollgateImportMetaUrl' },
+  banner: {
+    js: `/* tollgate build ${buildId} */\nconst __tollgateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`,
+  },
+  logLevel: 'warning',
+});
 // The web consoles (web/, React + Vite) into dist/web, which the API serves at / and /console.
 const { build: buildWeb } = await import('vite');
 await buildWeb({ configFile: join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
+// The code cache, from a warm-up start of the bundle (with the web consoles built, as `serve` finds them).
+execFileSync(process.execPath, [join(outdir, 'cli', 'warm-server-bundle.js'), serverBundle], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  timeout: 120_000,
+});
 // Tests and benchmarks compare this file's time with the sources' to rebuild a stale dist/.
 writeFileSync(join(outdir, '.build-stamp'), `${new Date().toISOString()}\n`);

@@ -112,6 +112,7 @@ describe('what the compiled commands load', () => {
       'src/cli/commands.ts',
       'src/cli/main.ts',
       'src/cli/platform.ts',
+      'src/cli/source-mapped-stacks.ts',
     ]);
   });
 

@@ -3,6 +3,10 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { buildProgram } from './commands.js';
+import { installSourceMappedStacks } from './source-mapped-stacks.js';
+
+// Stack traces name src/ lines, the maps read only when a trace is written (see there).
+installSourceMappedStacks();
 
 /** Errors a user can act on print as one line; anything else with its stack. Matched by name, so that the
  * catalogue and the configuration module stay unloaded for `--help`. */

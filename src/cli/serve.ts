@@ -6,6 +6,7 @@
 import { type Command, Option } from 'commander';
 import type { RunningGateway } from '../main.js';
 import { print } from './platform.js';
+import { loadMain } from './server-bundle.js';
 
 type Role = 'all' | 'api' | 'gateway';
 
@@ -25,9 +26,11 @@ export function registerServeCommand(program: Command): Command {
 }
 
 async function serve(role: Role): Promise<void> {
-  const { configFromEnv, openPlatform, startApi, startGateway, startMetrics } = await import('../main.js');
+  const { main, cache } = await loadMain();
+  const { configFromEnv, openPlatform, startApi, startGateway, startMetrics } = main;
   const config = configFromEnv();
   const platform = await openPlatform(config);
+  platform.logger.debug({ codeCache: cache }, 'server code loaded');
   const lines: string[] = ['Tollgate is running.'];
   const stops: (() => Promise<void>)[] = [];
   let gateway: RunningGateway | undefined;

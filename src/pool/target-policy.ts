@@ -45,14 +45,17 @@ const RANGE_NAMES: Readonly<Record<string, string>> = {
 export class TargetPolicy {
   readonly #allowPrivate: boolean;
   readonly #blockedPorts: ReadonlySet<number>;
-  readonly #local: ReadonlySet<string>;
+  /** This host's addresses (normalized), worked out on first need: parsing them costs start-up ~15 ms (IPv6). */
+  #local: ReadonlySet<string> | undefined;
+  readonly #localAddresses: readonly string[] | undefined;
   /** port → listening addresses (normalized); '*' when listening on every address. */
   readonly #own = new Map<number, Set<string>>();
 
   constructor(options: TargetPolicyOptions) {
     this.#allowPrivate = options.allowPrivateTargets;
     this.#blockedPorts = new Set(options.blockedPorts);
-    this.#local = new Set((options.localAddresses ?? interfaceAddresses()).flatMap((a) => normalize(a) ?? []));
+    // The interfaces as they are now (later changes are not followed, as before); parsed on first need.
+    this.#localAddresses = options.localAddresses ?? interfaceAddresses();
     for (const endpoint of options.own ?? []) this.protect(endpoint);
   }
 
@@ -94,12 +97,17 @@ export class TargetPolicy {
     const own = this.#own.get(port);
     // Loop protection holds even when private targets are allowed: the listener's own address, any loopback
     // or unspecified address, and, for a listener on every address, each address of this host.
-    const local = range === 'loopback' || range === 'unspecified' || (own?.has('*') === true && this.#local.has(text));
+    const local = range === 'loopback' || range === 'unspecified' || (own?.has('*') === true && this.#locals().has(text));
     if (own && (own.has(text) || local)) return `${ip} port ${port} is this gateway`;
     if (!this.#allowPrivate && !PUBLIC_RANGES.has(range)) {
       return `${ip} is ${RANGE_NAMES[range] ?? `a special-purpose (${range})`} address`;
     }
     return undefined;
+  }
+
+  #locals(): ReadonlySet<string> {
+    this.#local ??= new Set((this.#localAddresses ?? []).flatMap((a) => normalize(a) ?? []));
+    return this.#local;
   }
 
   /** Why `port` is refused whatever the address, or undefined. */

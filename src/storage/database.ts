@@ -163,6 +163,9 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationOutcom
   const migrator = new Migrator({
     db: storage.db,
     provider: { getMigrations: async () => migrations },
+    // Names in code-unit order. Kysely's default, localeCompare, loads ICU's collation data (about 12 ms of every
+    // start-up); for these names (date, time, ASCII words: see migrationOrder's test) both orders agree.
+    nameComparator: migrationOrder,
     // Kysely looks for its bookkeeping tables across every schema it can see; name ours.
     ...(storage.schema !== undefined ? { migrationTableSchema: storage.schema } : {}),
   });
@@ -181,6 +184,11 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationOutcom
     });
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** The order migrations run in: their names' code units (Kysely compares executed names in this order too). */
+export function migrationOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** 42P01 undefined_table, 3F000 invalid_schema_name: what another session's drop looks like to introspection. */
