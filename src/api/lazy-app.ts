@@ -48,7 +48,7 @@ export function mountLazily(app: FastifyInstance, mount: LazyMount): void {
     return reply.code(answer.statusCode).send(answer.rawPayload);
   };
 
-  for (const path of mount.paths) app.get(path, { schema: { hide: true } }, forward);
+  for (const path of mount.paths) app.get(path, { exposeHeadRoute: true, schema: { hide: true } }, forward);
   app.addHook('onClose', async () => {
     const instance = await inner?.catch(() => undefined);
     await instance?.close();

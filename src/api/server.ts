@@ -180,6 +180,10 @@ export async function buildApi({
     ) as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    // HEAD is answered where a client may ask for it: /healthz, /metrics, /openapi.json, the docs and the web
+    // consoles' pages and assets (each route says so). The JSON APIs' 170 GET routes do not each get a HEAD twin:
+    // a third of all route registrations, about 20 ms of start-up (npm run bench:startup).
+    exposeHeadRoutes: false,
     rewriteUrl: brandPrefixRewriter(config.apiPrefixes),
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler(config.bodyLimit),
@@ -277,10 +281,12 @@ export async function buildApi({
   // Swagger UI, loaded when /docs is first opened (src/api/docs-page.ts).
   registerDocsPage(app);
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({ status: 'ok' as const }));
+  app.get('/openapi.json', { exposeHeadRoute: true, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { exposeHeadRoute: true, schema: { hide: true, response: { 200: HealthSchema } } }, async () => ({
+    status: 'ok' as const,
+  }));
   if (metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    app.get('/metrics', { exposeHeadRoute: true, schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()),
     );
   }

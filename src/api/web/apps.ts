@@ -59,7 +59,7 @@ export async function registerWebApps(
       });
     },
   });
-  const hidden = { schema: { hide: true } };
+  const hidden = { exposeHeadRoute: true, schema: { hide: true } };
   app.get('/', hidden, async (_request, reply) => sendPage(reply, pages.portal));
   app.get('/console', hidden, async (_request, reply) => sendPage(reply, pages.console));
   app.get('/console/*', hidden, async (_request, reply) => sendPage(reply, pages.console));
