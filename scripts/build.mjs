@@ -95,10 +95,12 @@ await build({
   platform: 'node',
   target: 'node20.11',
   supported: { 'dynamic-import': false },
-  // pino is bundled here, under the code cache (loaded from node_modules it took ~30 ms of start-up to compile):
-  // its transports run in worker threads that thread-stream starts from its own directory, so thread-stream stays
-  // outside, as does pino-pretty, which the worker loads by path.
-  external: [...EXTERNAL.filter((name) => name !== 'pino'), 'thread-stream'],
+  // pino and better-sqlite3's JavaScript are bundled here, under the code cache (loaded from node_modules, they
+  // took ~50 ms of start-up to find and compile). pino's transports run in worker threads that thread-stream starts
+  // from its own directory, so thread-stream stays outside, as does pino-pretty, which the worker loads by path.
+  // better-sqlite3 is handed its addon's path (src/storage/database.ts), so `bindings`, which would look for it
+  // beside the bundle, is never called.
+  external: [...EXTERNAL.filter((name) => name !== 'pino' && name !== 'better-sqlite3'), 'thread-stream', 'bindings'],
   sourcemap: 'linked',
   minifyWhitespace: true,
   minifySyntax: true,

@@ -71,10 +71,11 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
   }
 
   const buildValidator = (externalSchemas: any, options: any) => {
-    const compile = validators(externalSchemas, options);
+    // The Ajv instance too is made on first use: with its formats and keywords, about 10 ms of start-up.
+    let compile: ReturnType<typeof validators> | undefined;
     return (route: ValidatorSelector.RouteDefinition) => {
       let compiled: Validator | undefined;
-      const standIn = lazy<Validator>(() => (compiled = compile(route) as Validator));
+      const standIn = lazy<Validator>(() => (compiled = (compile ??= validators(externalSchemas, options))(route) as Validator));
       // Fastify reads `errors` off the function it called when that answered false.
       const validate: Validator = (data) => {
         const valid = standIn(data);
@@ -85,10 +86,15 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
     };
   };
   const buildSerializer = (externalSchemas: any, options: any) => {
-    const compile = serializers(externalSchemas, options);
+    let compile: ReturnType<typeof serializers> | undefined;
     // Answers holding lists: projected onto the schema, then JSON.stringify (src/api/projecting-serializer.ts).
     return (route: SerializerSelector.RouteDefinition) =>
-      lazy<Serializer>(() => projectingSerializer(route.schema, compile(route) as (data: unknown) => string));
+      lazy<Serializer>(() =>
+        projectingSerializer(
+          route.schema,
+          (compile ??= serializers(externalSchemas, options))(route) as (data: unknown) => string,
+        ),
+      );
   };
 
   const compilers: LazySchemaCompilers = {

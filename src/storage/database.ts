@@ -4,7 +4,8 @@
  * every domain; dialect differences live in capabilities.ts.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
@@ -39,10 +40,22 @@ export interface OpenOptions {
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
+/**
+ * better-sqlite3's compiled addon, handed to the driver (its `nativeBinding` option) rather than searched for by
+ * the `bindings` package, which looks for it relative to the calling file: in dist/main.cjs, where the driver's
+ * JavaScript is bundled under the code cache (scripts/build.mjs), that file is the bundle. Undefined when the addon
+ * is in neither build directory; the driver then searches as usual.
+ */
+function sqliteAddon(): string | undefined {
+  const dir = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+  return ['Release', 'Debug'].map((build) => join(dir, 'build', build, 'better_sqlite3.node')).find((file) => existsSync(file));
+}
+
 export async function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Promise<Storage> {
   if (config.dialect === 'sqlite') {
     prepareSqliteFiles(config.url);
-    const sqlite = new SqliteDatabase(config.url);
+    const addon = sqliteAddon();
+    const sqlite = new SqliteDatabase(config.url, addon ? { nativeBinding: addon } : {});
     sqlite.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commit.
     sqlite.pragma('synchronous = NORMAL');
