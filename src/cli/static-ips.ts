@@ -60,13 +60,15 @@ function allocationLine(a: StaticIpAllocation): string {
   return `allocation ${a.id}: static IP ${a.staticIpId} ${address(a.ip, a.port)} (${a.country}, type ${a.productType}) for user ${a.userId} until ${iso(a.expiresAt)}`;
 }
 
-/** Invalid fields come back as one readable message naming each option. */
-function run<T>(open: WithStaticIps, fn: (deps: StaticIpCommandDeps) => Promise<T>): Promise<T> {
-  return withOptionErrors(
-    'invalid',
-    (field) => `--${OPTION_OF[field] ?? field}`,
-    () => open(fn),
-  );
+const optionOf = (field: string) => `--${OPTION_OF[field] ?? field}`;
+
+/** Invalid fields come back as one readable message naming each option (or argument: `nameOf`). */
+function run<T>(
+  open: WithStaticIps,
+  fn: (deps: StaticIpCommandDeps) => Promise<T>,
+  nameOf: (field: string) => string = optionOf,
+): Promise<T> {
+  return withOptionErrors('invalid', nameOf, () => open(fn));
 }
 
 export function registerStaticIpCommands(
@@ -172,7 +174,12 @@ export function registerStaticIpCommands(
     .argument('<asn>', 'AS number, e.g. 7922', parseAsn)
     .option('--json', 'print the static IP as JSON', false)
     .action(async (id: number, asn: number, opts: { json: boolean }) => {
-      const ip = await run(open, ({ staticIps }) => staticIps.update(id, { asn }));
+      // The ASN is this command's second argument, not an option.
+      const ip = await run(
+        open,
+        ({ staticIps }) => staticIps.update(id, { asn }),
+        (field) => (field === 'asn' ? '<asn>' : optionOf(field)),
+      );
       print(opts.json ? JSON.stringify(staticIpView(ip)) : `ASN recorded: ${summary(ip)}`);
     });
 
