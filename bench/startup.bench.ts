@@ -7,6 +7,8 @@
  *   users list       `tollgate users list` on an existing data directory holding a few users (target < 0.7 s)
  *   serve → HTTP     `tollgate serve` (the bin itself) until GET /healthz answers 200
  *   npm start → HTTP `npm start` until GET /healthz answers 200 (target < 1 s); npm's own start-up included
+ *   npm alone        `npm run env` until it exits: npm starting and running a script (the environment, built
+ *                    in), the part of `npm start` that is npm's own, for comparison
  *
  * Settings are the defaults but for ports (free ones, the extraction range as long as the default) and a log level
  * of warn. Every launch runs from the same existing data directory (migrated, secrets and the default exit node made by a
@@ -46,7 +48,7 @@ async function freePort(): Promise<number> {
 /** Milliseconds from spawning `command` until it exits; a non-zero exit is an error. */
 async function timeToExit(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), LAUNCH_TIMEOUT_MS);
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
       ['users list', () => timeToExit(BIN, ['users', 'list'], env)],
       ['serve → HTTP', () => timeToHttp(BIN, ['serve'], env, port)],
       ['npm start → HTTP', () => timeToHttp('npm', ['start'], env, port)],
+      ['npm alone', () => timeToExit('npm', ['run', 'env', '--silent'], env)],
     ];
     const samples = new Map<string, number[]>(cases.map(([label]) => [label, []]));
     for (let round = 1; round <= ROUNDS; round++) {
