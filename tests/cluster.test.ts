@@ -257,6 +257,43 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
     for (const s of open) s.destroy();
   });
 
+  it('a type-11 slot closed while Redis is cut is free again once Redis is back', { timeout: 60_000 }, async () => {
+    await customerWith('conc2', { product_type: 11, concurrency: 2, bandwidth_mbps: 1000 });
+    const first = await tunnel(0, web.port, 'conc2');
+    assert.equal(first.status, 200, first.head);
+    const second = await tunnel(1, web.port, 'conc2');
+    assert.equal(second.status, 200, second.head);
+    const full = await tunnel(2, web.port, 'conc2');
+    assert.equal(full.status, 429, full.head);
+    full.socket.destroy();
+
+    // Gateway 2 closes its tunnel while Redis is unreachable: its release fails there.
+    redisRelay.cut();
+    second.socket.destroy();
+    await sleep(1_500);
+    redisRelay.restore();
+    // The gateways reconnect (they retry at least once a second); until then each admits on its own count alone, so
+    // the test waits for that, then for the sweep (every second) in which gateway 2 writes the count it really holds
+    // (none) to Redis: the place is free again there.
+    await sleep(3_000);
+    const again = await poll(
+      async () => {
+        const attempt = await tunnel(2, web.port, 'conc2');
+        if (attempt.status !== 200) attempt.socket.destroy();
+        return attempt;
+      },
+      (attempt) => attempt.status === 200,
+      15_000,
+      'the slot released during the outage to be free again',
+    );
+    // And the limit still holds across the gateways.
+    const over = await tunnel(1, web.port, 'conc2');
+    assert.equal(over.status, 429, over.head);
+    over.socket.destroy();
+    first.socket.destroy();
+    again.socket.destroy();
+  });
+
   it('a type-11 bandwidth is shared out among the gateways relaying it', { timeout: 60_000 }, async (t) => {
     // 16 Mbit/s = 2,000,000 bytes per second. Alone, each gateway would shape its tunnel to all of it (3× in all).
     const rate = 2_000_000;

@@ -151,6 +151,17 @@ if n > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
 return 1
 `);
 
+/** This run's slot count, replaced (removed at zero). */
+const SET_SLOTS = script(`
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 1
+`);
+
 export class SharedQuotas implements QuotaLeases {
   constructor(
     private readonly store: SharedStore,
@@ -236,6 +247,10 @@ export class SharedQuotas implements QuotaLeases {
 
   async releaseSlot(userId: number, productType: number): Promise<void> {
     await this.store.run(RELEASE_SLOT, [this.store.key('c', userId, productType)], [this.store.instance]);
+  }
+
+  async setSlots(userId: number, productType: number, open: number): Promise<void> {
+    await this.store.run(SET_SLOTS, [this.store.key('c', userId, productType)], [this.store.instance, open, BUDGET_TTL_MS]);
   }
 
   /** A packages' budget, `q:{user}:{type}`, or with ACCOUNT_LIMIT a sub-account's own limit, `l:{account}`. */

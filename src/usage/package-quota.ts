@@ -157,6 +157,13 @@ export class PackageQuota {
   #lost: number[] = [];
   /** Connection slots taken during an outage (not counted in the shared store). */
   #localSlots = 0;
+  /** Slot calls to the shared store not answered yet. */
+  #slotCalls = 0;
+  /**
+   * The shared store's count of this gateway's slots may be wrong: a release failed (the slot would stay taken
+   * there until this gateway stops), or a slot was taken during an outage. settleSlots() writes the true count.
+   */
+  #slotsAdrift = false;
   /** Time packages: the bandwidth the packages sell (bytes per second), and how many gateways relay it now. */
   #bandwidth = 0;
   #sharers = 1;
@@ -400,25 +407,63 @@ export class PackageQuota {
     this.open++;
     const link = this.#link;
     if (link === undefined || !Number.isFinite(this.concurrency)) return true;
-    return link.leases.acquireSlot(this.userId, this.productType, this.concurrency).then(
-      (ok) => {
-        if (!ok) this.open--;
-        return ok;
-      },
-      (err: unknown) => {
-        link.warn(err, 'connection slot');
-        this.#localSlots++;
-        return true;
-      },
-    );
+    this.#slotCalls++;
+    return link.leases
+      .acquireSlot(this.userId, this.productType, this.concurrency)
+      .then(
+        (ok) => {
+          if (!ok) this.open--;
+          return ok;
+        },
+        (err: unknown) => {
+          link.warn(err, 'connection slot');
+          this.#localSlots++;
+          // The call may have taken the slot there all the same (an answer lost on the way).
+          this.#slotsAdrift = true;
+          return true;
+        },
+      )
+      .finally(() => this.#slotCalls--);
   }
 
   release(): void {
     if (this.open > 0) this.open--;
     const link = this.#link;
     if (link === undefined || !Number.isFinite(this.concurrency)) return;
-    if (this.#localSlots > 0) this.#localSlots--;
-    else link.leases.releaseSlot(this.userId, this.productType).catch((err: unknown) => link.warn(err, 'slot release'));
+    if (this.#localSlots > 0) {
+      this.#localSlots--;
+      return;
+    }
+    this.#slotCalls++;
+    link.leases
+      .releaseSlot(this.userId, this.productType)
+      .catch((err: unknown) => {
+        link.warn(err, 'slot release');
+        this.#slotsAdrift = true;
+      })
+      .finally(() => this.#slotCalls--);
+  }
+
+  /**
+   * With other gateways (every second, from the sweep): when the shared store's count of this gateway's slots may
+   * be wrong (a release or an acquisition failed, during an outage of the store or with its answer lost), writes
+   * the true count, `open`, once the store is reachable and no slot call is on its way (a call sent before would
+   * land after the count and undo it; one sent after lands after it, in order). From then on every slot open here
+   * is counted there, so its release goes there too.
+   */
+  settleSlots(): void {
+    const link = this.#link;
+    if (!this.#slotsAdrift || link === undefined || this.#slotCalls > 0 || !link.leases.reachable) return;
+    this.#slotsAdrift = false;
+    this.#localSlots = 0;
+    this.#slotCalls++;
+    link.leases
+      .setSlots(this.userId, this.productType, this.open)
+      .catch((err: unknown) => {
+        link.warn(err, 'slot count');
+        this.#slotsAdrift = true;
+      })
+      .finally(() => this.#slotCalls--);
   }
 
   /** Bytes charged to the members and not yet written to the database. */
@@ -487,7 +532,10 @@ export class QuotaBook {
   /** Shared quotas: gives back slices unused since the last call (every second, from the gateway's sweep). */
   returnIdle(): void {
     if (this.#leases === undefined) return;
-    for (const quota of this.#quotas.values()) quota.returnIdle();
+    for (const quota of this.#quotas.values()) {
+      quota.returnIdle();
+      quota.settleSlots();
+    }
     for (const quota of this.#limits.values()) quota.returnIdle();
   }
 

@@ -80,6 +80,8 @@ export interface QuotaLeases {
   acquireSlot(userId: number, productType: number, limit: number): Promise<boolean>;
   /** Gives back a slot acquireSlot took. */
   releaseSlot(userId: number, productType: number): Promise<void>;
+  /** Sets how many slots this gateway holds (`open`), replacing its count: after calls that failed. */
+  setSlots(userId: number, productType: number, open: number): Promise<void>;
   /** Bytes a quota may relay on its own beyond its slices while the shared store is unreachable. */
   readonly localAllowance: number;
   /** Whether the shared store is connected (a failed call then timed out); false while it is unreachable. */
