@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { COMMANDS } from '../src/cli/commands.js';
-import { BIN, ensureBuilt, ROOT } from './helpers/dist.js';
+import { BIN, ensureBuilt, failsWithSourceStack, ROOT } from './helpers/dist.js';
 
 const run = promisify(execFile);
 
@@ -91,16 +91,7 @@ describe('what the compiled commands load', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('an unexpected error prints a stack naming src/ files and lines (source maps)', async () => {
-    const notADirectory = join(dir, 'hooks.mjs');
-    const failed = await run(BIN, ['users', 'list'], { env: { PATH: process.env.PATH, TOLLGATE_DATA_DIR: notADirectory } }).then(
-      () => assert.fail('users list succeeded with a file for a data directory'),
-      (err: { code: number; stderr: string }) => err,
-    );
-    assert.equal(failed.code, 1);
-    const source = readFileSync(join(ROOT, 'src', 'config', 'secrets.ts'), 'utf8').split('\n');
-    const line = source.findIndex((l) => l.includes('mkdirSync(config.dataDir')) + 1;
-    assert.match(failed.stderr, new RegExp(`at resolveSecrets \\(${ROOT}/src/config/secrets\\.ts:${line}:\\d+\\)`));
-    assert.doesNotMatch(failed.stderr, /dist\//);
+    await failsWithSourceStack(['users', 'list'], join(dir, 'hooks.mjs'));
   });
 
   it('--help lists every command and loads commander and the command table alone', async () => {

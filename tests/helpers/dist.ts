@@ -3,11 +3,13 @@
  * command call ensureBuilt() first: it rebuilds when any source is newer than the last build, so a run right
  * after editing src/ never exercises stale JavaScript.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The `tollgate` command as installed (a POSIX shell script that execs Node on dist/cli/main.js). */
@@ -109,4 +111,23 @@ export function portRefuses(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(true));
   });
+}
+
+/**
+ * Runs `tollgate args` with a file (`notADirectory`) for its data directory, which fails inside
+ * src/config/secrets.ts: asserts that it exits 1 printing a stack that names that src/ line through the source maps
+ * and no dist/ file, and answers what it printed.
+ */
+export async function failsWithSourceStack(args: string[], notADirectory: string): Promise<string> {
+  ensureBuilt();
+  const failed = await promisify(execFile)(BIN, args, { env: serverEnv(notADirectory) }).then(
+    () => assert.fail(`tollgate ${args.join(' ')} succeeded with a file for a data directory`),
+    (err: { code: number; stderr: string }) => err,
+  );
+  assert.equal(failed.code, 1);
+  const source = readFileSync(join(ROOT, 'src', 'config', 'secrets.ts'), 'utf8').split('\n');
+  const line = source.findIndex((l) => l.includes('mkdirSync(config.dataDir')) + 1;
+  assert.match(failed.stderr, new RegExp(`at resolveSecrets \\(${ROOT}/src/config/secrets\\.ts:${line}:\\d+\\)`));
+  assert.doesNotMatch(failed.stderr, /dist\//);
+  return failed.stderr;
 }
