@@ -309,6 +309,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
       closer: registry,
       usage: new UsageRepository(storage.db),
       tunnels: cluster?.tunnels,
+      daily: cluster?.daily,
     },
     {
       tunnels: { perUser: config.limits.tunnelsPerUser, perAccount: config.limits.tunnelsPerAccount },
@@ -445,6 +446,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
   // Leases, static allocations and packages that end, and local days (daily limits), are noticed within a second.
   const sweep = setInterval(() => {
     directory.rollDays();
+    directory.shareDays();
     extraction?.leases.sweep();
     staticExits.sweep();
     quotas.reloadDue().catch((err) => logger.error({ err }, 'package expiry check failed; will retry'));
@@ -554,7 +556,7 @@ export async function startGateway(platform: Platform, options: StartGatewayOpti
 /** Connects to Redis and builds the shared parts; close() leaves the registry and disconnects. */
 async function openCluster(config: ClusterConfig, logger: Logger) {
   // Loaded here, not at the top: a single gateway never loads the Redis client.
-  const { GatewayHeartbeat, RedisFailures, RedisSessions, RedisTunnels, SharedQuotas, SharedStore } =
+  const { GatewayHeartbeat, RedisDailyUsage, RedisFailures, RedisSessions, RedisTunnels, SharedQuotas, SharedStore } =
     await import('./cluster/index.js');
   const store = new SharedStore(config, logger);
   await store.connect();
@@ -566,6 +568,7 @@ async function openCluster(config: ClusterConfig, logger: Logger) {
     sessions: new RedisSessions(store),
     failures: new RedisFailures(store),
     tunnels: new RedisTunnels(store),
+    daily: new RedisDailyUsage(store),
     /** Failures of the shared store on the hot path's side: logged at most every 5 s. */
     warn(err: unknown, what: string): void {
       const t = Date.now();

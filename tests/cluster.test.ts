@@ -514,6 +514,41 @@ describe('three gateways on PostgreSQL and Redis', { skip }, () => {
     },
   );
 
+  it('a daily_limit of 1 GB holds across the gateways, each relaying a third of it', { timeout: 120_000 }, async (t) => {
+    const { userId } = await customerWith('day1', { product_type: 9, gb: 10 });
+    const set = await adminCall('PATCH', `/users/${userId}/sub-accounts/day1`, { daily_limit: 1 });
+    assert.equal(set.code, 200, JSON.stringify(set));
+    // 512 KiB every 10 ms (about 50 MiB/s) per tunnel, 0.6 GiB each at most: no gateway alone reaches 1 GiB.
+    const rate = 50 * MIB;
+    const each = Math.floor(0.6 * GIB);
+    const paced = await startPacedSource(512 * 1024, 10, each);
+    try {
+      const tunnels = await Promise.all([0, 1, 2].map((g) => tunnel(g, paced.port, 'day1')));
+      for (const tn of tunnels) assert.equal(tn.status, 200, tn.head);
+      const drained = tunnels.map((tn) => drain(tn.socket));
+      await Promise.all(drained.map((d) => d.closed));
+      const got = drained.map((d) => d.bytes());
+      const received = got.reduce((a, b) => a + b, 0);
+      t.diagnostic(
+        `received ${received - GIB >= 0 ? '+' : '-'}${Math.abs(received - GIB)} bytes around 1 GiB (${got.join(' / ')})`,
+      );
+      // Cut by the shared day's total, not by the source running dry.
+      for (const n of got) assert.ok(n < each, `a tunnel received ${n} bytes: it was not cut`);
+      assert.ok(received >= GIB - 3 * MIB, `cut at ${received} bytes, under the limit`);
+      // The documented bound: what the gateways relay between two reports (a second) and the cut, here about 3 s at
+      // the source's rate on each gateway, with room for a loaded machine.
+      assert.ok(received <= GIB + 3 * rate * 3, `${received - GIB} bytes over the daily limit`);
+      // A new tunnel on any gateway is refused for the rest of the day.
+      for (const g of [0, 1, 2]) {
+        const refused = await tunnel(g, paced.port, 'day1');
+        assert.notEqual(refused.status, 200, refused.head);
+        refused.socket.destroy();
+      }
+    } finally {
+      await paced.close();
+    }
+  });
+
   it(
     'Redis cut for 5 s and PostgreSQL cut for 10 s mid-traffic: traffic goes on, usage equals the bytes relayed',
     { timeout: 120_000 },

@@ -20,7 +20,7 @@ import type { Change } from './change-feed.js';
 import type { TimeFormatter } from '../time/time-format.js';
 import type { QuotaBook } from './package-quota.js';
 import type { UsageRepository } from './usage.repository.js';
-import type { ConnectionCloser, SharedTunnels } from './usage.types.js';
+import type { ConnectionCloser, SharedDailyUsage, SharedTunnels } from './usage.types.js';
 
 export interface AccountDirectoryDeps {
   readonly subAccounts: SubAccountsRepository;
@@ -36,6 +36,8 @@ export interface AccountDirectoryDeps {
   readonly usage: UsageRepository;
   /** Tunnel caps counted across gateways (cluster/); without it each gateway's own counts decide. */
   readonly tunnels?: SharedTunnels | undefined;
+  /** Daily usage counted across gateways (cluster/); without it each gateway counts an account's day alone. */
+  readonly daily?: SharedDailyUsage | undefined;
 }
 
 export interface AccountDirectoryOptions {
@@ -123,6 +125,47 @@ export class AccountDirectory {
   #rollDay(state: AccountState, now: number): void {
     state.dayUsed = state.used - state.flushed;
     state.dayEndsAt = this.#time.nextDayStart(now);
+    // With other gateways, the new day's total has none of them yet: the next report adds them.
+    state.daySent = 0;
+  }
+
+  /**
+   * With other gateways (every second, from the gateway's sweep): each account with a daily limit that counted
+   * bytes here since its last report adds them to the day's total across gateways and takes that total as its day's
+   * usage (plus what it counted meanwhile); an account whose day is used up there is cut here. While the shared
+   * store is unreachable the account goes on counting alone, and its bytes are added once it is back.
+   */
+  shareDays(): void {
+    const daily = this.deps.daily;
+    if (daily === undefined) return;
+    for (const state of this.#byId.values()) {
+      if (!Number.isFinite(state.dailyLimit) || state.dayReporting) continue;
+      const delta = state.dayUsed - state.daySent;
+      if (delta <= 0) continue;
+      const snapshot = state.dayUsed;
+      const dayEnds = state.dayEndsAt;
+      const from = this.#time.dayStart(dayEnds - 1);
+      state.dayReporting = true;
+      daily
+        .add(state.accountId, from, delta, () =>
+          this.deps.usage.bytesBetween(state.userId, state.productType, state.username, from, dayEnds),
+        )
+        .then(
+          (total) => {
+            // A day that ended meanwhile starts from its own report.
+            if (state.dayEndsAt !== dayEnds) return;
+            state.dayUsed = total + (state.dayUsed - snapshot);
+            state.daySent = total;
+            if (state.dailyExhausted) this.deps.closer.closeAccount(state.accountId);
+          },
+          () => {
+            // Unreachable: counted here alone until the store is back; the bytes are added then.
+          },
+        )
+        .finally(() => {
+          state.dayReporting = false;
+        });
+    }
   }
 
   /**
@@ -145,6 +188,9 @@ export class AccountDirectory {
     const stored = await this.deps.usage.bytesBetween(state.userId, state.productType, state.username, from, to);
     state.dayUsed = stored + (state.used - state.flushed);
     state.dayEndsAt = to;
+    // With other gateways, the day's shared total (which holds the billed bytes too) replaces the reading at the
+    // first report; only what is counted here from now on is added to it.
+    state.daySent = state.dayUsed;
   }
 
   /** Every state with bytes not yet flushed (live and retired). */

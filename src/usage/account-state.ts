@@ -30,6 +30,10 @@ export class AccountState {
   dailyLimit = Number.POSITIVE_INFINITY;
   /** Bytes billed in the current local day: what was flushed in the day when loaded, plus everything since. */
   dayUsed = 0;
+  /** With other gateways: the part of `dayUsed` already in the day's shared total (the rest is this gateway's). */
+  daySent = 0;
+  /** With other gateways: a report of this account's day to the shared total is on its way. */
+  dayReporting = false;
   /** When the current local day ends (the directory rolls `dayUsed` over then); Infinity while no daily limit. */
   dayEndsAt = Number.POSITIVE_INFINITY;
   /** Whether the account may use SOCKS5 UDP ASSOCIATE. */

@@ -6,5 +6,11 @@ export { PackageQuota, QuotaBook, type QuotaBookOptions, type QuotaLink, type Qu
 export { mbpsToBytesPerSecond, TokenBucket } from './token-bucket.js';
 export { UsageRepository } from './usage.repository.js';
 export { MAX_RANGE_DAYS, type UsageQuery, UsageService } from './usage.service.js';
-export { ACCOUNT_LIMIT, type ConnectionCloser, type QuotaLeases, type SharedTunnels } from './usage.types.js';
+export {
+  ACCOUNT_LIMIT,
+  type ConnectionCloser,
+  type QuotaLeases,
+  type SharedDailyUsage,
+  type SharedTunnels,
+} from './usage.types.js';
 export { bucketSeries, isTimeZone, type SeriesPoint, type SeriesRange, seriesFrom } from './usage-series.js';

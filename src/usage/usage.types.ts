@@ -16,6 +16,18 @@ export interface ConnectionCloser {
  * together and of each sub-account, per live gateway run. Either call may reject while the shared store is
  * unreachable; each gateway's own counts then decide alone.
  */
+/**
+ * Daily usage of sub-accounts with a daily limit, counted across gateways (cluster/): a total per account and
+ * local day, which each gateway adds what it counted to about every second; without it each gateway counts alone.
+ */
+export interface SharedDailyUsage {
+  /**
+   * Adds `bytes` to the account's total for the local day starting at `dayStart` and answers the new total; a day
+   * with no total yet starts from `base()`, the day's billed usage as the database holds it.
+   */
+  add(accountId: number, dayStart: number, bytes: number, base: () => Promise<number>): Promise<number>;
+}
+
 export interface SharedTunnels {
   /**
    * Takes a tunnel of `accountId` (owned by `userId`): 'ok', or which cap is full across the gateways ('user':
