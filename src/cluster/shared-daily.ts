@@ -6,8 +6,9 @@
  *
  * The bound this gives: an account may go over its daily limit by what the gateways relay for it between two of
  * their reports (a second each) and the cut that follows, not by a whole limit per gateway. A day's total that
- * starts while another gateway holds bytes not yet reported may count those twice or miss them, by at most one
- * report's bytes.
+ * starts while another gateway holds bytes not yet reported may count those twice or miss them, and a report whose
+ * answer is lost (it ran in Redis, the gateway timed out) is added again with the next: either way by at most one
+ * report's bytes, which only makes the cut come that much early.
  */
 import type { SharedDailyUsage } from '../usage/index.js';
 import { script, type SharedStore } from './shared-store.js';
