@@ -7,7 +7,7 @@
  * swept, then the oldest are forgotten.
  *
  * With several gateways (SharedFailures given, cluster/ on Redis) the failures of a key are also counted across
- * gateways, in windows aligned to the epoch. The budget stays synchronous (nothing waits on the network before a
+ * gateways, in a sliding window (cluster/shared-throttle.ts). The budget stays synchronous (nothing waits on the network before a
  * check): it refuses from what it knows, and learns the total across gateways from the answer to each of its own
  * failures, and from one look-up when a key first shows up here in a window. So once a key has `max` failures
  * across the gateways, each other gateway lets through at most the attempts that reach it before it learns: one
@@ -27,7 +27,7 @@ export interface BudgetRule {
   readonly slowAfter?: number | undefined;
 }
 
-/** What the gateways together counted for a key in the current shared window. */
+/** What the gateways together counted for a key in the sliding window that ends now. */
 export interface SharedCount {
   readonly failures: number;
   /** How much longer the key is refused across the gateways, ms (0: it is not). */
@@ -35,9 +35,9 @@ export interface SharedCount {
 }
 
 /**
- * Failure counts several gateways share (cluster/, on Redis): per budget `scope` and key, in windows of the rule's
- * length aligned to the epoch. Either call may reject while the shared store is unreachable; the budget then goes
- * on with its own counts.
+ * Failure counts several gateways share (cluster/, on Redis): per budget `scope` and key, over a sliding window
+ * of the rule's length (what a gateway learned is renewed once per epoch-aligned window). Either call may reject
+ * while the shared store is unreachable; the budget then goes on with its own counts.
  */
 export interface SharedFailures {
   /** Counts one failure; at `rule.max` the key is refused across the gateways for `rule.blockMs`. */
