@@ -63,7 +63,7 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20.11',
+  target: 'node20.19',
   external: EXTERNAL,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
@@ -93,7 +93,7 @@ await build({
   bundle: true,
   format: 'cjs',
   platform: 'node',
-  target: 'node20.11',
+  target: 'node20.19',
   supported: { 'dynamic-import': false },
   // pino and better-sqlite3's JavaScript are bundled here, under the code cache (loaded from node_modules, they
   // took ~50 ms of start-up to find and compile). pino's transports run in worker threads that thread-stream starts
