@@ -237,6 +237,36 @@ describe('customer portal', { skip: browserSkip() }, () => {
     await w.context.close();
   });
 
+  it('asks for the session and the sub-account list from its early script, once each, in either language', async () => {
+    for (const [locale, heading] of [
+      ['en-US', 'Sub-accounts'],
+      ['zh-CN', '子账户'],
+    ] as const) {
+      const w = await openPage(browser, { baseURL, locale });
+      const { page } = w;
+      await page.goto('/');
+      await signIn(page);
+      await page.getByRole('heading', { name: /^(Overview|概览)$/, level: 1 }).waitFor();
+      // Reopened: the prefix is remembered, so web/portal/early.ts asks for both before the rest has loaded.
+      const cdp = await w.context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      const sent: { url: string; initiator: string[] }[] = [];
+      cdp.on('Network.requestWillBeSent', (e) => {
+        const path = new URL(e.request.url).pathname;
+        if (path === '/web/session' || path.endsWith('/whitelist-account/list')) {
+          sent.push({ url: path, initiator: (e.initiator.stack?.callFrames ?? []).map((f) => new URL(f.url).pathname) });
+        }
+      });
+      await page.goto('/sub-accounts');
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.getByTestId('row-count').waitFor();
+      assert.deepEqual(sent.map((r) => r.url).sort(), [`${prefix}/whitelist-account/list`, '/web/session'], locale);
+      for (const r of sent) assert.match(r.initiator[0] ?? '', /^\/assets\/early-[\w-]+\.js$/, `${locale} ${r.url}`);
+      w.assertClean();
+      await w.context.close();
+    }
+  });
+
   it('shows one sub-account’s usage, and rotates the app_key: shown once, works over HTTP, the old one refused', async () => {
     const w = await openPage(browser, { baseURL });
     const { page } = w;

@@ -6,14 +6,44 @@
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+const EARLY = fileURLToPath(new URL('portal/early.ts', import.meta.url));
+
+/**
+ * The portal's early requests (web/portal/early.ts) are an entry of their own, loaded by an `async` module
+ * script put first in the portal's head: Vite merges the module scripts it finds in a page into one entry, which
+ * would run them only after all the portal's code has loaded and run. The portal's code imports the same file,
+ * so the browser runs it once. (Under `vite dev` there is no bundle: the import alone loads it.)
+ */
+function portalEarlyScript(): Plugin {
+  return {
+    name: 'tollgate:portal-early-script',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        if (!ctx.bundle || !ctx.filename.endsWith('/portal/index.html')) return [];
+        // The chunk that holds early.ts itself: the entry named portal-early is only a facade importing it, since
+        // the portal's code imports it too.
+        const chunk = Object.values(ctx.bundle).find((c) => c.type === 'chunk' && c.moduleIds.includes(EARLY));
+        if (!chunk) throw new Error('web/portal/early.ts is missing from the bundle');
+        return [
+          {
+            tag: 'script',
+            attrs: { type: 'module', async: true, crossorigin: true, src: `/${chunk.fileName}` },
+            injectTo: 'head-prepend',
+          },
+        ];
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root,
   base: '/',
-  plugins: [react()],
+  plugins: [react(), portalEarlyScript()],
   // Nothing from the environment reaches the bundle but what is named VITE_*; there is none today.
   envDir: false,
   build: {
@@ -27,6 +57,7 @@ export default defineConfig({
       input: {
         portal: fileURLToPath(new URL('portal/index.html', import.meta.url)),
         console: fileURLToPath(new URL('console/index.html', import.meta.url)),
+        'portal-early': EARLY,
       },
     },
   },

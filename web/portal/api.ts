@@ -7,14 +7,16 @@
  * sub-accounts, packages, white IPs, orders and wallet with the member's permissions, and refuses what they
  * lack; the pages only disable what the API would refuse anyway.
  *
- * Start-up is one round trip shorter on the pages that list sub-accounts: `prefetchAtStart` asks for the session
- * and, when the last session of this browser left its prefix and space behind, for the sub-account list at once,
- * instead of waiting for the session's answer and the page's first render.
+ * Start-up is one round trip shorter on the pages that list sub-accounts: early.ts, a script of its own that runs
+ * before the rest of the portal is compiled, asks for the session and, when the last session of this browser left
+ * its prefix and space behind, for the sub-account list at once; `prefetchAtStart` files those answers under their
+ * queries, and the clients take them instead of asking again.
  */
 import { createContext, useContext } from 'react';
 import type { Middleware } from 'openapi-fetch';
 import type { QueryClient } from '@tanstack/react-query';
 import { type ApiClient, createApiClient, unwrap } from '../shared/api/client.js';
+import { earlyList, PREFIX_STORE, stored, takeEarly, TEAM_STORE } from './early.js';
 
 export const CSRF_COOKIE = 'tg_csrf';
 export const SESSION_KEY = ['web-session'];
@@ -22,16 +24,15 @@ export const SUB_ACCOUNTS_KEY = ['sub-accounts'];
 /** Queries that belong to the signed-in person whatever space the portal shows (kept on a space switch). */
 export const PERSON_KEYS = new Set(['web-session', 'teams', 'app-key']);
 
-/** What this browser remembers between visits (no secret: a path prefix and a team's public id). */
-const PREFIX_STORE = 'tollgate.portal.prefix';
-const TEAM_STORE = 'tollgate.portal.team';
-
 /** The page's language as the API names it. */
 export function pageLanguage(): string {
   return document.documentElement.lang.startsWith('zh') ? 'zh' : 'en';
 }
 
-export const web: ApiClient = createApiClient({ csrfCookie: CSRF_COOKIE, language: pageLanguage });
+/** The answer early.ts already asked for, or the network. */
+const sendOrTakeEarly = (request: Request) => takeEarly(request) ?? fetch(request);
+
+export const web: ApiClient = createApiClient({ csrfCookie: CSRF_COOKIE, language: pageLanguage, fetch: sendOrTakeEarly });
 
 /** Adds `team_id` to every call's query string (the API reads it there for GET and POST alike). */
 function teamParam(teamId: string): Middleware {
@@ -55,17 +56,9 @@ function teamParam(teamId: string): Middleware {
 
 /** The customer API under `prefix`, acting for `teamId` when given (else the personal space). */
 export function customerClient(prefix: string, teamId = ''): ApiClient {
-  const client = createApiClient({ baseUrl: prefix, csrfCookie: CSRF_COOKIE, language: pageLanguage });
+  const client = createApiClient({ baseUrl: prefix, csrfCookie: CSRF_COOKIE, language: pageLanguage, fetch: sendOrTakeEarly });
   if (teamId !== '') client.use(teamParam(teamId));
   return client;
-}
-
-function stored(key: string): string {
-  try {
-    return localStorage.getItem(key) ?? '';
-  } catch {
-    return '';
-  }
 }
 
 function store(key: string, value: string): void {
@@ -104,19 +97,15 @@ export function subAccountsQueryFn(api: ApiClient) {
   return () => unwrap(api.GET('/whitelist-account/list', { params: { query: {} } }));
 }
 
-/** The pages that show the sub-account list first. */
-const LIST_PAGES = new Set(['/', '/sub-accounts', '/proxy']);
-
 /**
- * At start-up, before React renders: the session, and the sub-account list in parallel with it when the page
- * shows it and the prefix is known from the last visit. The App drops the list if the session then names
- * another prefix or is signed out (the early answer is a refusal then, never someone else's data).
+ * At start-up, before React renders: files the session, and the sub-account list when early.ts asked for it,
+ * under their queries (the clients take early.ts's answers). The App drops the list if the session then names
+ * another prefix or space, or is signed out.
  */
 export function prefetchAtStart(queryClient: QueryClient): { prefix: string; teamId: string } | undefined {
   void queryClient.prefetchQuery({ queryKey: SESSION_KEY, queryFn: sessionQueryFn });
-  const prefix = stored(PREFIX_STORE);
-  if (prefix === '' || !LIST_PAGES.has(location.pathname)) return undefined;
-  const teamId = rememberedTeam();
+  if (earlyList === undefined) return undefined;
+  const { prefix, teamId } = earlyList;
   void queryClient.prefetchQuery({ queryKey: SUB_ACCOUNTS_KEY, queryFn: subAccountsQueryFn(customerClient(prefix, teamId)) });
   return { prefix, teamId };
 }

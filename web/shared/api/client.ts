@@ -35,6 +35,8 @@ export interface ApiClientOptions {
   readonly csrfCookie: string;
   /** The page's language now (`en` or `zh`). */
   readonly language: () => string;
+  /** Sends a request (after the headers are set); `fetch` when not given. */
+  readonly fetch?: (request: Request) => Promise<Response>;
 }
 
 export function readCookie(name: string): string | undefined {
@@ -48,7 +50,11 @@ export function readCookie(name: string): string | undefined {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const client = createClient<paths>({ baseUrl: options.baseUrl ?? '', credentials: 'same-origin' });
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl ?? '',
+    credentials: 'same-origin',
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const headers: Middleware = {
     onRequest({ request }) {
       request.headers.set('Language', options.language());
