@@ -120,7 +120,11 @@ export class InvoicesRepository {
     };
   }
 
-  /** Of the user's orders numbered `tradeNos`, those that can be invoiced now. */
+  /**
+   * Of the user's orders numbered `tradeNos`, those that can be invoiced now, oldest paid first like `ordersOf`
+   * (without an order PostgreSQL answered in its index's trade_no order, so an invoice's answer listed its orders
+   * one way when requested and another when read back).
+   */
   async invoiceableByTradeNo(userId: number, tradeNos: readonly string[]): Promise<InvoiceableOrder[]> {
     if (tradeNos.length === 0) return [];
     const rows = await this.db
@@ -136,6 +140,8 @@ export class InvoicesRepository {
       .where('orders.user_id', '=', userId)
       .where('orders.trade_no', 'in', [...tradeNos])
       .where(invoiceable)
+      .orderBy('orders.paid_at')
+      .orderBy('orders.id')
       .execute();
     return rows.map((r) => ({
       orderId: Number(r.id),
