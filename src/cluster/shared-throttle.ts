@@ -11,14 +11,14 @@ import type { BudgetRule, SharedCount, SharedFailures } from '../throttle/index.
 import { script, type SharedStore } from './shared-store.js';
 
 /**
- * KEYS: this window's count, the previous window's, the block mark. ARGV: max, expiry of a count (two windows),
- * block ms, ms of the previous window still inside the sliding window, window ms. Redis turns a Lua number into
- * an integer reply, so the weighted part is rounded here.
+ * KEYS: this window's count, the previous window's, the block mark. ARGV: ms of the previous window still inside
+ * the sliding window, window ms, and for ADD: max, expiry of a count (two windows), block ms. Redis turns a Lua
+ * number into an integer reply, so the weighted part is rounded here.
  */
 const ESTIMATE = `
 local function estimate(n)
   local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
-  return n + math.floor(prev * tonumber(ARGV[4]) / tonumber(ARGV[5]) + 0.5)
+  return n + math.floor(prev * tonumber(ARGV[1]) / tonumber(ARGV[2]) + 0.5)
 end
 local function blocked()
   local b = redis.call('PTTL', KEYS[3])
@@ -30,9 +30,9 @@ end
 /** Counts a failure; answers {failures in the sliding window, ms the key stays refused}. */
 const ADD = script(`${ESTIMATE}
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 local f = estimate(n)
-if f >= tonumber(ARGV[1]) then redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) end
+if f >= tonumber(ARGV[3]) then redis.call('SET', KEYS[3], '1', 'PX', ARGV[5]) end
 return {f, blocked()}
 `);
 
@@ -50,17 +50,17 @@ export class RedisFailures implements SharedFailures {
     const now = this.now();
     return count(
       await this.store.run(ADD, this.#keys(scope, key, rule, now), [
+        ...this.#overlap(rule, now),
         rule.max,
         2 * rule.windowMs,
         Math.max(1, rule.blockMs),
-        ...this.#overlap(rule, now),
       ]),
     );
   }
 
   async read(scope: string, key: string, rule: BudgetRule): Promise<SharedCount> {
     const now = this.now();
-    return count(await this.store.run(READ, this.#keys(scope, key, rule, now), [0, 0, 0, ...this.#overlap(rule, now)]));
+    return count(await this.store.run(READ, this.#keys(scope, key, rule, now), this.#overlap(rule, now)));
   }
 
   #keys(scope: string, key: string, rule: BudgetRule, now: number): string[] {

@@ -7,9 +7,9 @@
  * swept, then the oldest are forgotten.
  *
  * With several gateways (SharedFailures given, cluster/ on Redis) the failures of a key are also counted across
- * gateways, in a sliding window (cluster/shared-throttle.ts). The budget stays synchronous (nothing waits on the network before a
- * check): it refuses from what it knows, and learns the total across gateways from the answer to each of its own
- * failures, and from one look-up when a key first shows up here in a window. So once a key has `max` failures
+ * gateways, in a sliding window (cluster/shared-throttle.ts). The budget stays synchronous (nothing waits on the
+ * network before a check): it refuses from what it knows, and learns the total across gateways from the answer to
+ * each of its own failures, and from one look-up when a key first shows up here in a window. So once a key has `max` failures
  * across the gateways, each other gateway lets through at most the attempts that reach it before it learns: one
  * attempt at a time, that is one failure per gateway (docs/cluster.md).
  */

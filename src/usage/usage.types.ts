@@ -12,11 +12,6 @@ export interface ConnectionCloser {
 }
 
 /**
- * Tunnel caps counted across gateways (cluster/, on Redis): the open connections of a user's sub-accounts
- * together and of each sub-account, per live gateway run. Either call may reject while the shared store is
- * unreachable; each gateway's own counts then decide alone.
- */
-/**
  * Daily usage of sub-accounts with a daily limit, counted across gateways (cluster/): a total per account and
  * local day, which each gateway adds what it counted to about every second; without it each gateway counts alone.
  */
@@ -28,6 +23,11 @@ export interface SharedDailyUsage {
   add(accountId: number, dayStart: number, bytes: number, base: () => Promise<number>): Promise<number>;
 }
 
+/**
+ * Tunnel caps counted across gateways (cluster/, on Redis): the open connections of a user's sub-accounts
+ * together and of each sub-account, per live gateway run. Either call may reject while the shared store is
+ * unreachable; each gateway's own counts then decide alone.
+ */
 export interface SharedTunnels {
   /**
    * Takes a tunnel of `accountId` (owned by `userId`): 'ok', or which cap is full across the gateways ('user':

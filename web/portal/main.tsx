@@ -11,6 +11,7 @@ import { createQueryClient } from '../shared/query.js';
 import '../shared/styles.css';
 import './portal.css';
 import { prefetchAtStart } from './api.js';
+import { LANGUAGE_STORE } from './early.js';
 import { App } from './App.js';
 import en from './locales/en.json';
 import zh from './locales/zh.json';
@@ -18,7 +19,7 @@ import zh from './locales/zh.json';
 const queryClient = createQueryClient();
 // The session (and the page's first list) are asked for before anything renders.
 const early = prefetchAtStart(queryClient);
-const i18n = await createI18n({ en, zh }, 'tollgate.portal.lng');
+const i18n = await createI18n({ en, zh }, LANGUAGE_STORE);
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
