@@ -345,6 +345,7 @@ describe('customer portal', { skip: browserSkip() }, () => {
     await page.getByLabel('Space').selectOption({ label: `Team Crawlers (${teamId})` });
     await page.getByRole('cell', { name: 'teamacct1', exact: true }).waitFor();
     assert.equal(await page.getByRole('cell', { name: 'webuser1', exact: true }).count(), 0, 'nothing personal shown');
+    assert.equal(await page.getByTestId('row-count').textContent(), '1 row');
     // A member without manage_accounts: the page disables the changes…
     await page.getByText('changing them needs the manage_accounts permission').waitFor();
     assert.ok(await page.getByRole('button', { name: 'Add', exact: true }).isDisabled());
