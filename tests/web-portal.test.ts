@@ -52,6 +52,15 @@ async function eventually(check: () => Promise<boolean>, ms: number, what: strin
   assert.fail(`not within ${ms} ms: ${what}`);
 }
 
+/** The text of a figure once it has loaded (the page shows '…' until its query answers). */
+async function loadedFigure(page: Page, testId: string): Promise<string | null> {
+  await page.waitForFunction((id) => {
+    const text = document.querySelector(`[data-testid="${id}"]`)?.textContent;
+    return text !== undefined && text !== null && text !== '…';
+  }, testId);
+  return page.getByTestId(testId).textContent();
+}
+
 async function signIn(page: Page, password = PASSWORD): Promise<void> {
   await page.getByLabel(/^(Email|邮箱)$/).fill(EMAIL);
   await page.getByLabel(/^(Password|密码)$/).fill(password);
@@ -127,7 +136,7 @@ describe('customer portal', { skip: browserSkip() }, () => {
     await page.goto('/');
     await signIn(page);
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-    assert.equal(await page.getByTestId('balance').textContent(), '100.00');
+    assert.equal(await loadedFigure(page, 'balance'), '100.00');
 
     // Sub-accounts: a batch add, then the list shows them.
     await page.getByRole('link', { name: 'Sub-accounts' }).click();
@@ -145,6 +154,9 @@ describe('customer portal', { skip: browserSkip() }, () => {
     // Proxy setup: the curl example, pointed at the loopback target, works as shown.
     await page.getByRole('link', { name: 'Proxy setup' }).click();
     await page.getByLabel('Target URL').fill(targetUrl);
+    // Both are filled in once the sub-account list has answered.
+    await page.getByTestId('proxy-lines').filter({ hasText: 'webuser1' }).waitFor();
+    await page.getByTestId('curl-example').filter({ hasText: targetUrl }).waitFor();
     const lines = (await page.getByTestId('proxy-lines').textContent()) ?? '';
     assert.match(lines, /^127\.0\.0\.1:\d+:webuser1:pass1234$/);
     const curl = (await page.getByTestId('curl-example').textContent()) ?? '';
@@ -389,7 +401,7 @@ describe('customer portal', { skip: browserSkip() }, () => {
       .getByTestId('team-banner')
       .filter({ hasText: `Crawlers (${teamId})` })
       .waitFor();
-    assert.equal(await page.getByTestId('balance').textContent(), '—');
+    assert.equal(await loadedFigure(page, 'balance'), '—');
     await screenshot(page, 'web-portal', 'team-overview');
     await assertAccessible(page, 'team overview');
     await page.getByRole('link', { name: 'Orders & recharge' }).click();
